@@ -1,0 +1,7 @@
+//! A local APITable Fusion API server.
+//!
+//! Written from the project's API reference, independently of `apitable-orm`: when the ORM and
+//! the emulator agree, that agreement means something.
+#![deny(missing_docs)]
+
+pub mod formula;

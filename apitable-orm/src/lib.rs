@@ -1,0 +1,2 @@
+//! Typed access to APITable datasheets.
+#![deny(missing_docs)]
