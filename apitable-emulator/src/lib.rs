@@ -4,4 +4,4 @@
 //! the emulator agree, that agreement means something.
 #![deny(missing_docs)]
 
-pub mod formula;
+pub use apitable_formula as formula;
