@@ -1,9 +1,9 @@
 //! `filterByFormula`: lexer, parser and evaluator following the real server's quirks.
-#![deny(missing_docs)]
 //!
 //! Used by `apitable-emulator`, which re-exports it as `apitable_emulator::formula`. It is a
 //! crate of its own so that it builds, tests and fuzzes alone. The items below fix the interface
 //! the HTTP server uses; everything behind them belongs to this crate.
+#![deny(missing_docs)]
 
 use std::borrow::Cow;
 
