@@ -1,0 +1,493 @@
+//! Contacts: members, teams and roles of a space (reference §5.9; enterprise endpoints whose
+//! shapes are known from the official SDKs).
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::api::Space;
+use crate::error::{Error, Result};
+use crate::ids::UnitId;
+use crate::transport::{Call, Seg};
+
+/// A member's phone number.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Mobile {
+    /// Country calling code.
+    pub area_code: String,
+    /// The number.
+    pub number: String,
+}
+
+/// A role.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Role {
+    /// Its unit id.
+    pub unit_id: UnitId,
+    /// Its name.
+    pub name: String,
+    /// Its position in the list.
+    #[serde(default)]
+    pub sequence: i64,
+}
+
+/// A team.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Team {
+    /// Its unit id.
+    pub unit_id: UnitId,
+    /// Its name.
+    pub name: String,
+    /// Its position among its siblings.
+    #[serde(default)]
+    pub sequence: i64,
+    /// The parent team (`"0"` is the root).
+    #[serde(default)]
+    pub parent_unit_id: Option<UnitId>,
+    /// Its roles.
+    #[serde(default)]
+    pub roles: Vec<Role>,
+}
+
+/// A member of the space.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Member {
+    /// Its unit id.
+    pub unit_id: UnitId,
+    /// Its name.
+    pub name: String,
+    /// Avatar URL.
+    #[serde(default)]
+    pub avatar: Option<String>,
+    /// Email (with `sensitiveData`).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Phone (with `sensitiveData`).
+    #[serde(default)]
+    pub mobile: Option<Mobile>,
+    /// Activation status.
+    #[serde(default)]
+    pub status: Option<i64>,
+    /// `PrimaryAdmin`, `SubAdmin` or `Member`.
+    #[serde(default, rename = "type")]
+    pub member_type: Option<String>,
+    /// Its teams.
+    #[serde(default)]
+    pub teams: Vec<Team>,
+    /// Its roles.
+    #[serde(default)]
+    pub roles: Vec<Role>,
+}
+
+/// Changes to a member; unset parts stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct MemberUpdate {
+    /// New name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New teams (unit ids).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teams: Option<Vec<UnitId>>,
+    /// New roles (unit ids).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<UnitId>>,
+}
+
+impl MemberUpdate {
+    /// Renames the member.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the member's teams.
+    pub fn teams(mut self, teams: Vec<UnitId>) -> Self {
+        self.teams = Some(teams);
+        self
+    }
+
+    /// Sets the member's roles.
+    pub fn roles(mut self, roles: Vec<UnitId>) -> Self {
+        self.roles = Some(roles);
+        self
+    }
+}
+
+/// A role to create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct NewRole {
+    /// Its name.
+    pub name: String,
+    /// Its position.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<i64>,
+}
+
+impl NewRole {
+    /// A role with this name.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            sequence: None,
+        }
+    }
+}
+
+/// Changes to a role.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RoleUpdate {
+    /// New name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New position.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<i64>,
+}
+
+impl RoleUpdate {
+    /// Renames the role.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+/// A team to create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NewTeam {
+    /// Its name.
+    pub name: String,
+    /// Its position.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<i64>,
+    /// Its parent (default: the root team, `"0"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_unit_id: Option<UnitId>,
+    /// Its roles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<UnitId>>,
+}
+
+impl NewTeam {
+    /// A root-level team with this name.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            sequence: None,
+            parent_unit_id: None,
+            roles: None,
+        }
+    }
+
+    /// Places it under this team.
+    pub fn parent(mut self, parent: UnitId) -> Self {
+        self.parent_unit_id = Some(parent);
+        self
+    }
+}
+
+/// Changes to a team.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TeamUpdate {
+    /// New name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New position.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<i64>,
+    /// New parent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_unit_id: Option<UnitId>,
+    /// New roles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<UnitId>>,
+}
+
+impl TeamUpdate {
+    /// Renames the team.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+/// The teams and members that hold a role.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct RoleUnits {
+    /// Teams with the role.
+    #[serde(default)]
+    pub teams: Vec<Team>,
+    /// Members with the role.
+    #[serde(default)]
+    pub members: Vec<Member>,
+}
+
+/// One page of units (roles, teams or members).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnitPage<T> {
+    /// The page number.
+    pub page_num: u64,
+    /// Entries in this page.
+    pub page_size: u64,
+    /// Entries across all pages.
+    pub total: u64,
+    /// The entries.
+    pub items: Vec<T>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawPage<T> {
+    #[serde(default)]
+    page_num: u64,
+    #[serde(default)]
+    page_size: u64,
+    #[serde(default)]
+    total: u64,
+    #[serde(alias = "roles", alias = "teams", alias = "members")]
+    items: Vec<T>,
+}
+
+#[derive(Deserialize)]
+struct MemberData {
+    member: Member,
+}
+
+#[derive(Deserialize)]
+struct RoleData {
+    role: Role,
+}
+
+#[derive(Deserialize)]
+struct TeamData {
+    team: Team,
+}
+
+fn paging(page_num: u64, page_size: u64) -> Result<Vec<(String, String)>> {
+    if page_num < 1 {
+        return Err(Error::InvalidRequest(format!(
+            "pageNum must be at least 1, got {page_num}"
+        )));
+    }
+    if !(1..=1000).contains(&page_size) {
+        return Err(Error::InvalidRequest(format!(
+            "pageSize must be between 1 and 1000, got {page_size}"
+        )));
+    }
+    Ok(vec![
+        ("pageNum".to_owned(), page_num.to_string()),
+        ("pageSize".to_owned(), page_size.to_string()),
+    ])
+}
+
+impl Space<'_> {
+    fn unit_call(&self, method: Method, route: &'static str, tail: &[Seg<'_>]) -> Call {
+        let mut segs = vec![
+            Seg::Lit("fusion"),
+            Seg::Lit("v1"),
+            Seg::Lit("spaces"),
+            Seg::Id(self.id.as_str()),
+        ];
+        segs.extend(tail.iter().map(|s| match s {
+            Seg::Lit(l) => Seg::Lit(l),
+            Seg::Id(i) => Seg::Id(i),
+        }));
+        Call::new(self.client, method, route, &segs)
+    }
+
+    async fn page<T: DeserializeOwned>(&self, call: Call) -> Result<UnitPage<T>> {
+        let raw: RawPage<T> = self.client.call(call).await?;
+        Ok(UnitPage {
+            page_num: raw.page_num,
+            page_size: raw.page_size,
+            total: raw.total,
+            items: raw.items,
+        })
+    }
+
+    /// One member.
+    pub async fn member(&self, unit: &UnitId) -> Result<Member> {
+        let call = self.unit_call(
+            Method::GET,
+            "/fusion/v1/spaces/{spaceId}/members/{unitId}",
+            &[Seg::Lit("members"), Seg::Id(unit.as_str())],
+        );
+        Ok(self.client.call::<MemberData>(call).await?.member)
+    }
+
+    /// Changes a member's name, teams or roles.
+    pub async fn update_member(&self, unit: &UnitId, update: &MemberUpdate) -> Result<Member> {
+        let call = self
+            .unit_call(
+                Method::PUT,
+                "/fusion/v1/spaces/{spaceId}/members/{unitId}",
+                &[Seg::Lit("members"), Seg::Id(unit.as_str())],
+            )
+            .json(update)?;
+        Ok(self.client.call::<MemberData>(call).await?.member)
+    }
+
+    /// Removes a member from the space.
+    pub async fn delete_member(&self, unit: &UnitId) -> Result<()> {
+        let call = self.unit_call(
+            Method::DELETE,
+            "/fusion/v1/spaces/{spaceId}/members/{unitId}",
+            &[Seg::Lit("members"), Seg::Id(unit.as_str())],
+        );
+        self.client.send(call).await.map(drop)
+    }
+
+    /// One page of the space's roles.
+    pub async fn roles(&self, page_num: u64, page_size: u64) -> Result<UnitPage<Role>> {
+        let call = self
+            .unit_call(
+                Method::GET,
+                "/fusion/v1/spaces/{spaceId}/roles",
+                &[Seg::Lit("roles")],
+            )
+            .query(&paging(page_num, page_size)?);
+        self.page(call).await
+    }
+
+    /// Creates a role.
+    pub async fn create_role(&self, role: &NewRole) -> Result<Role> {
+        let call = self
+            .unit_call(
+                Method::POST,
+                "/fusion/v1/spaces/{spaceId}/roles",
+                &[Seg::Lit("roles")],
+            )
+            .json(role)?
+            .create(vec![]);
+        Ok(self.client.call::<RoleData>(call).await?.role)
+    }
+
+    /// Changes a role.
+    pub async fn update_role(&self, unit: &UnitId, update: &RoleUpdate) -> Result<Role> {
+        let call = self
+            .unit_call(
+                Method::PUT,
+                "/fusion/v1/spaces/{spaceId}/roles/{unitId}",
+                &[Seg::Lit("roles"), Seg::Id(unit.as_str())],
+            )
+            .json(update)?;
+        Ok(self.client.call::<RoleData>(call).await?.role)
+    }
+
+    /// Deletes a role.
+    pub async fn delete_role(&self, unit: &UnitId) -> Result<()> {
+        let call = self.unit_call(
+            Method::DELETE,
+            "/fusion/v1/spaces/{spaceId}/roles/{unitId}",
+            &[Seg::Lit("roles"), Seg::Id(unit.as_str())],
+        );
+        self.client.send(call).await.map(drop)
+    }
+
+    /// The teams and members holding a role.
+    pub async fn role_units(&self, unit: &UnitId) -> Result<RoleUnits> {
+        let call = self.unit_call(
+            Method::GET,
+            "/fusion/v1/spaces/{spaceId}/roles/{unitId}/units",
+            &[Seg::Lit("roles"), Seg::Id(unit.as_str()), Seg::Lit("units")],
+        );
+        self.client.call(call).await
+    }
+
+    /// Creates a team.
+    pub async fn create_team(&self, team: &NewTeam) -> Result<Team> {
+        let call = self
+            .unit_call(
+                Method::POST,
+                "/fusion/v1/spaces/{spaceId}/teams",
+                &[Seg::Lit("teams")],
+            )
+            .json(team)?
+            .create(vec![]);
+        Ok(self.client.call::<TeamData>(call).await?.team)
+    }
+
+    /// Changes a team.
+    pub async fn update_team(&self, unit: &UnitId, update: &TeamUpdate) -> Result<Team> {
+        let call = self
+            .unit_call(
+                Method::PUT,
+                "/fusion/v1/spaces/{spaceId}/teams/{unitId}",
+                &[Seg::Lit("teams"), Seg::Id(unit.as_str())],
+            )
+            .json(update)?;
+        Ok(self.client.call::<TeamData>(call).await?.team)
+    }
+
+    /// Deletes an empty team.
+    pub async fn delete_team(&self, unit: &UnitId) -> Result<()> {
+        let call = self.unit_call(
+            Method::DELETE,
+            "/fusion/v1/spaces/{spaceId}/teams/{unitId}",
+            &[Seg::Lit("teams"), Seg::Id(unit.as_str())],
+        );
+        self.client.send(call).await.map(drop)
+    }
+
+    /// One page of a team's sub-teams (the root team is `"0"`).
+    pub async fn team_children(
+        &self,
+        unit: &UnitId,
+        page_num: u64,
+        page_size: u64,
+    ) -> Result<UnitPage<Team>> {
+        let call = self
+            .unit_call(
+                Method::GET,
+                "/fusion/v1/spaces/{spaceId}/teams/{unitId}/children",
+                &[
+                    Seg::Lit("teams"),
+                    Seg::Id(unit.as_str()),
+                    Seg::Lit("children"),
+                ],
+            )
+            .query(&paging(page_num, page_size)?);
+        self.page(call).await
+    }
+
+    /// One page of a team's members; `sensitive_data` adds emails and phone numbers.
+    pub async fn team_members(
+        &self,
+        unit: &UnitId,
+        sensitive_data: bool,
+        page_num: u64,
+        page_size: u64,
+    ) -> Result<UnitPage<Member>> {
+        let mut query = vec![("sensitiveData".to_owned(), sensitive_data.to_string())];
+        query.extend(paging(page_num, page_size)?);
+        let call = self
+            .unit_call(
+                Method::GET,
+                "/fusion/v1/spaces/{spaceId}/teams/{unitId}/members",
+                &[
+                    Seg::Lit("teams"),
+                    Seg::Id(unit.as_str()),
+                    Seg::Lit("members"),
+                ],
+            )
+            .query(&query);
+        self.page(call).await
+    }
+}

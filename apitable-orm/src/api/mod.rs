@@ -1,0 +1,79 @@
+//! The raw Fusion API, family by family: records, fields, views, datasheets, attachments,
+//! spaces and nodes, and contacts (members, teams, roles).
+//!
+//! Datasheet-scoped calls hang off [`Client::datasheet`], space-scoped ones off
+//! [`Client::space`]:
+//!
+//! ```no_run
+//! # async fn run(client: apitable_orm::Client) -> apitable_orm::Result<()> {
+//! use apitable_orm::api::{Fields, ListRecords};
+//! let dst = "dst0123456789abcde".parse()?;
+//! let sheet = client.datasheet(&dst);
+//! let fields = sheet.fields(None).await?;
+//! let page = sheet.list_records::<Fields>(&ListRecords::new().page_size(10)).await?;
+//! println!("{} fields, {} records", fields.len(), page.total);
+//! # Ok(()) }
+//! ```
+
+mod attachments;
+mod contacts;
+mod datasheets;
+mod fields;
+mod records;
+mod spaces;
+
+pub use attachments::{Attachment, Upload};
+pub use contacts::{
+    Member, MemberUpdate, Mobile, NewRole, NewTeam, Role, RoleUnits, RoleUpdate, Team, TeamUpdate,
+    UnitPage,
+};
+pub use datasheets::{CreatedDatasheet, NewDatasheet};
+pub use fields::{Conversion, CreatedField, FieldInfo, FieldType, NewField, ViewInfo};
+pub use records::{
+    CellFormat, FieldKey, Fields, ListRecords, Order, Record, RecordPage, RecordUpdate, SortRule,
+    WriteOptions,
+};
+pub use spaces::{NodeDetail, NodeSearch, NodeSummary, NodeType, SpaceInfo};
+
+use crate::client::Client;
+use crate::ids::{DatasheetId, SpaceId};
+
+/// Calls scoped to one datasheet. Made by [`Client::datasheet`].
+#[derive(Debug, Clone, Copy)]
+pub struct Datasheet<'a> {
+    client: &'a Client,
+    id: &'a DatasheetId,
+}
+
+/// Calls scoped to one space. Made by [`Client::space`].
+#[derive(Debug, Clone, Copy)]
+pub struct Space<'a> {
+    client: &'a Client,
+    id: &'a SpaceId,
+}
+
+impl Client {
+    /// Calls scoped to the datasheet `id`.
+    pub fn datasheet<'a>(&'a self, id: &'a DatasheetId) -> Datasheet<'a> {
+        Datasheet { client: self, id }
+    }
+
+    /// Calls scoped to the space `id`.
+    pub fn space<'a>(&'a self, id: &'a SpaceId) -> Space<'a> {
+        Space { client: self, id }
+    }
+}
+
+impl<'a> Datasheet<'a> {
+    /// The datasheet id.
+    pub fn id(&self) -> &'a DatasheetId {
+        self.id
+    }
+}
+
+impl<'a> Space<'a> {
+    /// The space id.
+    pub fn id(&self) -> &'a SpaceId {
+        self.id
+    }
+}

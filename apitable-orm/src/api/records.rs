@@ -1,0 +1,510 @@
+//! Records: list (one page, pages or a lazy stream), create, update and delete
+//! (reference §4).
+
+use futures_core::Stream;
+use futures_util::{StreamExt, TryStreamExt, stream};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::api::Datasheet;
+use crate::error::{Error, Result};
+use crate::ids::{RecordId, ViewId};
+use crate::transport::{Call, Seg};
+
+/// An untyped record's cells: field name (or id) to JSON value. Empty cells are absent.
+pub type Fields = serde_json::Map<String, serde_json::Value>;
+
+/// One record. `F` is what its `fields` decode into: [`Fields`] for untyped use, or any
+/// `Deserialize` type.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Record<F = Fields> {
+    /// The record id.
+    #[serde(rename = "recordId")]
+    pub id: RecordId,
+    /// Creation time, epoch milliseconds (absent in create responses).
+    #[serde(default)]
+    pub created_at: Option<i64>,
+    /// Last update time, epoch milliseconds (absent in create responses).
+    #[serde(default)]
+    pub updated_at: Option<i64>,
+    /// The cells.
+    pub fields: F,
+}
+
+/// One page of a record listing.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RecordPage<F = Fields> {
+    /// Matching records across all pages (after view filter, formula and `maxRecords`).
+    pub total: u64,
+    /// The page number (1-based), as requested.
+    pub page_num: u64,
+    /// The number of records in this page (not the requested size).
+    pub page_size: u64,
+    /// The records of this page.
+    pub records: Vec<Record<F>>,
+}
+
+/// Whether cells and field references use field names or field ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKey {
+    /// Field names (the server's default). Renaming a column breaks name-keyed code.
+    #[default]
+    Name,
+    /// Field ids (`fld…`): survives renames.
+    Id,
+}
+
+impl FieldKey {
+    /// The wire value, `"name"` or `"id"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldKey::Name => "name",
+            FieldKey::Id => "id",
+        }
+    }
+}
+
+/// How cell values are rendered in a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CellFormat {
+    /// Typed JSON values (the default).
+    #[default]
+    Json,
+    /// Every cell as display text.
+    String,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+/// One sort rule: a field (name or id, per the field key) and a direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortRule {
+    /// Field name or id.
+    pub field: String,
+    /// Direction.
+    pub order: Order,
+}
+
+/// Parameters of a record listing (`GET …/records`). Checked before sending: page size
+/// 1..=1000, page number and `maxRecords` at least 1.
+///
+/// ```
+/// use apitable_orm::api::{ListRecords, Order};
+/// let params = ListRecords::new()
+///     .filter_by_formula("{Price} > 10")
+///     .sort("Price", Order::Desc)
+///     .sort("Name", Order::Asc)
+///     .page_size(50);
+/// let query = params.to_query().unwrap();
+/// assert!(query.contains(&("pageSize".into(), "50".into())));
+/// assert!(query.contains(&("sort[1][field]".into(), "Name".into())));
+/// assert!(ListRecords::new().page_size(1001).to_query().is_err());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListRecords {
+    view_id: Option<ViewId>,
+    page_num: Option<u64>,
+    page_size: Option<u64>,
+    max_records: Option<u64>,
+    sort: Vec<SortRule>,
+    record_ids: Vec<RecordId>,
+    fields: Vec<String>,
+    filter_by_formula: Option<String>,
+    cell_format: CellFormat,
+    field_key: FieldKey,
+}
+
+impl ListRecords {
+    /// No parameters: the first page of 100 records in the first view's order.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Lists through this view: its filter, order and hidden fields apply.
+    pub fn view(mut self, view: ViewId) -> Self {
+        self.view_id = Some(view);
+        self
+    }
+
+    /// The page to fetch, from 1.
+    pub fn page_num(mut self, n: u64) -> Self {
+        self.page_num = Some(n);
+        self
+    }
+
+    /// Records per page, 1..=1000 (server default 100).
+    pub fn page_size(mut self, n: u64) -> Self {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// Keeps only the first `n` matching records.
+    pub fn max_records(mut self, n: u64) -> Self {
+        self.max_records = Some(n);
+        self
+    }
+
+    /// Adds a sort rule (earlier rules take priority).
+    pub fn sort(mut self, field: impl Into<String>, order: Order) -> Self {
+        self.sort.push(SortRule {
+            field: field.into(),
+            order,
+        });
+        self
+    }
+
+    /// Restricts the listing to these records, in this order (still paginated; unknown ids are
+    /// skipped by the server).
+    pub fn record_ids(mut self, ids: impl IntoIterator<Item = RecordId>) -> Self {
+        self.record_ids.extend(ids);
+        self
+    }
+
+    /// Returns only these fields (names or ids, per the field key).
+    pub fn fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.fields.extend(fields.into_iter().map(Into::into));
+        self
+    }
+
+    /// A raw `filterByFormula` expression. The typed query layer builds these safely; a hand
+    /// written formula must escape user input itself.
+    pub fn filter_by_formula(mut self, formula: impl Into<String>) -> Self {
+        self.filter_by_formula = Some(formula.into());
+        self
+    }
+
+    /// JSON values or display strings.
+    pub fn cell_format(mut self, format: CellFormat) -> Self {
+        self.cell_format = format;
+        self
+    }
+
+    /// Keys cells (and `fields`/`sort` entries) by field name or id.
+    pub fn field_key(mut self, key: FieldKey) -> Self {
+        self.field_key = key;
+        self
+    }
+
+    /// The page number that will be requested (default 1).
+    pub fn requested_page_num(&self) -> u64 {
+        self.page_num.unwrap_or(1)
+    }
+
+    /// The page size that will be requested, if set.
+    pub fn requested_page_size(&self) -> Option<u64> {
+        self.page_size
+    }
+
+    /// The query string pairs this listing sends, in order. Fails on values the server would
+    /// mishandle.
+    pub fn to_query(&self) -> Result<Vec<(String, String)>> {
+        let mut q: Vec<(String, String)> = Vec::new();
+        let mut push = |k: &str, v: String| q.push((k.to_owned(), v));
+        if let Some(view) = &self.view_id {
+            push("viewId", view.to_string());
+        }
+        if let Some(n) = self.page_num {
+            if n < 1 {
+                return Err(Error::InvalidRequest(format!(
+                    "pageNum must be at least 1, got {n}"
+                )));
+            }
+            push("pageNum", n.to_string());
+        }
+        if let Some(n) = self.page_size {
+            if !(1..=1000).contains(&n) {
+                return Err(Error::InvalidRequest(format!(
+                    "pageSize must be between 1 and 1000, got {n}"
+                )));
+            }
+            push("pageSize", n.to_string());
+        }
+        if let Some(n) = self.max_records {
+            if n < 1 {
+                return Err(Error::InvalidRequest(format!(
+                    "maxRecords must be at least 1, got {n}"
+                )));
+            }
+            push("maxRecords", n.to_string());
+        }
+        for (i, rule) in self.sort.iter().enumerate() {
+            if rule.field.is_empty() {
+                return Err(Error::InvalidRequest(
+                    "a sort rule names an empty field".into(),
+                ));
+            }
+            // Indexed brackets: unambiguous for any number of rules and any field name.
+            push(&format!("sort[{i}][field]"), rule.field.clone());
+            let order = match rule.order {
+                Order::Asc => "asc",
+                Order::Desc => "desc",
+            };
+            push(&format!("sort[{i}][order]"), order.to_owned());
+        }
+        // Bracket form: a single value is still an array, so names with commas survive.
+        for id in &self.record_ids {
+            push("recordIds[]", id.to_string());
+        }
+        for field in &self.fields {
+            if field.is_empty() {
+                return Err(Error::InvalidRequest(
+                    "`fields` contains an empty field name".into(),
+                ));
+            }
+            push("fields[]", field.clone());
+        }
+        if let Some(formula) = self
+            .filter_by_formula
+            .as_ref()
+            .filter(|f| !f.trim().is_empty())
+        {
+            push("filterByFormula", formula.clone());
+        }
+        if self.cell_format == CellFormat::String {
+            push("cellFormat", "string".to_owned());
+        }
+        if self.field_key == FieldKey::Id {
+            push("fieldKey", "id".to_owned());
+        }
+        Ok(q)
+    }
+}
+
+/// Options of a create or update request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WriteOptions {
+    /// Whether the cells are keyed by field name or id (sent in the body).
+    pub field_key: FieldKey,
+    /// The view whose columns the response shows (and, for creates, where rows are appended).
+    pub view_id: Option<ViewId>,
+}
+
+impl WriteOptions {
+    /// Cells keyed by field id.
+    pub fn by_id() -> Self {
+        Self {
+            field_key: FieldKey::Id,
+            view_id: None,
+        }
+    }
+}
+
+/// A record update: the record and the cells to change (`null` clears a cell).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordUpdate<F = Fields> {
+    /// The record to change.
+    pub record_id: RecordId,
+    /// The cells to change; others stay as they are.
+    pub fields: F,
+}
+
+#[derive(Serialize)]
+struct NewRecord<'a, F> {
+    fields: &'a F,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WriteBody<'a, R> {
+    records: &'a [R],
+    field_key: &'static str,
+}
+
+#[derive(Deserialize)]
+struct RecordsData<F> {
+    records: Vec<Record<F>>,
+}
+
+const RECORDS_ROUTE: &str = "/fusion/v1/datasheets/{dstId}/records";
+
+impl Datasheet<'_> {
+    fn records_call(&self, method: Method) -> Call {
+        Call::new(
+            self.client,
+            method,
+            RECORDS_ROUTE,
+            &[
+                Seg::Lit("fusion"),
+                Seg::Lit("v1"),
+                Seg::Lit("datasheets"),
+                Seg::Id(self.id.as_str()),
+                Seg::Lit("records"),
+            ],
+        )
+    }
+
+    /// Fetches one page of records.
+    ///
+    /// ```no_run
+    /// # async fn run(client: apitable_orm::Client) -> apitable_orm::Result<()> {
+    /// use apitable_orm::api::{ListRecords, Order};
+    /// let dst = "dst0123456789abcde".parse()?;
+    /// let page = client
+    ///     .datasheet(&dst)
+    ///     .list_records::<apitable_orm::api::Fields>(&ListRecords::new().sort("Name", Order::Asc))
+    ///     .await?;
+    /// println!("{} of {}", page.records.len(), page.total);
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_records<F: DeserializeOwned>(
+        &self,
+        params: &ListRecords,
+    ) -> Result<RecordPage<F>> {
+        let call = self.records_call(Method::GET).query(&params.to_query()?);
+        self.client.call(call).await
+    }
+
+    /// Pages of records, fetched lazily from `params`' page number on (page size 1000 unless
+    /// set), until `total` is reached. Memory holds one page at a time.
+    pub fn record_pages<F: DeserializeOwned + Send + 'static>(
+        &self,
+        params: ListRecords,
+    ) -> impl Stream<Item = Result<RecordPage<F>>> + Send + 'static {
+        let client = self.client.clone();
+        let dst = self.id.clone();
+        let size = params.page_size.unwrap_or(1000);
+        let first = params.requested_page_num();
+        let params = params.page_size(size);
+        stream::try_unfold(Some(first), move |next| {
+            let client = client.clone();
+            let dst = dst.clone();
+            let params = params.clone();
+            async move {
+                let Some(num) = next else {
+                    return Ok(None);
+                };
+                let page: RecordPage<F> = client
+                    .datasheet(&dst)
+                    .list_records(&params.page_num(num))
+                    .await?;
+                let more = !page.records.is_empty() && num.saturating_mul(size) < page.total;
+                Ok(Some((page, more.then_some(num + 1))))
+            }
+        })
+    }
+
+    /// Every matching record, one at a time, fetching pages lazily.
+    pub fn record_stream<F: DeserializeOwned + Send + 'static>(
+        &self,
+        params: ListRecords,
+    ) -> impl Stream<Item = Result<Record<F>>> + Send + 'static {
+        self.record_pages::<F>(params)
+            .map_ok(|page| stream::iter(page.records.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed()
+    }
+
+    fn check_batch(&self, n: usize, what: &str) -> Result<()> {
+        let max = self.client.max_records_per_write();
+        if n == 0 {
+            return Err(Error::InvalidRequest(format!("{what}: no records given")));
+        }
+        if n > max {
+            return Err(Error::InvalidRequest(format!(
+                "{what}: {n} records in one request; the limit is {max} (split the batch)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Creates up to the write limit (10) of records in one request. Each record's cells must
+    /// hold at least one field. A failure whose outcome is unknown (a timeout after sending,
+    /// a server error) is not retried and comes back as [`Error::UnknownOutcome`].
+    pub async fn create_records<F: Serialize, R: DeserializeOwned>(
+        &self,
+        records: &[F],
+        options: &WriteOptions,
+    ) -> Result<Vec<Record<R>>> {
+        self.check_batch(records.len(), "create records")?;
+        let mut texts = Vec::with_capacity(records.len());
+        for (i, fields) in records.iter().enumerate() {
+            texts.push(non_empty_cells(fields, i)?);
+        }
+        let body_records: Vec<NewRecord<'_, F>> =
+            records.iter().map(|fields| NewRecord { fields }).collect();
+        let body = WriteBody {
+            records: &body_records,
+            field_key: options.field_key.as_str(),
+        };
+        let call = self
+            .records_call(Method::POST)
+            .query(&view_query(options))
+            .json(&body)?
+            .create(texts);
+        Ok(self.client.call::<RecordsData<R>>(call).await?.records)
+    }
+
+    /// Updates up to the write limit (10) of records in one request (`PATCH`: only the given
+    /// cells change).
+    pub async fn update_records<F: Serialize, R: DeserializeOwned>(
+        &self,
+        updates: &[RecordUpdate<F>],
+        options: &WriteOptions,
+    ) -> Result<Vec<Record<R>>> {
+        self.check_batch(updates.len(), "update records")?;
+        for (i, u) in updates.iter().enumerate() {
+            non_empty_cells(&u.fields, i)?;
+        }
+        let body = WriteBody {
+            records: updates,
+            field_key: options.field_key.as_str(),
+        };
+        let call = self
+            .records_call(Method::PATCH)
+            .query(&view_query(options))
+            .json(&body)?;
+        Ok(self.client.call::<RecordsData<R>>(call).await?.records)
+    }
+
+    /// Deletes up to the write limit (10) of records in one request.
+    pub async fn delete_records(&self, ids: &[RecordId]) -> Result<()> {
+        self.check_batch(ids.len(), "delete records")?;
+        let query: Vec<(String, String)> = ids
+            .iter()
+            .map(|id| ("recordIds[]".to_owned(), id.to_string()))
+            .collect();
+        let call = self.records_call(Method::DELETE).query(&query);
+        self.client.send(call).await.map(drop)
+    }
+}
+
+fn view_query(options: &WriteOptions) -> Vec<(String, String)> {
+    options
+        .view_id
+        .iter()
+        .map(|v| ("viewId".to_owned(), v.to_string()))
+        .collect()
+}
+
+/// Serialises one record's cells, checking that they form a non-empty JSON object: the server
+/// rejects records without a known field.
+fn non_empty_cells<F: Serialize>(fields: &F, index: usize) -> Result<String> {
+    let value = serde_json::to_value(fields).map_err(|e| {
+        Error::InvalidRequest(format!(
+            "record #{index}: its cells could not be serialised: {e}"
+        ))
+    })?;
+    match &value {
+        serde_json::Value::Object(map) if !map.is_empty() => Ok(value.to_string()),
+        serde_json::Value::Object(_) => Err(Error::InvalidRequest(format!(
+            "record #{index} has no cells; the server cannot write an empty record"
+        ))),
+        _ => Err(Error::InvalidRequest(format!(
+            "record #{index}: cells must serialise to a JSON object"
+        ))),
+    }
+}

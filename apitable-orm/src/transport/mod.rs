@@ -1,0 +1,275 @@
+//! Sending requests: URL building, the auth header, pacing, timeouts, retries, envelope checks,
+//! and one tracing span per attempt.
+
+pub(crate) mod envelope;
+pub(crate) mod pacer;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::time::{Instant, sleep, timeout};
+use tracing::Instrument;
+
+use crate::client::Client;
+use crate::error::{Error, Result, TimeoutError, TransportError, UnknownOutcome};
+
+/// Whether a call may be sent again after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Safety {
+    /// Reads, updates, deletes, uploads: sending twice has the effect of sending once.
+    Retryable,
+    /// Record creation: retried only when the request certainly was not applied.
+    Create,
+}
+
+/// A file to send as `multipart/form-data`, rebuilt for every attempt.
+#[derive(Debug, Clone)]
+pub(crate) struct FilePart {
+    pub(crate) file_name: String,
+    pub(crate) mime: Option<String>,
+    pub(crate) bytes: Bytes,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Body {
+    None,
+    Json(Bytes),
+    File(FilePart),
+}
+
+/// One API call, described completely before it is sent.
+#[derive(Debug)]
+pub(crate) struct Call {
+    method: Method,
+    url: Url,
+    /// The route template, for spans (e.g. `/fusion/v1/datasheets/{dstId}/records`).
+    route: &'static str,
+    pacing_key: String,
+    body: Body,
+    safety: Safety,
+    /// For creates: the JSON text of each record, to report when the outcome is unknown.
+    records: Vec<String>,
+}
+
+/// A path segment in a call's URL.
+pub(crate) enum Seg<'a> {
+    /// A fixed segment.
+    Lit(&'static str),
+    /// An id; it also becomes the pacing key when it is the first datasheet or space id.
+    Id(&'a str),
+}
+
+impl Call {
+    pub(crate) fn new(
+        client: &Client,
+        method: Method,
+        route: &'static str,
+        segments: &[Seg<'_>],
+    ) -> Self {
+        let mut url = client.inner.base_url.clone();
+        let mut pacing_key = None;
+        {
+            let mut path = url
+                .path_segments_mut()
+                .expect("checked when the client was built");
+            path.pop_if_empty();
+            for seg in segments {
+                match seg {
+                    Seg::Lit(s) => {
+                        path.push(s);
+                    }
+                    Seg::Id(id) => {
+                        path.push(id);
+                        if pacing_key.is_none() && (id.starts_with("dst") || id.starts_with("spc"))
+                        {
+                            pacing_key = Some((*id).to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        Call {
+            method,
+            url,
+            route,
+            pacing_key: pacing_key.unwrap_or_else(|| "user".to_owned()),
+            body: Body::None,
+            safety: Safety::Retryable,
+            records: Vec::new(),
+        }
+    }
+
+    /// Appends query parameters (percent-encoded; `+` becomes `%2B`, space becomes `+`).
+    pub(crate) fn query(mut self, pairs: &[(String, String)]) -> Self {
+        if !pairs.is_empty() {
+            let mut q = self.url.query_pairs_mut();
+            for (k, v) in pairs {
+                q.append_pair(k, v);
+            }
+        }
+        self
+    }
+
+    pub(crate) fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::InvalidRequest(format!("the request body could not be serialised: {e}"))
+        })?;
+        self.body = Body::Json(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    pub(crate) fn file(mut self, part: FilePart) -> Self {
+        self.body = Body::File(part);
+        self
+    }
+
+    pub(crate) fn create(mut self, records: Vec<String>) -> Self {
+        self.safety = Safety::Create;
+        self.records = records;
+        self
+    }
+}
+
+/// A response whose envelope said `success: true`.
+pub(crate) struct Checked {
+    pub(crate) body: Bytes,
+}
+
+impl Checked {
+    pub(crate) fn data<T: DeserializeOwned>(&self) -> Result<T> {
+        envelope::data(&self.body)
+    }
+}
+
+impl Client {
+    /// Sends `call` and decodes the envelope's `data` into `T`.
+    pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
+        self.send(call).await?.data()
+    }
+
+    /// Sends `call`, retrying as its safety allows, and checks the envelope.
+    pub(crate) async fn send(&self, call: Call) -> Result<Checked> {
+        let records = call.records.clone();
+        let is_create = call.safety == Safety::Create;
+        let attempts = self.send_with_retries(&call);
+        let result = match self.inner.operation_timeout {
+            Some(limit) => match timeout(limit, attempts).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::Timeout(TimeoutError {
+                    after: limit,
+                    whole_operation: true,
+                })),
+            },
+            None => attempts.await,
+        };
+        match result {
+            Err(e)
+                if is_create
+                    && e.may_have_been_applied()
+                    && !matches!(e, Error::UnknownOutcome(_)) =>
+            {
+                Err(Error::UnknownOutcome(UnknownOutcome {
+                    records,
+                    source: Box::new(e),
+                }))
+            }
+            other => other,
+        }
+    }
+
+    async fn send_with_retries(&self, call: &Call) -> Result<Checked> {
+        let policy = &self.inner.retry;
+        let mut attempt = 1u32;
+        loop {
+            self.inner.pacer.acquire(&call.pacing_key).await;
+            let span = tracing::debug_span!(
+                "apitable.request",
+                method = %call.method,
+                route = call.route,
+                path = call.url.path(),
+                attempt,
+            );
+            let started = Instant::now();
+            let result = self.attempt(call).instrument(span.clone()).await;
+            let err = match result {
+                Ok(checked) => {
+                    span.in_scope(|| tracing::debug!(elapsed = ?started.elapsed(), "ok"));
+                    return Ok(checked);
+                }
+                Err(e) => e,
+            };
+            let retry_allowed = match call.safety {
+                Safety::Retryable => err.is_retryable(),
+                Safety::Create => err.is_retryable() && !err.may_have_been_applied(),
+            };
+            if !retry_allowed || attempt >= policy.max_attempts() {
+                span.in_scope(|| tracing::debug!(error = %err, "failed"));
+                return Err(err);
+            }
+            let delay: Duration =
+                policy.delay(attempt, err.is_rate_limited(), rand::random::<f64>());
+            span.in_scope(|| tracing::warn!(error = %err, ?delay, "retrying"));
+            sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: build, send, read the whole body, check the envelope.
+    async fn attempt(&self, call: &Call) -> Result<Checked> {
+        let inner = &self.inner;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", self.token()))
+            .map_err(|_| Error::Config("the API token is not a valid header value".into()))?;
+        auth.set_sensitive(true);
+        let mut req = inner
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .header(AUTHORIZATION, auth);
+        req = match &call.body {
+            Body::None => req,
+            Body::Json(bytes) => req
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(bytes.clone()),
+            Body::File(part) => {
+                let mut file = reqwest::multipart::Part::stream_with_length(
+                    part.bytes.clone(),
+                    part.bytes.len() as u64,
+                )
+                .file_name(part.file_name.clone());
+                if let Some(mime) = &part.mime {
+                    file = file.mime_str(mime).map_err(|_| {
+                        Error::InvalidRequest(format!("invalid MIME type {mime:?}"))
+                    })?;
+                }
+                req.multipart(reqwest::multipart::Form::new().part("file", file))
+            }
+        };
+        let limit = inner.attempt_timeout;
+        let exchange = async {
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| Error::Transport(TransportError::from_reqwest(&e)))?;
+            let status = resp.status().as_u16();
+            let body = resp
+                .bytes()
+                .await
+                .map_err(|e| Error::Transport(TransportError::from_reqwest(&e)))?;
+            Ok::<_, Error>((status, body))
+        };
+        let (status, body) = match timeout(limit, exchange).await {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(Error::Timeout(TimeoutError {
+                    after: limit,
+                    whole_operation: false,
+                }));
+            }
+        };
+        envelope::check(status, &body)?;
+        Ok(Checked { body })
+    }
+}
