@@ -40,6 +40,7 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
+    pub(crate) connector: crate::transport::Connector,
     pub(crate) token: SecretString,
     pub(crate) base_url: Url,
     pub(crate) retry: RetryPolicy,
@@ -280,6 +281,7 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
+                connector: crate::transport::Connector::Http(http.clone()),
                 http,
                 token,
                 base_url,

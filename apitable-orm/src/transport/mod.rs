@@ -1,8 +1,13 @@
 //! Sending requests: URL building, the auth header, pacing, timeouts, retries, envelope checks,
 //! and one tracing span per attempt.
 
+mod connector;
 pub(crate) mod envelope;
 pub(crate) mod pacer;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use connector::Connector;
 
 use std::time::Duration;
 
@@ -15,7 +20,7 @@ use tokio::time::{Instant, sleep, timeout};
 use tracing::Instrument;
 
 use crate::client::Client;
-use crate::error::{Error, Result, TimeoutError, TransportError, UnknownOutcome};
+use crate::error::{Error, Result, TimeoutError, UnknownOutcome};
 
 /// Whether a call may be sent again after a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,20 +252,11 @@ impl Client {
                 req.multipart(reqwest::multipart::Form::new().part("file", file))
             }
         };
+        let request = req
+            .build()
+            .map_err(|e| Error::InvalidRequest(format!("the request could not be built: {e}")))?;
         let limit = inner.attempt_timeout;
-        let exchange = async {
-            let resp = req
-                .send()
-                .await
-                .map_err(|e| Error::Transport(TransportError::from_reqwest(&e)))?;
-            let status = resp.status().as_u16();
-            let body = resp
-                .bytes()
-                .await
-                .map_err(|e| Error::Transport(TransportError::from_reqwest(&e)))?;
-            Ok::<_, Error>((status, body))
-        };
-        let (status, body) = match timeout(limit, exchange).await {
+        let (status, body) = match timeout(limit, inner.connector.exchange(request)).await {
             Ok(r) => r?,
             Err(_) => {
                 return Err(Error::Timeout(TimeoutError {
