@@ -39,41 +39,47 @@ use crate::client::Client;
 use crate::ids::{DatasheetId, SpaceId};
 
 /// Calls scoped to one datasheet. Made by [`Client::datasheet`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Datasheet<'a> {
     client: &'a Client,
-    id: &'a DatasheetId,
+    id: DatasheetId,
 }
 
 /// Calls scoped to one space. Made by [`Client::space`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Space<'a> {
     client: &'a Client,
-    id: &'a SpaceId,
+    id: SpaceId,
 }
 
 impl Client {
     /// Calls scoped to the datasheet `id`.
-    pub fn datasheet<'a>(&'a self, id: &'a DatasheetId) -> Datasheet<'a> {
-        Datasheet { client: self, id }
+    pub fn datasheet(&self, id: &DatasheetId) -> Datasheet<'_> {
+        Datasheet {
+            client: self,
+            id: id.clone(),
+        }
     }
 
     /// Calls scoped to the space `id`.
-    pub fn space<'a>(&'a self, id: &'a SpaceId) -> Space<'a> {
-        Space { client: self, id }
+    pub fn space(&self, id: &SpaceId) -> Space<'_> {
+        Space {
+            client: self,
+            id: id.clone(),
+        }
     }
 }
 
-impl<'a> Datasheet<'a> {
+impl Datasheet<'_> {
     /// The datasheet id.
-    pub fn id(&self) -> &'a DatasheetId {
-        self.id
+    pub fn id(&self) -> &DatasheetId {
+        &self.id
     }
 }
 
-impl<'a> Space<'a> {
+impl Space<'_> {
     /// The space id.
-    pub fn id(&self) -> &'a SpaceId {
-        self.id
+    pub fn id(&self) -> &SpaceId {
+        &self.id
     }
 }

@@ -1,0 +1,348 @@
+//! Retry, timeout and pacing behaviour on tokio's paused clock, against an in-memory server.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::FutureExt;
+use serde_json::json;
+use tokio::time::Instant;
+
+use super::Connector;
+use crate::api::{Fields, ListRecords, WriteOptions};
+use crate::{Client, DatasheetId, Error, Pacing, RetryPolicy};
+
+/// What the fake server does with one request.
+#[derive(Clone)]
+enum Reply {
+    Json(u16, serde_json::Value),
+    /// Receives the request, then never answers (the client's timeout must fire).
+    Hang,
+    /// Fails to connect: the request never reaches the server.
+    Refuse,
+}
+
+#[derive(Clone, Default)]
+struct Fake {
+    script: Arc<Mutex<VecDeque<Reply>>>,
+    /// (virtual time since start, path) of every request that reached the server.
+    log: Arc<Mutex<Vec<(Duration, String)>>>,
+}
+
+fn ok_page() -> Reply {
+    Reply::Json(
+        200,
+        json!({"success": true, "code": 200, "message": "SUCCESS",
+               "data": {"total": 0, "pageNum": 1, "pageSize": 0, "records": []}}),
+    )
+}
+
+fn error(status: u16, code: i64) -> Reply {
+    Reply::Json(
+        status,
+        json!({"success": false, "code": code, "message": "nope"}),
+    )
+}
+
+impl Fake {
+    fn new(script: impl IntoIterator<Item = Reply>) -> Self {
+        let fake = Fake::default();
+        fake.script.lock().unwrap().extend(script);
+        fake
+    }
+
+    fn client(&self, pacing: Pacing, retry: RetryPolicy) -> Client {
+        let mut client = Client::builder()
+            .token("uskSecretToken123")
+            .base_url("http://127.0.0.1:9")
+            .pacing(pacing)
+            .retry(retry)
+            .attempt_timeout(Duration::from_secs(10))
+            .operation_timeout(None)
+            .build()
+            .unwrap();
+        let start = Instant::now();
+        let fake = self.clone();
+        let inner = Arc::get_mut(&mut client.inner).expect("fresh client");
+        inner.connector = Connector::Fake(Arc::new(move |req: reqwest::Request| {
+            let fake = fake.clone();
+            async move {
+                let reply = fake
+                    .script
+                    .lock()
+                    .unwrap()
+                    .pop_front()
+                    .unwrap_or_else(ok_page);
+                if matches!(reply, Reply::Refuse) {
+                    return Err(Error::Transport(crate::error::TransportError {
+                        message: "connection refused".into(),
+                        reached_server: false,
+                    }));
+                }
+                fake.log
+                    .lock()
+                    .unwrap()
+                    .push((start.elapsed(), req.url().path().to_owned()));
+                match reply {
+                    Reply::Json(status, body) => Ok((status, Bytes::from(body.to_string()))),
+                    Reply::Hang => std::future::pending().await,
+                    Reply::Refuse => unreachable!(),
+                }
+            }
+            .boxed()
+        }));
+        client
+    }
+
+    fn times(&self) -> Vec<Duration> {
+        self.log.lock().unwrap().iter().map(|(t, _)| *t).collect()
+    }
+}
+
+fn dst(s: &str) -> DatasheetId {
+    s.parse().unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn rate_limited_then_success_is_retried_after_a_second() {
+    let fake = Fake::new([error(429, 429), ok_page()]);
+    let client = fake.client(Pacing::off(), RetryPolicy::standard());
+    let id = dst("dstA");
+    let page = client
+        .datasheet(&id)
+        .list_records::<Fields>(&ListRecords::new())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 0);
+    let times = fake.times();
+    assert_eq!(times.len(), 2);
+    assert!(times[1] - times[0] >= Duration::from_secs(1), "{times:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn three_server_errors_then_success() {
+    let fake = Fake::new([error(500, 500), error(502, 500), error(500, 500), ok_page()]);
+    let client = fake.client(Pacing::off(), RetryPolicy::standard());
+    let id = dst("dstA");
+    client
+        .datasheet(&id)
+        .list_records::<Fields>(&ListRecords::new())
+        .await
+        .unwrap();
+    assert_eq!(fake.times().len(), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_stop_at_the_attempt_limit() {
+    let fake = Fake::new(vec![error(500, 500); 10]);
+    let client = fake.client(Pacing::off(), RetryPolicy::standard().with_max_attempts(3));
+    let id = dst("dstA");
+    let err = client
+        .datasheet(&id)
+        .list_records::<Fields>(&ListRecords::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(500));
+    assert_eq!(fake.times().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn business_errors_are_not_retried() {
+    let fake = Fake::new([error(200, 400), ok_page()]);
+    let client = fake.client(Pacing::off(), RetryPolicy::standard());
+    let id = dst("dstA");
+    let err = client
+        .datasheet(&id)
+        .list_records::<Fields>(&ListRecords::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(400));
+    assert_eq!(fake.times().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_that_times_out_after_sending_is_not_retried_and_is_ambiguous() {
+    let fake = Fake::new([Reply::Hang, ok_page()]);
+    let client = fake.client(Pacing::off(), RetryPolicy::standard());
+    let id = dst("dstA");
+    let rows = [json!({"Name": "Soup"}), json!({"Name": "Bread"})];
+    let err = client
+        .datasheet(&id)
+        .create_records::<_, Fields>(&rows, &WriteOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(fake.times().len(), 1, "the create must not be sent twice");
+    let Error::UnknownOutcome(unknown) = &err else {
+        panic!("expected UnknownOutcome, got {err:?}");
+    };
+    assert_eq!(
+        unknown.records(),
+        [r#"{"Name":"Soup"}"#, r#"{"Name":"Bread"}"#]
+    );
+    assert!(matches!(unknown.cause(), Error::Timeout(_)));
+    assert!(err.may_have_been_applied());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_that_never_connected_or_was_rate_limited_is_retried() {
+    let fake = Fake::new([Reply::Refuse, error(429, 429), ok_create()]);
+    let client = fake.client(Pacing::off(), RetryPolicy::standard());
+    let id = dst("dstA");
+    let created = client
+        .datasheet(&id)
+        .create_records::<_, Fields>(&[json!({"Name": "Soup"})], &WriteOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(created.len(), 1);
+    // The refused attempt never reached the server; the 429 and the success did.
+    assert_eq!(fake.times().len(), 2);
+}
+
+fn ok_create() -> Reply {
+    Reply::Json(
+        201,
+        json!({"success": true, "code": 200, "message": "SUCCESS",
+               "data": {"records": [{"recordId": "recNew1", "fields": {"Name": "Soup"}}]}}),
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_answered_by_a_server_error_is_ambiguous() {
+    let fake = Fake::new([error(500, 500), ok_create()]);
+    let client = fake.client(Pacing::off(), RetryPolicy::standard());
+    let id = dst("dstA");
+    let err = client
+        .datasheet(&id)
+        .create_records::<_, Fields>(&[json!({"Name": "Soup"})], &WriteOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownOutcome(_)), "{err:?}");
+    assert_eq!(fake.times().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_update_that_times_out_is_retried() {
+    let fake = Fake::new([
+        Reply::Hang,
+        Reply::Json(
+            200,
+            json!({"success": true, "code": 200, "message": "SUCCESS", "data": {"records": []}}),
+        ),
+    ]);
+    let client = fake.client(Pacing::off(), RetryPolicy::standard());
+    let id = dst("dstA");
+    let update = crate::api::RecordUpdate {
+        record_id: "recA".parse().unwrap(),
+        fields: json!({"Name": "Stew"}),
+    };
+    client
+        .datasheet(&id)
+        .update_records::<_, Fields>(&[update], &WriteOptions::default())
+        .await
+        .unwrap();
+    let times = fake.times();
+    assert_eq!(times.len(), 2);
+    assert!(
+        times[1] >= Duration::from_secs(10),
+        "the retry comes after the 10 s attempt timeout: {times:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_operation_timeout_bounds_all_attempts() {
+    let fake = Fake::new(vec![Reply::Hang; 10]);
+    let mut client = fake.client(Pacing::off(), RetryPolicy::standard().with_max_attempts(10));
+    Arc::get_mut(&mut client.inner).unwrap().operation_timeout = Some(Duration::from_secs(25));
+    let id = dst("dstA");
+    let started = Instant::now();
+    let err = client
+        .datasheet(&id)
+        .list_records::<Fields>(&ListRecords::new())
+        .await
+        .unwrap_err();
+    let Error::Timeout(t) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(t.whole_operation());
+    assert_eq!(started.elapsed(), Duration::from_secs(25));
+}
+
+#[tokio::test(start_paused = true)]
+async fn twenty_requests_to_one_datasheet_are_paced_at_five_per_second() {
+    let fake = Fake::new([]);
+    let client = fake.client(Pacing::default(), RetryPolicy::disabled());
+    let id = dst("dstA");
+    let started = Instant::now();
+    let calls = (0..20).map(|_| {
+        let client = client.clone();
+        let id = id.clone();
+        async move {
+            client
+                .datasheet(&id)
+                .list_records::<Fields>(&ListRecords::new())
+                .await
+                .map(drop)
+        }
+    });
+    for r in futures_util::future::join_all(calls).await {
+        r.unwrap();
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(3800),
+        "{:?}",
+        started.elapsed()
+    );
+    let mut times = fake.times();
+    times.sort();
+    assert_eq!(times.len(), 20);
+    for (i, t) in times.iter().enumerate() {
+        assert!(
+            *t >= Duration::from_millis(200) * i as u32,
+            "request {i} sent early at {t:?}"
+        );
+    }
+    // And never more than 5 inside any one-second window.
+    for w in times.windows(6) {
+        assert!(w[5] - w[0] >= Duration::from_secs(1), "{w:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_datasheets_are_paced_independently() {
+    let fake = Fake::new([]);
+    let client = fake.client(Pacing::default(), RetryPolicy::disabled());
+    let (a, b) = (dst("dstA"), dst("dstB"));
+    let started = Instant::now();
+    let calls = (0..10).map(|i| {
+        let client = client.clone();
+        let id = if i % 2 == 0 { a.clone() } else { b.clone() };
+        async move {
+            client
+                .datasheet(&id)
+                .list_records::<Fields>(&ListRecords::new())
+                .await
+                .map(drop)
+        }
+    });
+    for r in futures_util::future::join_all(calls).await {
+        r.unwrap();
+    }
+    // Five each: 0, 200, …, 800 ms for both sheets in parallel, not 1.8 s in series.
+    assert_eq!(started.elapsed(), Duration::from_millis(800));
+    let log = fake.log.lock().unwrap().clone();
+    for sheet in ["dstA", "dstB"] {
+        let times: Vec<_> = log
+            .iter()
+            .filter(|(_, p)| p.contains(sheet))
+            .map(|(t, _)| *t)
+            .collect();
+        assert_eq!(times.len(), 5);
+        for (i, t) in times.iter().enumerate() {
+            assert!(
+                *t >= Duration::from_millis(200) * i as u32,
+                "{sheet} request {i} early: {t:?}"
+            );
+        }
+    }
+}
