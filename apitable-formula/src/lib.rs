@@ -5,9 +5,20 @@
 //! the HTTP server uses; everything behind them belongs to this crate.
 #![deny(missing_docs)]
 
+mod date;
+mod eval;
+mod fields;
+mod functions;
+pub mod lexer;
+mod parser;
+mod value;
+
 use std::borrow::Cow;
 
 use serde_json::Value as Json;
+
+pub use fields::VType;
+pub use value::Value;
 
 /// A field of the datasheet, as the formula engine needs to know it.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,24 +65,72 @@ pub struct FormulaError {
 }
 
 /// A parsed formula, ready to be evaluated against many records.
+///
+/// Parsing resolves every field reference once; evaluation then reads only the cells the
+/// formula refers to.
 #[derive(Debug, Clone)]
 pub struct Formula {
-    _private: (),
+    root: parser::Node,
+    fields: Vec<fields::ResolvedField>,
 }
 
 impl Formula {
     /// Parses `src`, resolving field references by name first, then by id, against `fields`.
     pub fn parse(src: &str, fields: &[FieldDef]) -> Result<Formula, FormulaError> {
-        let _ = (src, fields);
-        Err(FormulaError {
-            message: "formula support is not built yet".into(),
+        if value::js_trim(src).is_empty() {
+            return Err(FormulaError {
+                message: "The formula can't be empty".into(),
+            });
+        }
+        let lexed = lexer::lex(src);
+        if let Some(unknown) = lexed.unknown.first() {
+            return Err(FormulaError {
+                message: format!("Unrecognized operational character: {unknown}"),
+            });
+        }
+        let mut table = parser::FieldTable::new(fields);
+        let root = parser::Parser::new(&lexed.tokens, &mut table).parse()?;
+        Ok(Formula {
+            root,
+            fields: table.used,
         })
+    }
+
+    /// Evaluates the formula for one record. `Err` holds the message of a runtime error
+    /// (including a NaN or ±Infinity result, which the server turns into an error).
+    pub fn evaluate(&self, record: &dyn RecordAccess, ctx: &EvalContext) -> Result<Value, String> {
+        eval::Evaluator {
+            fields: &self.fields,
+            record,
+            ctx,
+        }
+        .run(&self.root)
     }
 
     /// Whether `filterByFormula` keeps this record: a truthy result, or an evaluation error,
     /// or a NaN/±Infinity result, keeps it.
     pub fn matches(&self, record: &dyn RecordAccess, ctx: &EvalContext) -> bool {
-        let _ = (record, ctx);
-        true
+        match self.evaluate(record, ctx) {
+            Ok(v) => v.truthy(),
+            Err(_) => true,
+        }
     }
+
+    /// The parse tree, fully parenthesised: binary operations as `(a op b)`, unary ones as
+    /// `(op a)`, calls as `NAME(a, b)`, fields as `{fldId}`, strings JSON-quoted.
+    pub fn tree(&self) -> String {
+        let mut out = String::new();
+        parser::render(&self.root, &self.fields, &mut out);
+        out
+    }
+
+    /// The ids of the fields the formula reads.
+    pub fn field_ids(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|f| f.id.as_str())
+    }
+}
+
+/// Every function name the engine knows (upper case).
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    functions::names()
 }
