@@ -1,0 +1,66 @@
+//! `apitable-emulator --db FILE --port N [--token T] [--seed FILE]`
+//!
+//! Serves the emulated Fusion API on 127.0.0.1:N until Ctrl-C. Data lives in `FILE` and survives
+//! restarts; the seed is applied only when the database is new.
+
+use std::path::PathBuf;
+
+use apitable_emulator::Emulator;
+use clap::Parser;
+
+/// A local APITable Fusion API server.
+#[derive(Debug, Parser)]
+#[command(name = "apitable-emulator", version, about)]
+struct Args {
+    /// SQLite database file (created if missing).
+    #[arg(long)]
+    db: PathBuf,
+    /// Port on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// API token of the default user (default: kept from the database, or random).
+    #[arg(long)]
+    token: Option<String>,
+    /// Seed JSON file, applied to a new database.
+    #[arg(long)]
+    seed: Option<PathBuf>,
+    /// Requests per second per (datasheet-or-space, token); 0 disables the limiter.
+    #[arg(long, default_value_t = 5)]
+    rate_limit: u32,
+    /// Admin token for /_emulator/… (default: random).
+    #[arg(long)]
+    admin_token: Option<String>,
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let args = Args::parse();
+    let mut b = Emulator::builder()
+        .database(&args.db)
+        .port(args.port)
+        .rate_limit((args.rate_limit > 0).then_some(args.rate_limit));
+    if let Some(t) = &args.token {
+        b = b.token(t.clone());
+    }
+    if let Some(s) = &args.seed {
+        b = b.seed_file(s);
+    }
+    if let Some(a) = &args.admin_token {
+        b = b.admin_token(a.clone());
+    }
+    let emu = match b.start().await {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("apitable-emulator: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("base_url: {}", emu.base_url());
+    println!("token: {}", emu.token());
+    println!("outsider_token: {}", emu.outsider_token());
+    println!("admin_token: {}", emu.admin_token());
+    println!("space_id: {}", emu.space_id());
+    println!("database: {}", args.db.display());
+    let _ = tokio::signal::ctrl_c().await;
+    emu.shutdown().await;
+}

@@ -1,0 +1,414 @@
+//! Contacts (reference §5.9): members, teams and roles of a space, in a simple in-DB model.
+//!
+//! These paths are enterprise-only on the real server; their shapes come from the SDKs.
+
+use serde_json::{Value as Json, json};
+
+use crate::app::{App, member_space};
+use crate::envelope::{ApiError, ApiResult, Success, tips};
+use crate::ids;
+use crate::params::{Query, int};
+use crate::store::model::{MemberUnit, Role, Space, Team};
+
+fn member_json(space: &Space, m: &MemberUnit, sensitive: bool) -> Json {
+    let teams: Vec<Json> = m
+        .teams
+        .iter()
+        .filter_map(|t| space.teams.iter().find(|x| &x.unit_id == t))
+        .map(|t| json!({"unitId": t.unit_id, "name": t.name, "sequence": t.sequence, "parentUnitId": t.parent_unit_id}))
+        .collect();
+    let roles: Vec<Json> = m
+        .roles
+        .iter()
+        .filter_map(|r| space.roles.iter().find(|x| &x.unit_id == r))
+        .map(role_json)
+        .collect();
+    let mut o = json!({
+        "unitId": m.unit_id,
+        "name": m.name,
+        "avatar": m.avatar.clone().unwrap_or_default(),
+        "status": m.status,
+        "type": m.member_type,
+        "teams": teams,
+        "roles": roles,
+    });
+    if sensitive {
+        if let Some(e) = &m.email {
+            o["email"] = json!(e);
+        }
+        if let Some(mb) = &m.mobile {
+            o["mobile"] = mb.clone();
+        }
+    }
+    o
+}
+
+fn role_json(r: &Role) -> Json {
+    json!({"unitId": r.unit_id, "name": r.name, "sequence": r.sequence})
+}
+
+fn team_json(space: &Space, t: &Team) -> Json {
+    let roles: Vec<Json> = t
+        .roles
+        .iter()
+        .filter_map(|r| space.roles.iter().find(|x| &x.unit_id == r))
+        .map(role_json)
+        .collect();
+    json!({"unitId": t.unit_id, "name": t.name, "sequence": t.sequence,
+           "parentUnitId": t.parent_unit_id, "roles": roles})
+}
+
+fn paging(app: &App, q: &Query) -> Result<(usize, usize), ApiError> {
+    let size = match q.scalar("pageSize") {
+        None => 100,
+        Some(v) => match int(v) {
+            Some(n) if n < 1 => return Err(tips::pagesize_min()),
+            Some(n) if n > app.settings.limits.max_page_size => {
+                return Err(tips::pagesize_max(app.settings.limits.max_page_size));
+            }
+            Some(n) => n as usize,
+            None => return Err(tips::pagesize_min()),
+        },
+    };
+    let num = match q.scalar("pageNum") {
+        None => 1,
+        Some(v) => match int(v) {
+            Some(n) if n >= 1 => n as usize,
+            _ => return Err(tips::pagenum_min()),
+        },
+    };
+    Ok((num, size))
+}
+
+fn page<T: Clone>(items: &[T], num: usize, size: usize) -> Vec<T> {
+    items
+        .iter()
+        .skip((num - 1).saturating_mul(size))
+        .take(size)
+        .cloned()
+        .collect()
+}
+
+fn str_list(v: Option<&Json>) -> Option<Vec<String>> {
+    v.and_then(Json::as_array).map(|a| {
+        a.iter()
+            .filter_map(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .or_else(|| x.get("unitId").and_then(Json::as_str).map(str::to_string))
+            })
+            .collect()
+    })
+}
+
+/// GET / PUT / DELETE /fusion/v1/spaces/{spaceId}/members/{unitId}
+pub(crate) fn member(
+    app: &App,
+    user: &str,
+    spc: &str,
+    unit: &str,
+    method: &str,
+    q: &Query,
+    body: &Json,
+) -> ApiResult {
+    if method == "GET" {
+        let state = app.store.read();
+        let space = member_space(&state, user, spc)?;
+        let m = space
+            .members
+            .iter()
+            .find(|m| m.unit_id == unit)
+            .ok_or_else(tips::unit_not_exists)?;
+        let sensitive = q.scalar("sensitiveData") == Some("true");
+        return Ok(Success::ok(
+            json!({"member": member_json(space, m, sensitive)}),
+        ));
+    }
+    app.store.write(|state, batch| {
+        let space = member_space(state, user, spc)?;
+        let idx = space
+            .members
+            .iter()
+            .position(|m| m.unit_id == unit)
+            .ok_or_else(tips::unit_not_exists)?;
+        let sidx = state.spaces.iter().position(|s| s.id == spc).unwrap_or(0);
+        if method == "DELETE" {
+            if space.members[idx].member_type == "PrimaryAdmin" {
+                return Err(ApiError::business(
+                    1504,
+                    "The primary admin can't be removed",
+                ));
+            }
+            state.spaces[sidx].members.remove(idx);
+            batch.spaces(state);
+            return Ok(Success::ok(json!({})));
+        }
+        let name = body.get("name").and_then(Json::as_str).map(str::to_string);
+        let teams = str_list(body.get("teams"));
+        let roles = str_list(body.get("roles"));
+        if let Some(t) = &teams
+            && t.iter()
+                .any(|t| !space.teams.iter().any(|x| &x.unit_id == t))
+        {
+            return Err(tips::unit_not_exists());
+        }
+        if let Some(r) = &roles
+            && r.iter()
+                .any(|r| !space.roles.iter().any(|x| &x.unit_id == r))
+        {
+            return Err(tips::unit_not_exists());
+        }
+        let space = &mut state.spaces[sidx];
+        let m = &mut space.members[idx];
+        if let Some(n) = name {
+            m.name = n;
+        }
+        if let Some(t) = teams {
+            m.teams = t;
+        }
+        if let Some(r) = roles {
+            m.roles = r;
+        }
+        let out = member_json(space, &space.members[idx], true);
+        batch.spaces(state);
+        Ok(Success::ok(json!({ "member": out })))
+    })
+}
+
+/// GET / POST /fusion/v1/spaces/{spaceId}/roles, PUT / DELETE …/roles/{unitId},
+/// GET …/roles/{unitId}/units
+pub(crate) fn roles(
+    app: &App,
+    user: &str,
+    spc: &str,
+    unit: Option<&str>,
+    units: bool,
+    method: &str,
+    q: &Query,
+    body: &Json,
+) -> ApiResult {
+    if method == "GET" {
+        let state = app.store.read();
+        let space = member_space(&state, user, spc)?;
+        if let (Some(u), true) = (unit, units) {
+            if !space.roles.iter().any(|r| r.unit_id == u) {
+                return Err(tips::unit_not_exists());
+            }
+            let teams: Vec<Json> = space
+                .teams
+                .iter()
+                .filter(|t| t.roles.iter().any(|r| r == u))
+                .map(|t| team_json(space, t))
+                .collect();
+            let members: Vec<Json> = space
+                .members
+                .iter()
+                .filter(|m| m.roles.iter().any(|r| r == u))
+                .map(|m| member_json(space, m, false))
+                .collect();
+            return Ok(Success::ok(json!({"teams": teams, "members": members})));
+        }
+        let (num, size) = paging(app, q)?;
+        let all: Vec<Json> = space.roles.iter().map(role_json).collect();
+        let items = page(&all, num, size);
+        return Ok(Success::ok(json!({
+            "pageNum": num, "pageSize": items.len(), "total": all.len(), "roles": items,
+        })));
+    }
+    let created = method == "POST";
+    let out = app.store.write(|state, batch| {
+        member_space(state, user, spc)?;
+        let sidx = state.spaces.iter().position(|s| s.id == spc).unwrap_or(0);
+        let space = &mut state.spaces[sidx];
+        match (method, unit) {
+            ("POST", None) => {
+                let name = body
+                    .get("name")
+                    .and_then(Json::as_str)
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| ApiError::bad("the parameter name is required"))?;
+                let seq = body
+                    .get("sequence")
+                    .and_then(Json::as_i64)
+                    .unwrap_or(space.roles.len() as i64 + 1);
+                let r = Role {
+                    id: ids::unit_numeric(),
+                    unit_id: ids::alnum(32).to_lowercase(),
+                    name: name.to_string(),
+                    sequence: seq,
+                };
+                let out = json!({"role": role_json(&r)});
+                space.roles.push(r);
+                batch.spaces(state);
+                Ok(out)
+            }
+            (m, Some(u)) => {
+                let idx = space
+                    .roles
+                    .iter()
+                    .position(|r| r.unit_id == u)
+                    .ok_or_else(tips::unit_not_exists)?;
+                if m == "DELETE" {
+                    if space.members.iter().any(|x| x.roles.iter().any(|r| r == u))
+                        || space.teams.iter().any(|x| x.roles.iter().any(|r| r == u))
+                    {
+                        return Err(ApiError::business(1517, "Only empty roles can be deleted"));
+                    }
+                    space.roles.remove(idx);
+                    batch.spaces(state);
+                    return Ok(json!({}));
+                }
+                if let Some(n) = body.get("name").and_then(Json::as_str) {
+                    space.roles[idx].name = n.to_string();
+                }
+                if let Some(s) = body.get("sequence").and_then(Json::as_i64) {
+                    space.roles[idx].sequence = s;
+                }
+                let out = json!({"role": role_json(&space.roles[idx])});
+                batch.spaces(state);
+                Ok(out)
+            }
+            _ => Err(ApiError::not_found()),
+        }
+    })?;
+    Ok(if created {
+        Success::created(out)
+    } else {
+        Success::ok(out)
+    })
+}
+
+/// POST …/teams, PUT / DELETE …/teams/{unitId}, GET …/teams/{unitId}/children,
+/// GET …/teams/{unitId}/members
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn teams(
+    app: &App,
+    user: &str,
+    spc: &str,
+    unit: Option<&str>,
+    sub: Option<&str>,
+    method: &str,
+    q: &Query,
+    body: &Json,
+) -> ApiResult {
+    if method == "GET" {
+        let unit = unit.unwrap_or("0");
+        let state = app.store.read();
+        let space = member_space(&state, user, spc)?;
+        if unit != "0" && !space.teams.iter().any(|t| t.unit_id == unit) {
+            return Err(tips::unit_not_exists());
+        }
+        let (num, size) = paging(app, q)?;
+        if sub == Some("children") {
+            let all: Vec<Json> = space
+                .teams
+                .iter()
+                .filter(|t| t.parent_unit_id == unit)
+                .map(|t| team_json(space, t))
+                .collect();
+            let items = page(&all, num, size);
+            return Ok(Success::ok(json!({
+                "pageNum": num, "pageSize": items.len(), "total": all.len(), "teams": items,
+            })));
+        }
+        let sensitive = q.scalar("sensitiveData") == Some("true");
+        let all: Vec<Json> = space
+            .members
+            .iter()
+            .filter(|m| unit == "0" || m.teams.iter().any(|t| t == unit))
+            .map(|m| member_json(space, m, sensitive))
+            .collect();
+        let items = page(&all, num, size);
+        return Ok(Success::ok(json!({
+            "pageNum": num, "pageSize": items.len(), "total": all.len(), "members": items,
+        })));
+    }
+    let created = method == "POST";
+    let out = app.store.write(|state, batch| {
+        member_space(state, user, spc)?;
+        let sidx = state.spaces.iter().position(|s| s.id == spc).unwrap_or(0);
+        let space = &mut state.spaces[sidx];
+        let roles = str_list(body.get("roles"));
+        if let Some(r) = &roles
+            && r.iter()
+                .any(|r| !space.roles.iter().any(|x| &x.unit_id == r))
+        {
+            return Err(tips::unit_not_exists());
+        }
+        let parent = body
+            .get("parentUnitId")
+            .and_then(Json::as_str)
+            .map(str::to_string);
+        if let Some(p) = &parent
+            && p != "0"
+            && !space.teams.iter().any(|t| &t.unit_id == p)
+        {
+            return Err(ApiError::bad(
+                "The unit specified by the parentUnitId does not exist",
+            ));
+        }
+        match (method, unit) {
+            ("POST", None) => {
+                let name = body
+                    .get("name")
+                    .and_then(Json::as_str)
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| ApiError::bad("the parameter name is required"))?;
+                let t = Team {
+                    id: ids::unit_numeric(),
+                    unit_id: ids::alnum(32).to_lowercase(),
+                    name: name.to_string(),
+                    sequence: body
+                        .get("sequence")
+                        .and_then(Json::as_i64)
+                        .unwrap_or(space.teams.len() as i64 + 1),
+                    parent_unit_id: parent.unwrap_or_else(|| "0".into()),
+                    roles: roles.unwrap_or_default(),
+                };
+                space.teams.push(t);
+                let out = json!({"team": team_json(space, space.teams.last().expect("pushed"))});
+                batch.spaces(state);
+                Ok(out)
+            }
+            (m, Some(u)) => {
+                let idx = space
+                    .teams
+                    .iter()
+                    .position(|t| t.unit_id == u)
+                    .ok_or_else(tips::unit_not_exists)?;
+                if m == "DELETE" {
+                    if space.members.iter().any(|x| x.teams.iter().any(|t| t == u))
+                        || space.teams.iter().any(|t| t.parent_unit_id == u)
+                    {
+                        return Err(ApiError::business(1516, "Only empty teams can be deleted"));
+                    }
+                    space.teams.remove(idx);
+                    batch.spaces(state);
+                    return Ok(json!({}));
+                }
+                let t = &mut space.teams[idx];
+                if let Some(n) = body.get("name").and_then(Json::as_str) {
+                    t.name = n.to_string();
+                }
+                if let Some(s) = body.get("sequence").and_then(Json::as_i64) {
+                    t.sequence = s;
+                }
+                if let Some(p) = parent {
+                    t.parent_unit_id = p;
+                }
+                if let Some(r) = roles {
+                    t.roles = r;
+                }
+                let out = json!({"team": team_json(space, &space.teams[idx])});
+                batch.spaces(state);
+                Ok(out)
+            }
+            _ => Err(ApiError::not_found()),
+        }
+    })?;
+    Ok(if created {
+        Success::created(out)
+    } else {
+        Success::ok(out)
+    })
+}

@@ -1,0 +1,77 @@
+//! Request counters per route template and per status, for reliability tests.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+/// Counts of one route.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteStats {
+    /// Requests.
+    pub count: u64,
+    /// Requests by HTTP status (`0` = connection dropped by fault injection).
+    pub statuses: BTreeMap<u16, u64>,
+}
+
+/// A snapshot of the request counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// All counted requests.
+    pub total: u64,
+    /// By `"METHOD /route/{template}"`, e.g. `"GET /fusion/v1/datasheets/{dstId}/records"`.
+    /// Unknown routes count under `"METHOD (unmatched)"`.
+    pub routes: BTreeMap<String, RouteStats>,
+    /// By HTTP status (`0` = dropped connection).
+    pub statuses: BTreeMap<u16, u64>,
+}
+
+impl Stats {
+    /// Requests to `method` + route `template`.
+    pub fn count(&self, method: &str, template: &str) -> u64 {
+        self.routes
+            .get(&format!("{method} {template}"))
+            .map_or(0, |r| r.count)
+    }
+
+    /// Requests to `method` + `template` answered with `status`.
+    pub fn count_status(&self, method: &str, template: &str, status: u16) -> u64 {
+        self.routes
+            .get(&format!("{method} {template}"))
+            .and_then(|r| r.statuses.get(&status).copied())
+            .unwrap_or(0)
+    }
+
+    /// Requests answered with `status` on any route.
+    pub fn status(&self, status: u16) -> u64 {
+        self.statuses.get(&status).copied().unwrap_or(0)
+    }
+}
+
+/// The live counters.
+#[derive(Debug, Default)]
+pub(crate) struct StatsCollector {
+    inner: Mutex<Stats>,
+}
+
+impl StatsCollector {
+    /// Counts one request.
+    pub fn record(&self, method: &str, template: &str, status: u16) {
+        let mut s = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        s.total += 1;
+        *s.statuses.entry(status).or_default() += 1;
+        let r = s.routes.entry(format!("{method} {template}")).or_default();
+        r.count += 1;
+        *r.statuses.entry(status).or_default() += 1;
+    }
+
+    /// A copy of the counters.
+    pub fn snapshot(&self) -> Stats {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Zeroes the counters.
+    pub fn reset(&self) {
+        *self.inner.lock().unwrap_or_else(|e| e.into_inner()) = Stats::default();
+    }
+}

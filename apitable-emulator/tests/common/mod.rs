@@ -1,0 +1,121 @@
+//! Shared helpers for the conformance tests: a started emulator and a small reqwest wrapper.
+#![allow(dead_code)]
+
+use apitable_emulator::{Emulator, EmulatorBuilder, FieldSpec};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+pub struct H {
+    pub emu: Emulator,
+    pub c: reqwest::Client,
+}
+
+impl H {
+    pub async fn new() -> H {
+        Self::with(Emulator::builder()).await
+    }
+
+    pub async fn with(b: EmulatorBuilder) -> H {
+        let emu = b.start().await.expect("emulator starts");
+        H {
+            emu,
+            c: reqwest::Client::new(),
+        }
+    }
+
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.emu.base_url(), path_and_query)
+    }
+
+    /// Sends a request with the default token; returns HTTP status and JSON body.
+    pub async fn req(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let t = self.emu.token().to_string();
+        self.req_as(&t, method, path, body).await
+    }
+
+    pub async fn req_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut r = self
+            .c
+            .request(method, self.url(path))
+            .header("Authorization", format!("Bearer {token}"));
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let resp = r.send().await.expect("request succeeds");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        let v = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+        (status, v)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.req(Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.req(Method::POST, path, Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> (u16, Value) {
+        self.req(Method::PATCH, path, Some(body)).await
+    }
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        self.req(Method::PUT, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        self.req(Method::DELETE, path, None).await
+    }
+
+    /// Creates a datasheet; returns its id.
+    pub async fn sheet(&self, name: &str, fields: &[FieldSpec]) -> String {
+        self.emu
+            .create_datasheet(name, fields)
+            .await
+            .expect("datasheet created")
+            .id
+    }
+
+    pub fn records_path(dst: &str) -> String {
+        format!("/fusion/v1/datasheets/{dst}/records")
+    }
+
+    /// Creates records (≤10) by name; returns their ids.
+    pub async fn create(&self, dst: &str, fields: Vec<Value>) -> Vec<String> {
+        let records: Vec<Value> = fields.into_iter().map(|f| json!({ "fields": f })).collect();
+        let (st, b) = self
+            .post(&Self::records_path(dst), json!({ "records": records }))
+            .await;
+        assert_eq!(st, 201, "{b}");
+        assert_eq!(b["success"], true, "{b}");
+        b["data"]["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["recordId"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// Asserts an error envelope: HTTP status, body code and message.
+pub fn assert_err(res: &(u16, Value), http: u16, code: i64, message: &str) {
+    let (st, b) = res;
+    assert_eq!(*st, http, "status of {b}");
+    assert_eq!(b["success"], false, "{b}");
+    assert_eq!(b["code"], code, "{b}");
+    assert_eq!(b["message"], message, "{b}");
+    assert!(b.get("data").is_none(), "error bodies have no data: {b}");
+}
+
+/// Asserts a success envelope and returns `data`.
+pub fn ok(res: &(u16, Value), http: u16) -> Value {
+    let (st, b) = res;
+    assert_eq!(*st, http, "status of {b}");
+    assert_eq!(b["success"], true, "{b}");
+    assert_eq!(b["code"], 200, "{b}");
+    assert_eq!(b["message"], "SUCCESS", "{b}");
+    b["data"].clone()
+}
