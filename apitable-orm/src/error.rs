@@ -45,8 +45,12 @@ pub enum Error {
     /// A create failed in a way that leaves its outcome unknown: the request may or may not have
     /// been applied. It was not retried, to avoid duplicate rows. Check the listed records
     /// before writing them again.
-    #[error("the outcome of creating {} record(s) is unknown: {}", .0.records.len(), .0.source)]
+    #[error("the outcome of the request is unknown (it may have been applied): {}", .0.source)]
     UnknownOutcome(UnknownOutcome),
+    /// A write of many records, sent in several requests, stopped part-way. Says which
+    /// records were written, which were in the failed request and which were never sent.
+    #[error("{}", .0)]
+    Batch(BatchError),
 }
 
 impl Error {
@@ -55,6 +59,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.code),
             Error::UnknownOutcome(u) => u.source.code(),
+            Error::Batch(b) => b.source.code(),
             _ => None,
         }
     }
@@ -65,6 +70,7 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Gateway { status } => Some(*status),
             Error::UnknownOutcome(u) => u.source.status(),
+            Error::Batch(b) => b.source.status(),
             _ => None,
         }
     }
@@ -95,6 +101,7 @@ impl Error {
             Error::Api(e) => e.status >= 500 && e.code != 304,
             Error::Transport(t) => t.reached_server,
             Error::Timeout(_) | Error::Gateway { .. } | Error::UnknownOutcome(_) => true,
+            Error::Batch(b) => b.source.may_have_been_applied(),
             _ => false,
         }
     }
@@ -229,6 +236,53 @@ impl UnknownOutcome {
     /// What went wrong.
     pub fn cause(&self) -> &Error {
         &self.source
+    }
+}
+
+/// A multi-request write that stopped part-way. Indices refer to the slice the caller passed.
+#[derive(Debug)]
+pub struct BatchError {
+    pub(crate) total: usize,
+    pub(crate) written: Vec<(usize, RecordId)>,
+    pub(crate) failed: Vec<usize>,
+    pub(crate) not_sent: Vec<usize>,
+    pub(crate) source: Box<Error>,
+}
+
+impl BatchError {
+    /// Rows that were written, with their record ids.
+    pub fn written(&self) -> &[(usize, RecordId)] {
+        &self.written
+    }
+
+    /// Rows of the request that failed. They were not written, unless
+    /// [`Error::may_have_been_applied`] holds for [`cause`](Self::cause).
+    pub fn failed(&self) -> &[usize] {
+        &self.failed
+    }
+
+    /// Rows that were never sent.
+    pub fn not_sent(&self) -> &[usize] {
+        &self.not_sent
+    }
+
+    /// What made the failed request fail.
+    pub fn cause(&self) -> &Error {
+        &self.source
+    }
+}
+
+impl fmt::Display for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} of {} records written; the request for rows {:?} failed ({}); {} rows not sent",
+            self.written.len(),
+            self.total,
+            self.failed,
+            self.source,
+            self.not_sent.len()
+        )
     }
 }
 

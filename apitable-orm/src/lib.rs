@@ -31,14 +31,38 @@
 
 pub mod api;
 mod client;
+mod codec;
+mod column;
 mod config;
 mod error;
+pub mod filter;
 mod ids;
+mod query;
+mod table;
 mod transport;
+pub mod value;
+mod write;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+// pub use apitable_orm_derive::{FieldValue, Table};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RECORDS_PER_WRITE};
+pub use codec::{FieldCodec, Native};
+pub use column::{Column, Comparable, MultiValued, Scalar, SelectOption, Sort, Textual};
 pub use config::{Pacing, RetryPolicy};
 pub use error::{
-    ApiError, DecodeError, Error, Result, TimeoutError, TransportError, UnknownOutcome,
+    ApiError, BatchError, DecodeError, Error, Result, TimeoutError, TransportError, UnknownOutcome,
 };
+pub use filter::Filter;
 pub use ids::{DatasheetId, FieldId, IdError, NodeId, RecordId, SpaceId, UnitId, ViewId};
+pub use query::{DEFAULT_PAGE_SIZE, Query};
+pub use table::{FieldMeta, Keyed, Page, Table};
+pub use value::{FieldValue, Timestamp};
+pub use write::UpsertReport;
+
+/// The names most programs need: `use apitable_orm::prelude::*;`.
+pub mod prelude {
+    pub use crate::{Client, Error, FieldValue, Filter, Keyed, RecordId, Result, Table, Timestamp};
+}

@@ -1,0 +1,275 @@
+//! [`Query`]: typed reads of a table.
+
+use std::marker::PhantomData;
+
+use futures_core::Stream;
+use futures_util::{StreamExt, TryStreamExt, stream};
+use reqwest::Method;
+
+use crate::api::{FieldKey, ListRecords, Order};
+use crate::client::Client;
+use crate::column::Sort;
+use crate::error::{Error, Result};
+use crate::filter::Filter;
+use crate::ids::{DatasheetId, RecordId, ViewId};
+use crate::table::{Page, Table, decode_page};
+use crate::transport::{Call, Seg};
+
+/// The page size `stream`, `pages` and `all` use unless told otherwise (the server's maximum).
+pub const DEFAULT_PAGE_SIZE: u64 = 1000;
+
+/// Record ids per `get_many` request, so the URL stays well under server limits.
+const IDS_PER_REQUEST: usize = 200;
+
+/// A typed read of table `T`: view, filter, sort, limits, then a terminal method
+/// (`all`, `first`, `get`, `get_many`, `count`, `stream`, `pages`).
+///
+/// Only the struct's own fields are requested.
+pub struct Query<T> {
+    view: Option<ViewId>,
+    filter: Option<Filter<T>>,
+    sort: Vec<Sort<T>>,
+    max_records: Option<u64>,
+    page_size: Option<u64>,
+    datasheet: Option<DatasheetId>,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Query<T> {
+    fn clone(&self) -> Self {
+        Query {
+            view: self.view.clone(),
+            filter: self.filter.clone(),
+            sort: self.sort.clone(),
+            max_records: self.max_records,
+            page_size: self.page_size,
+            datasheet: self.datasheet.clone(),
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Query<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("view", &self.view)
+            .field("filter", &self.filter)
+            .field("sort", &self.sort)
+            .field("max_records", &self.max_records)
+            .field("page_size", &self.page_size)
+            .finish()
+    }
+}
+
+impl<T: Table> Default for Query<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Table> Query<T> {
+    /// A query over the table's default view (if it has one), with no filter.
+    pub fn new() -> Self {
+        Query {
+            view: T::VIEW.and_then(|v| v.parse().ok()),
+            filter: None,
+            sort: Vec::new(),
+            max_records: None,
+            page_size: None,
+            datasheet: None,
+            _t: PhantomData,
+        }
+    }
+
+    /// Reads through this view: its filter and order apply.
+    pub fn view(mut self, view: ViewId) -> Self {
+        self.view = Some(view);
+        self
+    }
+
+    /// Reads without any view (the datasheet's first view's order, no view filter).
+    pub fn without_view(mut self) -> Self {
+        self.view = None;
+        self
+    }
+
+    /// Adds a filter (several calls are combined with AND).
+    pub fn filter(mut self, filter: Filter<T>) -> Self {
+        self.filter = Some(match self.filter.take() {
+            Some(existing) => existing.and(filter),
+            None => filter,
+        });
+        self
+    }
+
+    /// Adds a sort key; earlier keys take priority.
+    pub fn sort(mut self, sort: Sort<T>) -> Self {
+        self.sort.push(sort);
+        self
+    }
+
+    /// Reads at most `n` records.
+    pub fn max_records(mut self, n: u64) -> Self {
+        self.max_records = Some(n);
+        self
+    }
+
+    /// Records per request (1..=1000; default 1000).
+    pub fn page_size(mut self, n: u64) -> Self {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// Reads another datasheet with the same fields (e.g. a copy used in tests).
+    pub fn datasheet(mut self, id: DatasheetId) -> Self {
+        self.datasheet = Some(id);
+        self
+    }
+
+    /// The datasheet this query reads.
+    pub fn datasheet_id(&self) -> Result<DatasheetId> {
+        match &self.datasheet {
+            Some(id) => Ok(id.clone()),
+            None => T::DATASHEET.parse().map_err(Error::from),
+        }
+    }
+
+    /// The request parameters this query sends (for its first page).
+    ///
+    /// ```
+    /// # use apitable_orm::{Table, FieldValue};
+    /// # #[derive(Table)]
+    /// # #[apitable(datasheet = "dstMenu0000000001")]
+    /// # struct Dish { #[apitable(name = "Name")] name: String, #[apitable(name = "Price")] price: f64 }
+    /// let q = Dish::query().filter(Dish::PRICE.lt(10)).sort(Dish::NAME.asc());
+    /// let params = q.to_params().unwrap();
+    /// let query = params.to_query().unwrap();
+    /// assert!(query.contains(&("filterByFormula".into(), "AND({Price}!=BLANK(),({Price}<10))".into())));
+    /// ```
+    pub fn to_params(&self) -> Result<ListRecords> {
+        let mut params = ListRecords::new()
+            .fields(T::FIELDS.iter().map(|f| f.key))
+            .page_size(self.page_size.unwrap_or(DEFAULT_PAGE_SIZE));
+        if T::FIELD_KEY == FieldKey::Id {
+            params = params.field_key(FieldKey::Id);
+        }
+        if let Some(view) = &self.view {
+            params = params.view(view.clone());
+        }
+        if let Some(filter) = &self.filter {
+            params = params.filter_by_formula(filter.render()?);
+        }
+        for s in &self.sort {
+            params = params.sort(
+                s.key,
+                if s.descending {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                },
+            );
+        }
+        if let Some(n) = self.max_records {
+            params = params.max_records(n);
+        }
+        params.to_query()?;
+        Ok(params)
+    }
+
+    async fn fetch_page(&self, client: &Client, params: &ListRecords) -> Result<Page<T>> {
+        let dst = self.datasheet_id()?;
+        let call = Call::new(
+            client,
+            Method::GET,
+            "/fusion/v1/datasheets/{dstId}/records",
+            &[
+                Seg::Lit("fusion"),
+                Seg::Lit("v1"),
+                Seg::Lit("datasheets"),
+                Seg::Id(dst.as_str()),
+                Seg::Lit("records"),
+            ],
+        )
+        .query(&params.to_query()?);
+        let checked = client.send(call).await?;
+        decode_page::<T>(&checked.body, params.requested_page_size().unwrap_or(100))
+    }
+
+    /// Pages of records, fetched lazily one request at a time; memory holds one page.
+    pub fn pages(&self, client: &Client) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
+        let query = self.clone();
+        let client = client.clone();
+        stream::try_unfold(Some(1u64), move |next| {
+            let query = query.clone();
+            let client = client.clone();
+            async move {
+                let Some(num) = next else {
+                    return Ok(None);
+                };
+                let params = query.to_params()?.page_num(num);
+                let size = params.requested_page_size().unwrap_or(DEFAULT_PAGE_SIZE);
+                let page = query.fetch_page(&client, &params).await?;
+                let more = !page.items.is_empty() && num.saturating_mul(size) < page.total;
+                Ok(Some((page, more.then_some(num + 1))))
+            }
+        })
+    }
+
+    /// Every matching record, one at a time, fetching pages lazily.
+    pub fn stream(&self, client: &Client) -> impl Stream<Item = Result<T>> + Send + 'static {
+        self.pages(client)
+            .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed()
+    }
+
+    /// Every matching record.
+    pub async fn all(&self, client: &Client) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        let mut pages = std::pin::pin!(self.pages(client));
+        while let Some(page) = pages.next().await {
+            out.extend(page?.items);
+        }
+        Ok(out)
+    }
+
+    /// The first matching record, if any (one request for one record).
+    pub async fn first(&self, client: &Client) -> Result<Option<T>> {
+        let params = self.to_params()?.page_size(1).page_num(1);
+        Ok(self
+            .fetch_page(client, &params)
+            .await?
+            .items
+            .into_iter()
+            .next())
+    }
+
+    /// The number of matching records (one request).
+    pub async fn count(&self, client: &Client) -> Result<u64> {
+        let params = self.to_params()?.page_size(1).page_num(1);
+        Ok(self.fetch_page(client, &params).await?.total)
+    }
+
+    /// The record with this id, if it exists and matches the query's view and filter.
+    pub async fn get(&self, client: &Client, id: &RecordId) -> Result<Option<T>> {
+        Ok(self
+            .get_many(client, std::slice::from_ref(id))
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// The records with these ids, in the given order; unknown ids are skipped.
+    pub async fn get_many(&self, client: &Client, ids: &[RecordId]) -> Result<Vec<T>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_REQUEST) {
+            let params = self
+                .to_params()?
+                .record_ids(chunk.iter().cloned())
+                .page_size(IDS_PER_REQUEST as u64)
+                .page_num(1);
+            out.extend(self.fetch_page(client, &params).await?.items);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,510 @@
+//! [`Table`]: a Rust struct mapped to a datasheet, usually by `#[derive(Table)]`.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::api::{FieldKey, Fields};
+use crate::client::Client;
+use crate::column::Column;
+use crate::error::DecodeError;
+use crate::error::Result;
+use crate::ids::RecordId;
+use crate::query::Query;
+use crate::write::{self, UpsertReport};
+
+/// What the runtime knows about one mapped field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldMeta {
+    /// The Rust field.
+    pub rust_name: &'static str,
+    /// The key used in requests and formulas: the field name, or the `fld…` id when the table
+    /// maps by id.
+    pub key: &'static str,
+    /// Whether the field is never written (`read_only`, or a computed type).
+    pub read_only: bool,
+    /// What its cells hold, for error messages.
+    pub expected: &'static str,
+}
+
+impl FieldMeta {
+    /// Describes a field (used by generated code).
+    pub const fn new(
+        rust_name: &'static str,
+        key: &'static str,
+        read_only: bool,
+        expected: &'static str,
+    ) -> Self {
+        Self {
+            rust_name,
+            key,
+            read_only,
+            expected,
+        }
+    }
+}
+
+/// A struct mapped to a datasheet. Implement it with `#[derive(Table)]`; the methods whose
+/// names start with `__` are generated and not meant to be called directly.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not mapped to a datasheet",
+    note = "add `#[derive(apitable_orm::Table)]` and `#[apitable(datasheet = \"dst…\")]` to the struct"
+)]
+pub trait Table: Sized + Send + Sync + 'static {
+    /// The datasheet id, `dst…`.
+    const DATASHEET: &'static str;
+    /// The default view, if any.
+    const VIEW: Option<&'static str>;
+    /// Whether cells are keyed by field name or id.
+    const FIELD_KEY: FieldKey;
+    /// The mapped fields, in declaration order.
+    const FIELDS: &'static [FieldMeta];
+
+    /// Cells decoded so far while reading one record.
+    #[doc(hidden)]
+    type __Slots: Default;
+
+    /// Decodes the cell of field `index` into its slot.
+    #[doc(hidden)]
+    fn __decode_cell<'de, A: MapAccess<'de>>(
+        slots: &mut Self::__Slots,
+        index: usize,
+        map: &mut A,
+        ctx: &DecodeCtx,
+    ) -> Result<(), A::Error>;
+
+    /// Builds the struct from its slots; empty cells take their type's empty value or fail.
+    #[doc(hidden)]
+    fn __finish(slots: Self::__Slots, id: &RecordId) -> Result<Self, DecodeError>;
+
+    /// Writes every writable cell into `cells`, keyed by [`FieldMeta::key`].
+    #[doc(hidden)]
+    fn __encode(&self, cells: &mut Fields);
+
+    /// The record id, for structs with a `#[apitable(record_id)]` field that holds one.
+    fn record_id(&self) -> Option<&RecordId>;
+
+    /// Sets the record id (a no-op for structs without a `#[apitable(record_id)]` field).
+    fn set_record_id(&mut self, id: RecordId);
+
+    /// A query over this table.
+    fn query() -> Query<Self> {
+        Query::new()
+    }
+
+    /// Creates a record from `row` (its empty cells are left out); returns the new id.
+    fn insert(client: &Client, row: &Self) -> impl Future<Output = Result<RecordId>> + Send {
+        async move {
+            let mut ids = write::insert_many(client, std::slice::from_ref(row)).await?;
+            ids.pop().ok_or_else(|| {
+                crate::Error::Decode(DecodeError::new("the server created no record"))
+            })
+        }
+    }
+
+    /// Creates records, 10 per request; returns their ids in order. A failure part-way is an
+    /// [`Error::Batch`](crate::Error::Batch) that says which rows were written.
+    fn insert_many(
+        client: &Client,
+        rows: &[Self],
+    ) -> impl Future<Output = Result<Vec<RecordId>>> + Send {
+        write::insert_many(client, rows)
+    }
+
+    /// Writes every writable cell of `row` to its record (`row` must hold a record id).
+    fn update(client: &Client, row: &Self) -> impl Future<Output = Result<()>> + Send {
+        write::update_many(client, std::slice::from_ref(row))
+    }
+
+    /// Updates records, 10 per request.
+    fn update_many(client: &Client, rows: &[Self]) -> impl Future<Output = Result<()>> + Send {
+        write::update_many(client, rows)
+    }
+
+    /// Sends only the cells where `new` differs from `old`; nothing when they are equal.
+    /// Returns whether a request was made.
+    fn update_changed(
+        client: &Client,
+        old: &Self,
+        new: &Self,
+    ) -> impl Future<Output = Result<bool>> + Send
+    where
+        Self: Clone,
+    {
+        async move {
+            let pair = [(old.clone(), new.clone())];
+            Ok(write::update_changed_many(client, &pair).await? > 0)
+        }
+    }
+
+    /// Deletes a record.
+    fn delete(client: &Client, id: &RecordId) -> impl Future<Output = Result<()>> + Send {
+        write::delete_many::<Self>(client, std::slice::from_ref(id))
+    }
+
+    /// Deletes records, 10 per request.
+    fn delete_many(client: &Client, ids: &[RecordId]) -> impl Future<Output = Result<()>> + Send {
+        write::delete_many::<Self>(client, ids)
+    }
+
+    /// Inserts `row` if it has no record id (and stores the new id in it), else updates it.
+    fn save(client: &Client, row: &mut Self) -> impl Future<Output = Result<()>> + Send {
+        async move {
+            if row.record_id().is_some() {
+                Self::update(client, row).await
+            } else {
+                let id = Self::insert(client, row).await?;
+                row.set_record_id(id);
+                Ok(())
+            }
+        }
+    }
+
+    /// Creates the rows whose `column` value is new, updates the changed cells of the others
+    /// and leaves identical ones alone. Every row is checked (missing or duplicate keys) before
+    /// the first request. Not atomic, but safe to run again.
+    fn upsert_by<V>(
+        client: &Client,
+        column: Column<Self, V>,
+        rows: &[Self],
+    ) -> impl Future<Output = Result<UpsertReport>> + Send {
+        write::upsert_by(client, column, rows)
+    }
+
+    /// [`upsert_by`](Table::upsert_by) the `#[apitable(key)]` field.
+    fn upsert(client: &Client, rows: &[Self]) -> impl Future<Output = Result<UpsertReport>> + Send
+    where
+        Self: Keyed,
+    {
+        write::upsert_by(client, Self::KEY, rows)
+    }
+}
+
+/// A table with an upsert key, from `#[apitable(key)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no upsert key",
+    note = "mark one field `#[apitable(key)]`, or call `upsert_by(column, …)`"
+)]
+pub trait Keyed: Table {
+    /// The key field's Rust type.
+    type Key;
+    /// The key column.
+    const KEY: Column<Self, Self::Key>;
+}
+
+/// Carries a structured cell error out of serde, which only knows message strings.
+#[doc(hidden)]
+#[derive(Default)]
+pub struct DecodeCtx {
+    failure: RefCell<Option<DecodeError>>,
+}
+
+impl DecodeCtx {
+    pub(crate) fn take(&self) -> Option<DecodeError> {
+        self.failure.borrow_mut().take()
+    }
+
+    pub(crate) fn fail<E: serde::de::Error>(&self, meta: &FieldMeta, message: String) -> E {
+        let err = DecodeError::new(message)
+            .with_field(meta.key)
+            .with_expected(meta.expected);
+        let text = err.to_string();
+        *self.failure.borrow_mut() = Some(err);
+        E::custom(text)
+    }
+}
+
+/// One record of `T`: its id, times and decoded struct.
+struct RecordSeed<'c, T> {
+    ctx: &'c DecodeCtx,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<'de, T: Table> DeserializeSeed<'de> for RecordSeed<'_, T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Table> Visitor<'de> for RecordSeed<'_, T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a record object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut id: Option<RecordId> = None;
+        let mut slots: Option<T::__Slots> = None;
+        while let Some(key) = map.next_key::<KeyName<'de>>()? {
+            match key.as_str() {
+                "recordId" => {
+                    let raw: std::borrow::Cow<'de, str> = map.next_value::<CowStr<'de>>()?.0;
+                    let parsed =
+                        RecordId::new(raw.into_owned()).map_err(serde::de::Error::custom)?;
+                    id = Some(parsed);
+                }
+                "fields" => {
+                    let seed = FieldsSeed::<T> {
+                        ctx: self.ctx,
+                        _t: PhantomData,
+                    };
+                    match map.next_value_seed(seed) {
+                        Ok(s) => slots = Some(s),
+                        Err(e) => {
+                            // Name the record if its id came first (it does on real servers).
+                            if let (Some(rid), Some(err)) = (&id, self.ctx.take()) {
+                                let err = err.with_record(rid.clone());
+                                let text = err.to_string();
+                                *self.ctx.failure.borrow_mut() = Some(err);
+                                return Err(serde::de::Error::custom(text));
+                            }
+                            return Err(e);
+                        }
+                    }
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let id = id.ok_or_else(|| serde::de::Error::missing_field("recordId"))?;
+        let slots = slots.unwrap_or_default();
+        T::__finish(slots, &id).map_err(|e| {
+            let e = e.with_record(id.clone());
+            let text = e.to_string();
+            *self.ctx.failure.borrow_mut() = Some(e);
+            serde::de::Error::custom(text)
+        })
+    }
+}
+
+struct FieldsSeed<'c, T> {
+    ctx: &'c DecodeCtx,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<'de, T: Table> DeserializeSeed<'de> for FieldsSeed<'_, T> {
+    type Value = T::__Slots;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T::__Slots, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Table> Visitor<'de> for FieldsSeed<'_, T> {
+    type Value = T::__Slots;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of cells")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T::__Slots, A::Error> {
+        let mut slots = T::__Slots::default();
+        while let Some(key) = map.next_key::<KeyName<'de>>()? {
+            match T::FIELDS.iter().position(|f| f.key == key.as_str()) {
+                Some(index) => T::__decode_cell(&mut slots, index, &mut map, self.ctx)?,
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(slots)
+    }
+}
+
+/// A map key, borrowed from the input when it has no escapes.
+struct KeyName<'de>(std::borrow::Cow<'de, str>);
+
+impl KeyName<'_> {
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for KeyName<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(KeyName(CowStr::deserialize(d)?.0))
+    }
+}
+
+struct CowStr<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for CowStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CowStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(CowStr(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(CowStr(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(CowStr(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A list of records of `T` (the `records` array of a page).
+pub(crate) struct RecordsSeed<'c, T> {
+    pub(crate) ctx: &'c DecodeCtx,
+    pub(crate) _t: PhantomData<fn() -> T>,
+}
+
+impl<'de, T: Table> DeserializeSeed<'de> for RecordsSeed<'_, T> {
+    type Value = Vec<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Table> Visitor<'de> for RecordsSeed<'_, T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1000));
+        while let Some(item) = seq.next_element_seed(RecordSeed::<T> {
+            ctx: self.ctx,
+            _t: PhantomData,
+        })? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+}
+
+/// A page of typed records, decoded straight from the response bytes.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// Matching records across all pages.
+    pub total: u64,
+    /// This page's number, from 1.
+    pub number: u64,
+    /// The page size that was requested.
+    pub requested_size: u64,
+    /// The records of this page.
+    pub items: Vec<T>,
+}
+
+impl<T> Page<T> {
+    /// How many pages the listing has at this page size.
+    pub fn total_pages(&self) -> u64 {
+        self.total.div_ceil(self.requested_size.max(1))
+    }
+}
+
+/// Decodes a whole list response (`{"success":…, "data": {"total", "pageNum", "records"}}`)
+/// into typed records, with no intermediate JSON values.
+pub(crate) fn decode_page<T: Table>(
+    body: &[u8],
+    requested_size: u64,
+) -> Result<Page<T>, crate::Error> {
+    let ctx = DecodeCtx::default();
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let result = EnvelopeSeed::<T> {
+        ctx: &ctx,
+        requested_size,
+        _t: PhantomData,
+    }
+    .deserialize(&mut de)
+    .and_then(|page| de.end().map(|()| page));
+    result.map_err(|e| match ctx.take() {
+        Some(structured) => crate::Error::Decode(structured),
+        None => crate::Error::Decode(DecodeError::new(format!("unexpected record page: {e}"))),
+    })
+}
+
+struct EnvelopeSeed<'c, T> {
+    ctx: &'c DecodeCtx,
+    requested_size: u64,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<'de, T: Table> DeserializeSeed<'de> for EnvelopeSeed<'_, T> {
+    type Value = Page<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Page<T>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Table> Visitor<'de> for EnvelopeSeed<'_, T> {
+    type Value = Page<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a response envelope")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Page<T>, A::Error> {
+        let mut page = None;
+        while let Some(key) = map.next_key::<KeyName<'de>>()? {
+            if key.as_str() == "data" {
+                page = Some(map.next_value_seed(DataSeed::<T> {
+                    ctx: self.ctx,
+                    requested_size: self.requested_size,
+                    _t: PhantomData,
+                })?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        page.ok_or_else(|| serde::de::Error::missing_field("data"))
+    }
+}
+
+struct DataSeed<'c, T> {
+    ctx: &'c DecodeCtx,
+    requested_size: u64,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<'de, T: Table> DeserializeSeed<'de> for DataSeed<'_, T> {
+    type Value = Page<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Page<T>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Table> Visitor<'de> for DataSeed<'_, T> {
+    type Value = Page<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a page of records")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Page<T>, A::Error> {
+        let mut total = 0;
+        let mut number = 1;
+        let mut items = Vec::new();
+        while let Some(key) = map.next_key::<KeyName<'de>>()? {
+            match key.as_str() {
+                "total" => total = map.next_value()?,
+                "pageNum" => number = map.next_value()?,
+                "records" => {
+                    items = map.next_value_seed(RecordsSeed::<T> {
+                        ctx: self.ctx,
+                        _t: PhantomData,
+                    })?
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Page {
+            total,
+            number,
+            requested_size: self.requested_size,
+            items,
+        })
+    }
+}

@@ -1,0 +1,264 @@
+//! [`FieldValue`]: how one cell decodes into a Rust value and encodes back.
+//!
+//! | APITable field type | Rust type |
+//! | --- | --- |
+//! | Text, SingleText, Email, Phone, Cascader | `String` |
+//! | Number, Currency, Percent (a fraction) | `f64` (or any integer type) |
+//! | Rating, AutoNumber | `u8`…`u64`, `i32`, `i64` |
+//! | Checkbox | `bool` (an empty cell is `false`) |
+//! | SingleSelect | `String`, or an enum with `#[derive(FieldValue)]` |
+//! | MultiSelect | `Vec<String>` or `Vec<YourEnum>` (an empty cell is `[]`) |
+//! | DateTime, CreatedTime, LastModifiedTime | [`Timestamp`] (epoch ms) |
+//! | URL | [`Url`] (link text and title), or `String` |
+//! | Attachment | `Vec<`[`Attachment`]`>` |
+//! | Member | `Vec<`[`Member`]`>` |
+//! | TwoWayLink, OneWayLink | `Vec<`[`RecordId`](crate::RecordId)`>` |
+//! | CreatedBy, LastModifiedBy | [`User`] (read-only) |
+//! | Formula, MagicLookUp | [`Computed<T>`] (read-only), or `serde_json::Value` |
+//! | anything | `serde_json::Value` (the raw cell) |
+//!
+//! Empty cells are absent from responses. `Option<T>` reads an empty cell as `None`;
+//! `Vec<T>` as `[]`; `bool` as `false`; `String` as `""` (the server does not keep `""` apart
+//! from an empty cell). Any other type reports an empty cell as a
+//! [`DecodeError`](crate::DecodeError) naming the record, the field and the expected type, unless
+//! the field is marked `#[apitable(default)]`.
+
+mod types;
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use serde_json::Value;
+
+use crate::ids::RecordId;
+
+pub use types::{Attachment, Computed, Member, MemberType, Timestamp, Url, User};
+
+/// A Rust type that can hold one APITable cell.
+///
+/// Implemented for the types in the [module docs](self); derive it for single-select enums
+/// with `#[derive(FieldValue)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in an APITable field",
+    label = "unsupported field type",
+    note = "use a type from `apitable_orm::value`, derive `FieldValue` for a single-select enum, or use `#[apitable(with = \"module\")]`"
+)]
+pub trait FieldValue: Sized {
+    /// What a cell of this type holds, for error messages ("a number").
+    const EXPECTED: &'static str;
+
+    /// Whether the server computes these cells, so that they are never written.
+    const READ_ONLY: bool = false;
+
+    /// The value of an empty (absent) cell, or `None` when an empty cell is an error.
+    fn empty() -> Option<Self> {
+        None
+    }
+
+    /// Decodes a present cell.
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error>;
+
+    /// Encodes the value for a write. `Value::Null` clears the cell.
+    fn encode(&self) -> Value;
+}
+
+/// Decodes one `T` through [`FieldValue::decode`], as a serde seed.
+pub(crate) struct DecodeSeed<T>(PhantomData<fn() -> T>);
+
+impl<T> DecodeSeed<T> {
+    pub(crate) fn new() -> Self {
+        DecodeSeed(PhantomData)
+    }
+}
+
+impl<'de, T: FieldValue> DeserializeSeed<'de> for DecodeSeed<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        T::decode(d)
+    }
+}
+
+macro_rules! via_serde {
+    ($($ty:ty => $expected:literal),* $(,)?) => {$(
+        impl FieldValue for $ty {
+            const EXPECTED: &'static str = $expected;
+            fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+                <$ty>::deserialize(cell)
+            }
+            fn encode(&self) -> Value {
+                Value::from(self.clone())
+            }
+        }
+    )*};
+}
+
+via_serde! {
+    f64 => "a number",
+    f32 => "a number",
+    i64 => "a whole number",
+    i32 => "a whole number",
+    i16 => "a whole number",
+    u64 => "a whole number",
+    u32 => "a whole number",
+    u16 => "a whole number",
+    u8 => "a whole number",
+}
+
+/// An empty text cell reads as `""`: the server stores `""` as an empty cell, so the two
+/// cannot be told apart.
+impl FieldValue for String {
+    const EXPECTED: &'static str = "text";
+    fn empty() -> Option<Self> {
+        Some(String::new())
+    }
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+        String::deserialize(cell)
+    }
+    fn encode(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl FieldValue for bool {
+    const EXPECTED: &'static str = "a checkbox (true)";
+    fn empty() -> Option<Self> {
+        Some(false)
+    }
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+        bool::deserialize(cell)
+    }
+    fn encode(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl FieldValue for RecordId {
+    const EXPECTED: &'static str = "a record id";
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+        RecordId::deserialize(cell)
+    }
+    fn encode(&self) -> Value {
+        Value::String(self.to_string())
+    }
+}
+
+impl FieldValue for Value {
+    const EXPECTED: &'static str = "any JSON value";
+    fn empty() -> Option<Self> {
+        Some(Value::Null)
+    }
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+        Value::deserialize(cell)
+    }
+    fn encode(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl<T: FieldValue> FieldValue for Option<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+    const READ_ONLY: bool = T::READ_ONLY;
+    fn empty() -> Option<Self> {
+        Some(None)
+    }
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+        struct OptionVisitor<T>(PhantomData<fn() -> T>);
+        impl<'de, T: FieldValue> Visitor<'de> for OptionVisitor<T> {
+            type Value = Option<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(T::EXPECTED)
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                T::decode(d).map(Some)
+            }
+        }
+        cell.deserialize_option(OptionVisitor(PhantomData))
+    }
+    fn encode(&self) -> Value {
+        self.as_ref().map_or(Value::Null, T::encode)
+    }
+}
+
+impl<T: FieldValue> FieldValue for Vec<T> {
+    const EXPECTED: &'static str = "a list";
+    const READ_ONLY: bool = T::READ_ONLY;
+    fn empty() -> Option<Self> {
+        Some(Vec::new())
+    }
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+        struct SeqVisitor<T>(PhantomData<fn() -> T>);
+        impl<'de, T: FieldValue> Visitor<'de> for SeqVisitor<T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a list of {}", T::EXPECTED)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(item) = seq.next_element_seed(DecodeSeed::<T>::new())? {
+                    out.push(item);
+                }
+                Ok(out)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+        }
+        cell.deserialize_any(SeqVisitor(PhantomData))
+    }
+    /// An empty list clears the cell (`null`): the server rejects `[]` for links.
+    fn encode(&self) -> Value {
+        if self.is_empty() {
+            Value::Null
+        } else {
+            Value::Array(self.iter().map(T::encode).collect())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode<T: FieldValue>(json: &str) -> Result<T, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        T::decode(&mut de)
+    }
+
+    #[test]
+    fn scalars_round_trip() {
+        assert_eq!(decode::<String>("\"a\"").unwrap(), "a");
+        assert_eq!(decode::<f64>("1.5").unwrap(), 1.5);
+        assert_eq!(decode::<f64>("2").unwrap(), 2.0);
+        assert_eq!(decode::<u8>("4").unwrap(), 4);
+        assert!(decode::<u8>("300").is_err());
+        assert!(decode::<String>("5").is_err());
+        assert!(decode::<bool>("true").unwrap());
+        assert_eq!(bool::empty(), Some(false));
+        assert_eq!(String::empty(), Some(String::new()));
+        assert_eq!(f64::empty(), None);
+        assert_eq!(decode::<Option<f64>>("null").unwrap(), None);
+        assert_eq!(decode::<Option<f64>>("3").unwrap(), Some(3.0));
+        assert_eq!(decode::<Vec<String>>("[\"a\",\"b\"]").unwrap(), ["a", "b"]);
+        assert!(decode::<Vec<String>>("[1]").is_err());
+        assert_eq!(
+            decode::<Vec<RecordId>>("[\"recA\"]").unwrap(),
+            ["recA".parse::<RecordId>().unwrap()]
+        );
+        assert!(decode::<Vec<RecordId>>("[\"fldA\"]").is_err());
+    }
+
+    #[test]
+    fn empty_lists_encode_as_null() {
+        assert_eq!(Vec::<String>::new().encode(), Value::Null);
+        assert_eq!(vec!["a".to_string()].encode(), serde_json::json!(["a"]));
+        assert_eq!(None::<String>.encode(), Value::Null);
+    }
+}

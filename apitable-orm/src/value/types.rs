@@ -1,0 +1,340 @@
+//! Cell types that are more than a plain number or string.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::de::Deserializer;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::FieldValue;
+
+/// A point in time as APITable stores it: milliseconds since the Unix epoch (UTC).
+///
+/// Dates are always written as epoch milliseconds, which sidesteps the server's time-zone
+/// parsing of date strings.
+///
+/// ```
+/// use apitable_orm::value::Timestamp;
+/// let t = Timestamp::from_millis(1_704_067_200_000); // 2024-01-01T00:00:00Z
+/// assert_eq!(t.as_millis(), 1_704_067_200_000);
+/// assert_eq!(t.to_system_time(), std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_704_067_200));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// From epoch milliseconds.
+    pub const fn from_millis(ms: i64) -> Self {
+        Timestamp(ms)
+    }
+
+    /// Epoch milliseconds.
+    pub const fn as_millis(self) -> i64 {
+        self.0
+    }
+
+    /// The current time.
+    pub fn now() -> Self {
+        Self::from(SystemTime::now())
+    }
+
+    /// As a `SystemTime`.
+    pub fn to_system_time(self) -> SystemTime {
+        if self.0 >= 0 {
+            UNIX_EPOCH + Duration::from_millis(self.0 as u64)
+        } else {
+            UNIX_EPOCH - Duration::from_millis(self.0.unsigned_abs())
+        }
+    }
+}
+
+impl From<SystemTime> for Timestamp {
+    fn from(t: SystemTime) -> Self {
+        match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => Timestamp(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            Err(e) => Timestamp(-i64::try_from(e.duration().as_millis()).unwrap_or(i64::MAX)),
+        }
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}ms", self.0)
+    }
+}
+
+impl FieldValue for Timestamp {
+    const EXPECTED: &'static str = "a date (epoch milliseconds)";
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+        // Epoch ms arrive as integers; tolerate a float with no fraction.
+        let n = f64::deserialize(cell)?;
+        if n.fract() != 0.0 || !n.is_finite() {
+            return Err(serde::de::Error::custom(format!(
+                "{n} is not a whole number of milliseconds"
+            )));
+        }
+        Ok(Timestamp(n as i64))
+    }
+    fn encode(&self) -> Value {
+        Value::from(self.0)
+    }
+}
+
+/// A URL cell: the link and its title.
+///
+/// ```
+/// use apitable_orm::value::Url;
+/// let u = Url::new("https://example.com/menu").with_title("Menu");
+/// assert_eq!(u.text, "https://example.com/menu");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct Url {
+    /// The URL itself.
+    pub text: String,
+    /// Its title (the server defaults it to the URL).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The site's icon, if the server found one.
+    #[serde(default)]
+    pub favicon: Option<String>,
+}
+
+impl Url {
+    /// A URL without a title.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            title: None,
+            favicon: None,
+        }
+    }
+
+    /// Sets the title.
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+}
+
+impl FieldValue for Url {
+    const EXPECTED: &'static str = "a URL";
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Shape {
+            Object(Url),
+            Text(String),
+        }
+        Ok(match Shape::deserialize(cell)? {
+            Shape::Object(u) => u,
+            Shape::Text(text) => Url::new(text),
+        })
+    }
+    fn encode(&self) -> Value {
+        match &self.title {
+            Some(title) => json!({"text": self.text, "title": title}),
+            None => json!({"text": self.text}),
+        }
+    }
+}
+
+/// A file in an attachment cell. To add one, upload it with
+/// [`Datasheet::upload_attachment`](crate::api::Datasheet::upload_attachment) and convert the
+/// result with `Attachment::from`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Attachment {
+    /// The storage token that identifies the file.
+    pub token: String,
+    /// The file name.
+    pub name: String,
+    /// The attachment id in the cell (`atc…`).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Size in bytes.
+    #[serde(default)]
+    pub size: Option<u64>,
+    /// MIME type.
+    #[serde(default)]
+    pub mime_type: Option<String>,
+    /// Image width.
+    #[serde(default)]
+    pub width: Option<u32>,
+    /// Image height.
+    #[serde(default)]
+    pub height: Option<u32>,
+    /// Download URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Preview URL.
+    #[serde(default)]
+    pub preview: Option<String>,
+}
+
+impl Attachment {
+    /// An attachment to write, from an upload token and a file name.
+    pub fn new(token: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            token: token.into(),
+            name: name.into(),
+            id: None,
+            size: None,
+            mime_type: None,
+            width: None,
+            height: None,
+            url: None,
+            preview: None,
+        }
+    }
+}
+
+impl From<crate::api::Attachment> for Attachment {
+    fn from(a: crate::api::Attachment) -> Self {
+        Attachment {
+            size: Some(a.size),
+            mime_type: a.mime_type,
+            width: a.width,
+            height: a.height,
+            url: a.url,
+            preview: a.preview,
+            ..Attachment::new(a.token, a.name)
+        }
+    }
+}
+
+impl FieldValue for Attachment {
+    const EXPECTED: &'static str = "an attachment";
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+        Attachment::deserialize(cell)
+    }
+    /// Only the token and the name are written; the server fills in the rest.
+    fn encode(&self) -> Value {
+        json!({"token": self.token, "name": self.name})
+    }
+}
+
+/// Whether a member cell entry is a person or a team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum MemberType {
+    /// A person.
+    Member,
+    /// A team.
+    Team,
+}
+
+/// An entry of a member cell.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Member {
+    /// The unit id (a numeric string); this is what is written back.
+    pub id: String,
+    /// The original unit id.
+    #[serde(default)]
+    pub unit_id: Option<String>,
+    /// Person or team.
+    #[serde(rename = "type", default)]
+    pub member_type: Option<MemberType>,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Avatar URL.
+    #[serde(default)]
+    pub avatar: Option<String>,
+}
+
+impl Member {
+    /// A member to write, by unit id.
+    pub fn by_id(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            unit_id: None,
+            member_type: None,
+            name: None,
+            avatar: None,
+        }
+    }
+}
+
+impl FieldValue for Member {
+    const EXPECTED: &'static str = "a member";
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+        Member::deserialize(cell)
+    }
+    fn encode(&self) -> Value {
+        json!({"id": self.id})
+    }
+}
+
+/// The user in a CreatedBy or LastModifiedBy cell (read-only).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct User {
+    /// The user's id.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Avatar URL.
+    #[serde(default)]
+    pub avatar: Option<String>,
+}
+
+impl FieldValue for User {
+    const EXPECTED: &'static str = "a user";
+    const READ_ONLY: bool = true;
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+        User::deserialize(cell)
+    }
+    fn encode(&self) -> Value {
+        Value::Null
+    }
+}
+
+/// The value of a Formula or MagicLookUp cell (read-only). A computation that failed, or
+/// produced something other than a `T`, is kept as [`Computed::Error`] with the raw value,
+/// instead of failing the whole record.
+///
+/// ```
+/// use apitable_orm::value::Computed;
+/// let ok: Computed<f64> = Computed::Value(3.0);
+/// assert_eq!(ok.value(), Some(&3.0));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Computed<T> {
+    /// The computed value.
+    Value(T),
+    /// A value that was not a `T` (an error object, NaN, …), as JSON text.
+    Error(String),
+}
+
+impl<T> Computed<T> {
+    /// The value, if the computation produced one.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Computed::Value(v) => Some(v),
+            Computed::Error(_) => None,
+        }
+    }
+}
+
+impl<T: FieldValue> FieldValue for Computed<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+    const READ_ONLY: bool = true;
+    fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
+        // Formula cells are rare and small; buffering one lets a mismatch become a value
+        // instead of an error.
+        let raw = Value::deserialize(cell)?;
+        match T::decode(&raw) {
+            Ok(v) => Ok(Computed::Value(v)),
+            Err(_) => Ok(Computed::Error(raw.to_string())),
+        }
+    }
+    fn encode(&self) -> Value {
+        Value::Null
+    }
+}
