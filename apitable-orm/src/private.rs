@@ -4,12 +4,12 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, Visitor};
 
 pub use core::default::Default;
 pub use core::option::Option::{self, None, Some};
 pub use core::result::Result::{self, Err, Ok};
-pub use serde::de::Error as DeError;
+pub use serde::de::{Deserializer as De, Error as DeError, MapAccess};
 pub use serde_json::Value;
 
 pub use crate::api::{FieldKey, Fields};
@@ -19,7 +19,7 @@ pub use crate::error::DecodeError;
 pub use crate::filter::{Lit, Literal};
 pub use crate::ids::RecordId;
 pub use crate::table::{DecodeCtx, FieldMeta, Keyed, Table};
-pub use crate::value::FieldValue;
+pub use crate::value::{FieldValue, Timestamp};
 
 struct CellSeed<'a, C, V> {
     meta: &'static FieldMeta,

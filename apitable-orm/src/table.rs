@@ -400,6 +400,15 @@ pub struct Page<T> {
     pub items: Vec<T>,
 }
 
+impl<T: Table> Page<T> {
+    /// Decodes a whole `GET …/records` response body (the JSON envelope) straight into typed
+    /// records, with no intermediate JSON values. `requested_size` is the page size that was
+    /// asked for.
+    pub fn from_response(body: &[u8], requested_size: u64) -> crate::Result<Page<T>> {
+        decode_page(body, requested_size)
+    }
+}
+
 impl<T> Page<T> {
     /// How many pages the listing has at this page size.
     pub fn total_pages(&self) -> u64 {
