@@ -17,7 +17,6 @@ use std::borrow::Cow;
 
 use serde_json::Value as Json;
 
-pub use fields::VType;
 pub use value::Value;
 
 /// A field of the datasheet, as the formula engine needs to know it.

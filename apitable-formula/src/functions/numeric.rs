@@ -126,8 +126,8 @@ fn extreme(args: &[Arg<'_>], want_max: bool) -> RtResult {
             }
         });
     }
-    let nodes: Vec<Node> = args.iter().map(|a| a.node.clone()).collect();
-    let all_dates = ret_max(&nodes) == VType::DateTime;
+    // `getReturnType` of the argument nodes (the one-array case returned above).
+    let all_dates = args.iter().all(|a| a.node.vtype == VType::DateTime);
     let nums: Vec<f64> = args
         .iter()
         .filter(|a| all_dates || a.node.vtype != VType::DateTime)

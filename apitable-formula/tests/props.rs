@@ -1,0 +1,233 @@
+//! Property tests: the engine never panics, and the §4.1 piecewise string encoder (written here,
+//! independently of the client crate's) round-trips every string.
+
+mod common;
+
+use apitable_formula::Formula;
+use common::{ctx, fields, parse, records, text_record};
+use proptest::prelude::*;
+
+/// The piecewise encoder of formula.md §4.1.
+fn encode(s: &str) -> String {
+    let mut pieces: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    fn flush(cur: &mut String, pieces: &mut Vec<String>) {
+        if !cur.is_empty() {
+            pieces.push(format!("\"{cur}\""));
+            cur.clear();
+        }
+    }
+    for c in s.chars() {
+        match c {
+            '\\' => {
+                flush(&mut cur, &mut pieces);
+                pieces.push(r#""\\""#.to_string());
+            }
+            '\n' => {
+                flush(&mut cur, &mut pieces);
+                pieces.push(r#""\n""#.to_string());
+            }
+            '\r' => {
+                flush(&mut cur, &mut pieces);
+                pieces.push(r#""\r""#.to_string());
+            }
+            '\u{2028}' | '\u{2029}' => {
+                flush(&mut cur, &mut pieces);
+                pieces.push(format!("LEFT(\"{c}\\\"\", 1)"));
+            }
+            '}' => {
+                flush(&mut cur, &mut pieces);
+                cur.push('}');
+            }
+            '"' | '“' | '”' => {
+                cur.push('\\');
+                cur.push(c);
+            }
+            c => cur.push(c),
+        }
+    }
+    flush(&mut cur, &mut pieces);
+    match pieces.len() {
+        0 => "\"\"".to_string(),
+        1 => pieces.pop().unwrap_or_default(),
+        _ => format!("CONCATENATE({})", pieces.join(", ")),
+    }
+}
+
+/// Strings made of characters that matter to the lexer, plus arbitrary ones.
+fn nasty_string() -> impl Strategy<Value = String> {
+    let atoms = prop_oneof![
+        Just("\\".to_string()),
+        Just("\"".to_string()),
+        Just("'".to_string()),
+        Just("“".to_string()),
+        Just("”".to_string()),
+        Just("‘".to_string()),
+        Just("’".to_string()),
+        Just("{".to_string()),
+        Just("}".to_string()),
+        Just("\n".to_string()),
+        Just("\r".to_string()),
+        Just("\t".to_string()),
+        Just("\u{2028}".to_string()),
+        Just("\u{2029}".to_string()),
+        Just("\\n".to_string()),
+        Just("\\\"".to_string()),
+        Just(" ".to_string()),
+        Just("\u{3000}".to_string()),
+        Just("&&".to_string()),
+        Just("||".to_string()),
+        Just("😀".to_string()),
+        Just(",".to_string()),
+        Just("(".to_string()),
+        Just(")".to_string()),
+        any::<char>().prop_map(String::from),
+        "[a-z0-9]{1,3}",
+    ];
+    prop::collection::vec(atoms, 1..16).prop_map(|v| v.concat())
+}
+
+/// Token-like fragments, to build formulas that get past the lexer.
+fn formula_from_tokens() -> impl Strategy<Value = String> {
+    let tok = prop_oneof![
+        Just("{n}"),
+        Just("{Name}"),
+        Just("{Tags}"),
+        Just("{Due}"),
+        Just("{Done}"),
+        Just("{Nums}"),
+        Just("{Link}"),
+        Just("Status"),
+        Just("("),
+        Just(")"),
+        Just("（"),
+        Just(","),
+        Just("+"),
+        Just("-"),
+        Just("*"),
+        Just("/"),
+        Just("%"),
+        Just("&"),
+        Just("&&"),
+        Just("||"),
+        Just("="),
+        Just("!="),
+        Just(">"),
+        Just("<="),
+        Just("!"),
+        Just("1"),
+        Just("0"),
+        Just(".5"),
+        Just("1.2.3"),
+        Just("\"a\""),
+        Just("\"\""),
+        Just("'x'"),
+        Just("\"days\""),
+        Just("\"2024-01-01\""),
+        Just("BLANK()"),
+        Just("TRUE()"),
+        Just("IF("),
+        Just("SWITCH("),
+        Just("IS_ERROR("),
+        Just("SUM("),
+        Just("MAX("),
+        Just("ROUND("),
+        Just("MOD("),
+        Just("VALUE("),
+        Just("FIND("),
+        Just("MID("),
+        Just("SUBSTITUTE("),
+        Just("REPT("),
+        Just("LEFT("),
+        Just("DATEADD("),
+        Just("DATETIME_DIFF("),
+        Just("DATETIME_PARSE("),
+        Just("WORKDAY("),
+        Just("WEEKNUM("),
+        Just("COUNTIF("),
+        Just("ARRAYUNIQUE("),
+        Just("ERROR("),
+        Just(" "),
+        Just("~"),
+        Just("^"),
+        Just("\""),
+        Just("“"),
+        Just("{"),
+        Just("}"),
+        Just("\\"),
+    ];
+    prop::collection::vec(tok, 1..24).prop_map(|v| v.concat())
+}
+
+fn eval_everywhere(src: &str) {
+    if let Ok(f) = parse(src) {
+        let c = ctx();
+        for r in records() {
+            let _ = f.evaluate(&r, &c);
+            let _ = f.matches(&r, &c);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_unicode_never_panics(s in any::<String>()) {
+        eval_everywhere(&s);
+    }
+
+    #[test]
+    fn nasty_strings_never_panic(s in nasty_string()) {
+        eval_everywhere(&s);
+    }
+
+    #[test]
+    fn token_soup_never_panics(s in formula_from_tokens()) {
+        eval_everywhere(&s);
+    }
+
+    #[test]
+    fn encoder_round_trips(s in prop_oneof![any::<String>(), nasty_string()]) {
+        // A blank cell is null, which equals no string literal; skip the empty string.
+        prop_assume!(!s.is_empty());
+        let src = format!("{{Notes}} = {}", encode(&s));
+        let f = Formula::parse(&src, &fields())
+            .map_err(|e| TestCaseError::fail(format!("{src:?}: {}", e.message)))?;
+        let c = ctx();
+        prop_assert!(f.matches(&text_record(&s), &c), "{src:?} does not match {s:?}");
+        let longer = format!("{s}x");
+        prop_assert!(!f.matches(&text_record(&longer), &c), "{src:?} matches {longer:?}");
+    }
+}
+
+#[test]
+fn encoder_examples() {
+    assert_eq!(
+        encode("He said “hi” {x}\n"),
+        r#"CONCATENATE("He said \“hi\” {x", "}", "\n")"#
+    );
+    assert_eq!(encode(""), r#""""#);
+    assert_eq!(encode("a"), r#""a""#);
+}
+
+#[test]
+fn deepest_accepted_formulas_evaluate_without_overflow() {
+    let r = &records()[0];
+    let c = ctx();
+    let chain = vec!["{n}"; 500].join(" + ");
+    let f = parse(&chain).expect("a 500-term chain parses");
+    assert_eq!(
+        f.evaluate(r, &c),
+        Ok(apitable_formula::Value::Number(5000.0))
+    );
+    let calls = format!("{}{{n}}{}", "ABS(".repeat(250), ")".repeat(250));
+    let f = parse(&calls).expect("250 nested calls parse");
+    assert!(f.matches(r, &c));
+    let ifs = format!("{}1{}", "IF(TRUE(), ".repeat(120), ", 0)".repeat(120));
+    let f = parse(&ifs).expect("120 nested IFs parse");
+    assert!(f.matches(r, &c));
+    let groups = format!("{}{{n}}{}", "(1 + ".repeat(120), ")".repeat(120));
+    let f = parse(&groups).expect("120 nested groups parse");
+    assert!(f.matches(r, &c));
+}
