@@ -1,0 +1,431 @@
+//! Conformance: fields, views, datasheets, spaces, nodes, v2 search and contacts (§5).
+
+mod common;
+
+use apitable_emulator::FieldSpec;
+use common::{H, assert_err, ok};
+use serde_json::json;
+
+#[tokio::test]
+async fn fields_list_create_delete() {
+    let h = H::new().await;
+    let spc = h.emu.space_id().to_string();
+    let dst = h
+        .sheet(
+            "People",
+            &[
+                FieldSpec::new("Name", "SingleText").property(json!({})),
+                FieldSpec::new("Age", "Number").property(json!({"precision": 0})),
+            ],
+        )
+        .await;
+    let d = ok(
+        &h.get(&format!("/fusion/v1/datasheets/{dst}/fields")).await,
+        200,
+    );
+    let fields = d["fields"].as_array().unwrap();
+    assert_eq!(fields.len(), 2);
+    assert_eq!(fields[0]["isPrimary"], true);
+    assert!(fields[1].get("isPrimary").is_none());
+    assert_eq!(fields[0]["type"], "SingleText");
+    assert_eq!(fields[0]["editable"], true);
+    assert_eq!(fields[1]["property"], json!({"precision": 0}));
+
+    let path = format!("/fusion/v1/spaces/{spc}/datasheets/{dst}/fields");
+    let d = ok(
+        &h.post(&path, json!({"name": "Email", "type": "Email"}))
+            .await,
+        201,
+    );
+    let fid = d["id"].as_str().unwrap().to_string();
+    assert!(fid.starts_with("fld") && fid.len() == 13);
+    assert_eq!(d["name"], "Email");
+    assert_err(
+        &h.post(&path, json!({"name": "Email", "type": "Text"}))
+            .await,
+        200,
+        400,
+        "name must be unique",
+    );
+    assert_err(
+        &h.post(&path, json!({"name": "X", "type": "Bogus"})).await,
+        200,
+        400,
+        "Invalid value for type",
+    );
+    assert_err(
+        &h.post(&path, json!({"name": "X", "type": "Text", "property": {}}))
+            .await,
+        200,
+        400,
+        "Text not support set property",
+    );
+    assert_err(
+        &h.post(&path, json!({"name": "a".repeat(101), "type": "Text"}))
+            .await,
+        200,
+        400,
+        "$name's length must not be greater than $100",
+    );
+    let d = ok(
+        &h.post(
+            &path,
+            json!({"name": "Cost", "type": "Currency", "property": {"precision": 0}}),
+        )
+        .await,
+        201,
+    );
+    assert_eq!(d["name"], "Cost");
+    let d = ok(
+        &h.get(&format!("/fusion/v1/datasheets/{dst}/fields")).await,
+        200,
+    );
+    let cost = d["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Cost")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        cost["property"],
+        json!({"precision": 2, "symbol": "$", "symbolAlign": "Default"})
+    );
+
+    let del = format!("{path}/{fid}");
+    let d = ok(&h.delete(&del).await, 200);
+    assert_eq!(d, json!({}));
+    assert_err(
+        &h.delete(&del).await,
+        200,
+        400,
+        &format!("fieldId \"{fid}\" does not exist"),
+    );
+    let primary = fields[0]["id"].as_str().unwrap();
+    assert_err(
+        &h.delete(&format!("{path}/{primary}")).await,
+        200,
+        400,
+        "The primary field can't be deleted",
+    );
+    // Wrong space for the datasheet.
+    let other_space = "spcNOPE000000";
+    assert_err(
+        &h.post(
+            &format!("/fusion/v1/spaces/{other_space}/datasheets/{dst}/fields"),
+            json!({"name": "Y", "type": "Text"}),
+        )
+        .await,
+        200,
+        400,
+        "Space doesn't exist, please adjust the spaceId and try again",
+    );
+}
+
+#[tokio::test]
+async fn field_limit_is_configurable() {
+    let h = H::with(apitable_emulator::Emulator::builder().max_fields_per_datasheet(2)).await;
+    let spc = h.emu.space_id().to_string();
+    let dst = h
+        .sheet(
+            "S",
+            &[FieldSpec::new("A", "Text"), FieldSpec::new("B", "Text")],
+        )
+        .await;
+    let res = h
+        .post(
+            &format!("/fusion/v1/spaces/{spc}/datasheets/{dst}/fields"),
+            json!({"name": "C", "type": "Text"}),
+        )
+        .await;
+    assert_eq!(res.1["code"], 400);
+}
+
+#[tokio::test]
+async fn create_datasheet_and_nodes() {
+    let h = H::new().await;
+    let spc = h.emu.space_id().to_string();
+    let path = format!("/fusion/v1/spaces/{spc}/datasheets");
+    let d = ok(&h.post(&path, json!({"name": "Plain"})).await, 201);
+    let id = d["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("dst") && id.len() == 18);
+    assert!(d["createdAt"].is_i64());
+    let names: Vec<&str> = d["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Title", "Options", "Attachments"]);
+
+    let d = ok(
+        &h.post(
+            &path,
+            json!({"name": "Custom", "description": "d", "fields": [
+                {"name": "Title", "type": "SingleText", "property": {}},
+                {"name": "N", "type": "Number", "property": {"precision": 1}}
+            ]}),
+        )
+        .await,
+        201,
+    );
+    assert_eq!(d["fields"].as_array().unwrap().len(), 2);
+    assert_err(
+        &h.post(&path, json!({})).await,
+        200,
+        400,
+        "name should not be empty",
+    );
+    assert_err(
+        &h.post(&path, json!({"name": "X", "fields": [{"name": "C", "type": "Checkbox", "property": {"icon": "star"}}]})).await,
+        200,
+        400,
+        "The primary field type can't be Checkbox",
+    );
+    assert_err(
+        &h.post(&path, json!({"name": "X", "folderId": "fodNOPE"}))
+            .await,
+        200,
+        400,
+        "Invalid value for folderId",
+    );
+
+    let d = ok(
+        &h.get(&format!("/fusion/v1/datasheets/{id}/views")).await,
+        200,
+    );
+    assert_eq!(d["views"][0]["type"], "Grid");
+    assert!(d["views"][0]["id"].as_str().unwrap().starts_with("viw"));
+
+    let d = ok(&h.get("/fusion/v1/spaces").await, 200);
+    assert_eq!(d["spaces"][0]["id"], spc.as_str());
+    assert_eq!(d["spaces"][0]["isAdmin"], true);
+    assert_eq!(d["spaces"].as_array().unwrap().len(), 1);
+
+    let d = ok(&h.get(&format!("/fusion/v1/spaces/{spc}/nodes")).await, 200);
+    let nodes = d["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 2);
+    assert_eq!(nodes[0]["type"], "Datasheet");
+    assert_eq!(nodes[0]["permission"], 0);
+    assert_eq!(nodes[0]["isFav"], false);
+    let d = ok(&h.get(&format!("/fusion/v1/nodes/{id}")).await, 200);
+    assert_eq!(d["name"], "Plain");
+    let d = ok(
+        &h.get(&format!("/fusion/v1/spaces/{spc}/nodes/{id}")).await,
+        200,
+    );
+    assert_eq!(d["id"], id.as_str());
+    assert_err(
+        &h.get("/fusion/v1/nodes/dstNOPE").await,
+        200,
+        301,
+        "Can't find the specified datasheet",
+    );
+
+    let d = ok(
+        &h.get(&format!(
+            "/fusion/v2/spaces/{spc}/nodes?type=Datasheet&query=cust"
+        ))
+        .await,
+        200,
+    );
+    assert_eq!(d["nodes"].as_array().unwrap().len(), 1);
+    assert_eq!(d["nodes"][0]["name"], "Custom");
+    let d = ok(
+        &h.get(&format!(
+            "/fusion/v2/spaces/{spc}/nodes?type=Datasheet&permissions=2,3"
+        ))
+        .await,
+        200,
+    );
+    assert_eq!(d["nodes"], json!([]));
+    assert_eq!(
+        h.get(&format!("/fusion/v2/spaces/{spc}/nodes")).await.1["code"],
+        400
+    );
+    assert_eq!(
+        h.get(&format!(
+            "/fusion/v2/spaces/{spc}/nodes?type=Datasheet&permissions=9"
+        ))
+        .await
+        .1["code"],
+        400
+    );
+}
+
+#[tokio::test]
+async fn seeded_folders_views_and_contacts() {
+    let seed = json!({
+        "spaces": [{
+            "name": "Acme",
+            "teams": [{"name": "Eng"}],
+            "roles": [{"name": "Reviewer"}],
+            "members": [{"name": "Alice", "email": "a@x.io", "teams": ["Eng"], "roles": ["Reviewer"]}],
+            "nodes": [
+                {"type": "Folder", "name": "Projects", "children": [
+                    {"type": "Datasheet", "name": "Tasks",
+                     "fields": [{"name": "Title", "type": "SingleText", "property": {}},
+                                {"name": "Pts", "type": "Number", "property": {"precision": 0}},
+                                {"name": "Secret", "type": "Text"},
+                                {"name": "Who", "type": "Member", "property": {}}],
+                     "views": [{"name": "All"},
+                               {"name": "Big", "filter": "{Pts} > 2", "hidden": ["Secret"],
+                                "sort": [{"field": "Pts", "desc": true}]},
+                               {"name": "Manual", "rowOrder": ["t3", "t1"]}],
+                     "records": [{"id": "t1", "fields": {"Title": "a", "Pts": 1, "Secret": "s"}},
+                                 {"id": "t2", "fields": {"Title": "b", "Pts": 5}},
+                                 {"id": "t3", "fields": {"Title": "c", "Pts": 3, "Who": [{"name": "Alice", "type": "Member"}]}}]}
+                ]}
+            ]
+        }]
+    });
+    let h = H::with(apitable_emulator::Emulator::builder().seed_json(&seed.to_string())).await;
+    let spc = h.emu.space_id().to_string();
+    let dst = h.emu.datasheet_id("Tasks").unwrap();
+    let info = h.emu.datasheet(&dst).unwrap();
+    let views: Vec<&str> = info.views.iter().map(|v| v.1.as_str()).collect();
+    assert_eq!(views, ["All", "Big", "Manual"]);
+    let path = H::records_path(&dst);
+    let titles = |d: &serde_json::Value| -> Vec<String> {
+        d["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["fields"]["Title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let d = ok(&h.get(&path).await, 200);
+    assert_eq!(titles(&d), ["a", "b", "c"]);
+    let big = &info.views[1].0;
+    let d = ok(&h.get(&format!("{path}?viewId={big}")).await, 200);
+    assert_eq!(titles(&d), ["b", "c"], "view filter and sort apply");
+    assert!(
+        d["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["fields"].get("Secret").is_none())
+    );
+    let manual = &info.views[2].0;
+    let d = ok(&h.get(&format!("{path}?viewId={manual}")).await, 200);
+    assert_eq!(titles(&d), ["c", "a", "b"], "view keeps its own row order");
+    let d = ok(
+        &h.get(&format!("/fusion/v1/datasheets/{dst}/fields?viewId={big}"))
+            .await,
+        200,
+    );
+    assert!(
+        d["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["name"] != "Secret")
+    );
+    let d = ok(
+        &h.get(&format!("/fusion/v1/datasheets/{dst}/fields")).await,
+        200,
+    );
+    assert!(
+        d["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "Secret")
+    );
+    assert_err(
+        &h.get(&format!("{path}?viewId=viwNOPE")).await,
+        200,
+        400,
+        "View (viwNOPE) does not exist",
+    );
+
+    // Folder tree.
+    let d = ok(&h.get(&format!("/fusion/v1/spaces/{spc}/nodes")).await, 200);
+    assert_eq!(d["nodes"][0]["type"], "Folder");
+    let folder = d["nodes"][0]["id"].as_str().unwrap().to_string();
+    let d = ok(&h.get(&format!("/fusion/v1/nodes/{folder}")).await, 200);
+    assert_eq!(d["children"][0]["id"], dst.as_str());
+    let d = ok(
+        &h.get(&format!("/fusion/v2/spaces/{spc}/nodes?type=Datasheet"))
+            .await,
+        200,
+    );
+    assert_eq!(d["nodes"][0]["parentId"], folder.as_str());
+
+    // Contacts.
+    let d = ok(
+        &h.get(&format!(
+            "/fusion/v1/spaces/{spc}/teams/0/members?sensitiveData=true"
+        ))
+        .await,
+        200,
+    );
+    let alice = d["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Alice")
+        .unwrap()
+        .clone();
+    assert_eq!(alice["email"], "a@x.io");
+    assert_eq!(alice["teams"][0]["name"], "Eng");
+    let unit = alice["unitId"].as_str().unwrap();
+    let d = ok(
+        &h.get(&format!("/fusion/v1/spaces/{spc}/members/{unit}"))
+            .await,
+        200,
+    );
+    assert_eq!(d["member"]["name"], "Alice");
+    let d = ok(
+        &h.put(
+            &format!("/fusion/v1/spaces/{spc}/members/{unit}"),
+            json!({"name": "Alicia"}),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(d["member"]["name"], "Alicia");
+    let d = ok(&h.get(&format!("/fusion/v1/spaces/{spc}/roles")).await, 200);
+    assert_eq!(d["total"], 1);
+    let role = d["roles"][0]["unitId"].as_str().unwrap().to_string();
+    let d = ok(
+        &h.get(&format!("/fusion/v1/spaces/{spc}/roles/{role}/units"))
+            .await,
+        200,
+    );
+    assert_eq!(d["members"][0]["name"], "Alicia");
+    let d = ok(
+        &h.post(
+            &format!("/fusion/v1/spaces/{spc}/roles"),
+            json!({"name": "Ops"}),
+        )
+        .await,
+        201,
+    );
+    assert_eq!(d["role"]["name"], "Ops");
+    let d = ok(
+        &h.post(
+            &format!("/fusion/v1/spaces/{spc}/teams"),
+            json!({"name": "QA", "parentUnitId": "0"}),
+        )
+        .await,
+        201,
+    );
+    let qa = d["team"]["unitId"].as_str().unwrap().to_string();
+    let d = ok(
+        &h.get(&format!("/fusion/v1/spaces/{spc}/teams/0/children"))
+            .await,
+        200,
+    );
+    assert_eq!(d["total"], 2);
+    ok(
+        &h.delete(&format!("/fusion/v1/spaces/{spc}/teams/{qa}"))
+            .await,
+        200,
+    );
+    ok(
+        &h.delete(&format!("/fusion/v1/spaces/{spc}/members/{unit}"))
+            .await,
+        200,
+    );
+}
