@@ -139,10 +139,10 @@ pub fn unit(s: &str) -> Option<Unit> {
 pub fn add(ms: f64, n: f64, u: Unit, off: i32) -> f64 {
     let n = if n.is_nan() { return f64::NAN } else { n };
     match u {
-        Unit::Ms => ms + n,
-        Unit::Second => ms + n * 1000.0,
-        Unit::Minute => ms + n * 60_000.0,
-        Unit::Hour => ms + n * 3_600_000.0,
+        Unit::Ms => (ms + n).trunc(),
+        Unit::Second => (ms + n * 1000.0).trunc(),
+        Unit::Minute => (ms + n * 60_000.0).trunc(),
+        Unit::Hour => (ms + n * 3_600_000.0).trunc(),
         Unit::Day | Unit::Week => {
             let days = if u == Unit::Week { n * 7.0 } else { n };
             let p = parts(ms, off);
@@ -178,24 +178,23 @@ fn add_months(ms: f64, months: i64, off: i32) -> f64 {
 }
 
 fn month_diff(a: f64, b: f64, off: i32) -> f64 {
-    // dayjs monthDiff(a, b): months from b to a, fractional.
-    if parts(a, off).day < parts(b, off).day {
-        return -month_diff(b, a, off);
-    }
+    // dayjs monthDiff(a, b), as `a.diff(b, "M", true)` uses it.
     let pa = parts(a, off);
     let pb = parts(b, off);
-    let whole = (pa.year - pb.year) * 12 + (pa.month - pb.month);
-    let anchor = add_months(b, whole, off);
-    let c = a - anchor < 0.0;
-    let anchor2 = add_months(b, whole + if c { -1 } else { 1 }, off);
-    let frac = (a - anchor)
-        / if c {
-            anchor - anchor2
-        } else {
-            anchor2 - anchor
-        };
-    let r = -(-(whole as f64) - frac);
-    if r == 0.0 { 0.0 } else { r }
+    if pa.day < pb.day {
+        return -month_diff(b, a, off);
+    }
+    let whole = (pb.year - pa.year) * 12 + (pb.month - pa.month);
+    let anchor = add_months(a, whole, off);
+    let c = b - anchor < 0.0;
+    let anchor2 = add_months(a, whole + if c { -1 } else { 1 }, off);
+    let denom = if c {
+        anchor - anchor2
+    } else {
+        anchor2 - anchor
+    };
+    let r = -(whole as f64 + (b - anchor) / denom);
+    if r.is_nan() || r == 0.0 { 0.0 } else { r }
 }
 
 /// dayjs `a.diff(b, unit, float)`.

@@ -160,9 +160,13 @@ pub(super) fn countif(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     };
     let n = |k: usize| Ok(Value::Number(k as f64));
     if range.node.vtype == VType::Array {
-        let items: Vec<Value> = match &range.value {
-            Value::Array(a) => a.clone(),
-            v => vec![v.clone()],
+        let single;
+        let items: &[Value] = match &range.value {
+            Value::Array(a) => a,
+            v => {
+                single = [v.clone()];
+                &single
+            }
         };
         let c = &cond.value;
         let inner = range.node.inner.unwrap_or(VType::String);
