@@ -334,7 +334,7 @@ struct PreparedRecord {
     cells: Vec<(String, Option<Json>)>,
 }
 
-fn body_records<'a>(body: &'a Json) -> Result<&'a Vec<Json>, ApiError> {
+fn body_records(body: &Json) -> Result<&Vec<Json>, ApiError> {
     match body.get("records") {
         Some(Json::Array(a)) if !a.is_empty() => Ok(a),
         _ => Err(tips::records_empty()),
@@ -429,6 +429,7 @@ pub(crate) struct InsertOptions {
 }
 
 /// The shared create path: validates, inserts, persists. Returns the new records' indices.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn insert(
     app: &App,
     state: &mut State,

@@ -177,6 +177,7 @@ pub(crate) fn member(
 
 /// GET / POST /fusion/v1/spaces/{spaceId}/roles, PUT / DELETE …/roles/{unitId},
 /// GET …/roles/{unitId}/units
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn roles(
     app: &App,
     user: &str,
