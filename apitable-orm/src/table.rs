@@ -13,7 +13,7 @@ use crate::error::DecodeError;
 use crate::error::Result;
 use crate::ids::RecordId;
 use crate::query::Query;
-use crate::write::{self, UpsertReport};
+use crate::write::UpsertReport;
 
 /// What the runtime knows about one mapped field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,91 +94,50 @@ pub trait Table: Sized + Send + Sync + 'static {
         Query::new()
     }
 
-    /// Creates a record from `row` (its empty cells are left out); returns the new id.
+    /// Creates a record from `row`; returns the new id. Shorthand for
+    /// `client.table::<Self>().insert(row)`; see [`Sheet`](crate::Sheet) for all writes.
     fn insert(client: &Client, row: &Self) -> impl Future<Output = Result<RecordId>> + Send {
-        async move {
-            let mut ids = write::insert_many(client, std::slice::from_ref(row)).await?;
-            ids.pop().ok_or_else(|| {
-                crate::Error::Decode(DecodeError::new("the server created no record"))
-            })
-        }
+        async move { client.table::<Self>().insert(row).await }
     }
 
-    /// Creates records, 10 per request; returns their ids in order. A failure part-way is an
-    /// [`Error::Batch`](crate::Error::Batch) that says which rows were written.
+    /// Creates records, 10 per request. See [`Sheet::insert_many`](crate::Sheet::insert_many).
     fn insert_many(
         client: &Client,
         rows: &[Self],
     ) -> impl Future<Output = Result<Vec<RecordId>>> + Send {
-        write::insert_many(client, rows)
+        async move { client.table::<Self>().insert_many(rows).await }
     }
 
-    /// Writes every writable cell of `row` to its record (`row` must hold a record id).
+    /// Writes every writable cell of `row` to its record. See [`Sheet::update`](crate::Sheet::update).
     fn update(client: &Client, row: &Self) -> impl Future<Output = Result<()>> + Send {
-        write::update_many(client, std::slice::from_ref(row))
+        async move { client.table::<Self>().update(row).await }
     }
 
-    /// Updates records, 10 per request.
-    fn update_many(client: &Client, rows: &[Self]) -> impl Future<Output = Result<()>> + Send {
-        write::update_many(client, rows)
-    }
-
-    /// Sends only the cells where `new` differs from `old`; nothing when they are equal.
-    /// Returns whether a request was made.
-    fn update_changed(
-        client: &Client,
-        old: &Self,
-        new: &Self,
-    ) -> impl Future<Output = Result<bool>> + Send
-    where
-        Self: Clone,
-    {
-        async move {
-            let pair = [(old.clone(), new.clone())];
-            Ok(write::update_changed_many(client, &pair).await? > 0)
-        }
-    }
-
-    /// Deletes a record.
+    /// Deletes a record. See [`Sheet::delete`](crate::Sheet::delete).
     fn delete(client: &Client, id: &RecordId) -> impl Future<Output = Result<()>> + Send {
-        write::delete_many::<Self>(client, std::slice::from_ref(id))
+        async move { client.table::<Self>().delete(id).await }
     }
 
-    /// Deletes records, 10 per request.
-    fn delete_many(client: &Client, ids: &[RecordId]) -> impl Future<Output = Result<()>> + Send {
-        write::delete_many::<Self>(client, ids)
-    }
-
-    /// Inserts `row` if it has no record id (and stores the new id in it), else updates it.
+    /// Inserts or updates `row`. See [`Sheet::save`](crate::Sheet::save).
     fn save(client: &Client, row: &mut Self) -> impl Future<Output = Result<()>> + Send {
-        async move {
-            if row.record_id().is_some() {
-                Self::update(client, row).await
-            } else {
-                let id = Self::insert(client, row).await?;
-                row.set_record_id(id);
-                Ok(())
-            }
-        }
+        async move { client.table::<Self>().save(row).await }
     }
 
-    /// Creates the rows whose `column` value is new, updates the changed cells of the others
-    /// and leaves identical ones alone. Every row is checked (missing or duplicate keys) before
-    /// the first request. Not atomic, but safe to run again.
+    /// Upserts by any column. See [`Sheet::upsert_by`](crate::Sheet::upsert_by).
     fn upsert_by<V>(
         client: &Client,
         column: Column<Self, V>,
         rows: &[Self],
     ) -> impl Future<Output = Result<UpsertReport>> + Send {
-        write::upsert_by(client, column, rows)
+        async move { client.table::<Self>().upsert_by(column, rows).await }
     }
 
-    /// [`upsert_by`](Table::upsert_by) the `#[apitable(key)]` field.
+    /// Upserts by the `#[apitable(key)]` field. See [`Sheet::upsert`](crate::Sheet::upsert).
     fn upsert(client: &Client, rows: &[Self]) -> impl Future<Output = Result<UpsertReport>> + Send
     where
         Self: Keyed,
     {
-        write::upsert_by(client, Self::KEY, rows)
+        async move { client.table::<Self>().upsert(rows).await }
     }
 }
 

@@ -39,10 +39,6 @@ impl UpsertReport {
 /// Longest `filterByFormula` one upsert lookup sends, in characters before percent-encoding.
 const LOOKUP_FORMULA_BUDGET: usize = 2000;
 
-fn datasheet<T: Table>() -> Result<DatasheetId> {
-    T::DATASHEET.parse().map_err(Error::from)
-}
-
 fn options<T: Table>() -> WriteOptions {
     WriteOptions {
         field_key: T::FIELD_KEY,
@@ -164,8 +160,11 @@ async fn update_cells(
 #[derive(serde::Deserialize)]
 struct IgnoredFields(#[allow(dead_code)] serde::de::IgnoredAny);
 
-pub(crate) async fn insert_many<T: Table>(client: &Client, rows: &[T]) -> Result<Vec<RecordId>> {
-    let dst = datasheet::<T>()?;
+pub(crate) async fn insert_many<T: Table>(
+    client: &Client,
+    dst: &DatasheetId,
+    rows: &[T],
+) -> Result<Vec<RecordId>> {
     let mut bodies = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let c = cells(row, false);
@@ -176,7 +175,7 @@ pub(crate) async fn insert_many<T: Table>(client: &Client, rows: &[T]) -> Result
         }
         bodies.push((i, c));
     }
-    Ok(create_cells(client, &dst, &bodies, &options::<T>())
+    Ok(create_cells(client, dst, &bodies, &options::<T>())
         .await?
         .into_iter()
         .map(|(_, id)| id)
@@ -191,8 +190,11 @@ fn require_id<T: Table>(row: &T, index: usize) -> Result<RecordId> {
     })
 }
 
-pub(crate) async fn update_many<T: Table>(client: &Client, rows: &[T]) -> Result<()> {
-    let dst = datasheet::<T>()?;
+pub(crate) async fn update_many<T: Table>(
+    client: &Client,
+    dst: &DatasheetId,
+    rows: &[T],
+) -> Result<()> {
     let mut updates = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let record_id = require_id(row, i)?;
@@ -204,7 +206,7 @@ pub(crate) async fn update_many<T: Table>(client: &Client, rows: &[T]) -> Result
         }
         updates.push((i, RecordUpdate { record_id, fields }));
     }
-    update_cells(client, &dst, &updates, &options::<T>()).await
+    update_cells(client, dst, &updates, &options::<T>()).await
 }
 
 /// The cells of `new` that differ from `old`.
@@ -218,9 +220,9 @@ fn changed_cells<T: Table>(old: &T, new: &T) -> Fields {
 
 pub(crate) async fn update_changed_many<T: Table>(
     client: &Client,
+    dst: &DatasheetId,
     pairs: &[(T, T)],
 ) -> Result<usize> {
-    let dst = datasheet::<T>()?;
     let mut updates = Vec::new();
     for (i, (old, new)) in pairs.iter().enumerate() {
         let record_id = new
@@ -233,13 +235,16 @@ pub(crate) async fn update_changed_many<T: Table>(
             updates.push((i, RecordUpdate { record_id, fields }));
         }
     }
-    update_cells(client, &dst, &updates, &options::<T>()).await?;
+    update_cells(client, dst, &updates, &options::<T>()).await?;
     Ok(updates.len())
 }
 
-pub(crate) async fn delete_many<T: Table>(client: &Client, ids: &[RecordId]) -> Result<()> {
-    let dst = datasheet::<T>()?;
-    let sheet = client.datasheet(&dst);
+pub(crate) async fn delete_many(
+    client: &Client,
+    dst: &DatasheetId,
+    ids: &[RecordId],
+) -> Result<()> {
+    let sheet = client.datasheet(dst);
     let mut done = Vec::new();
     let mut offset = 0;
     for chunk in ids.chunks(client.max_records_per_write()) {
@@ -274,10 +279,10 @@ fn key_literal(value: &Value) -> Option<Lit> {
 
 pub(crate) async fn upsert_by<T: Table, V>(
     client: &Client,
+    dst: &DatasheetId,
     column: Column<T, V>,
     rows: &[T],
 ) -> Result<UpsertReport> {
-    let dst = datasheet::<T>()?;
     let meta = column.meta();
     if meta.read_only {
         return Err(Error::InvalidRequest(format!(
@@ -380,7 +385,7 @@ pub(crate) async fn upsert_by<T: Table, V>(
 
     // 4. Write.
     let opts = options::<T>();
-    report.created = create_cells(client, &dst, &creates, &opts).await?;
-    update_cells(client, &dst, &updates, &opts).await?;
+    report.created = create_cells(client, dst, &creates, &opts).await?;
+    update_cells(client, dst, &updates, &opts).await?;
     Ok(report)
 }

@@ -1,0 +1,165 @@
+//! [`Sheet`]: a table bound to a client and a datasheet id.
+
+use std::marker::PhantomData;
+
+use crate::client::Client;
+use crate::column::Column;
+use crate::error::{DecodeError, Error, Result};
+use crate::ids::{DatasheetId, IdError, RecordId};
+use crate::query::Query;
+use crate::table::{Keyed, Table};
+use crate::write::{self, UpsertReport};
+
+/// Table `T` in one datasheet, through one client: reads and writes without repeating either.
+///
+/// `client.table::<T>()` uses the datasheet named in `#[apitable(datasheet = …)]`;
+/// `client.table_in::<T>(id)` another one with the same fields (staging and production
+/// copies, a datasheet created at run time, …).
+///
+/// ```no_run
+/// # use apitable_orm::{Table, Client, RecordId};
+/// # #[derive(Table, Clone)]
+/// # #[apitable(datasheet = "dstMenu0000000001")]
+/// # struct Dish { #[apitable(record_id)] id: Option<RecordId>, #[apitable(key)] name: String, price: f64 }
+/// # async fn run(client: Client) -> apitable_orm::Result<()> {
+/// let staging = "dstStaging0000001".parse()?;
+/// let dishes = client.table_in::<Dish>(staging);
+/// let id = dishes.insert(&Dish { id: None, name: "Soup".into(), price: 4.5 }).await?;
+/// let soup = dishes.query().get(&client, &id).await?;
+/// # Ok(()) }
+/// ```
+pub struct Sheet<'c, T> {
+    client: &'c Client,
+    id: std::result::Result<DatasheetId, IdError>,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Sheet<'_, T> {
+    fn clone(&self) -> Self {
+        Sheet {
+            client: self.client,
+            id: self.id.clone(),
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Sheet<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sheet")
+            .field("datasheet", &self.id)
+            .finish()
+    }
+}
+
+impl Client {
+    /// Table `T` in its own datasheet (`#[apitable(datasheet = …)]`).
+    pub fn table<T: Table>(&self) -> Sheet<'_, T> {
+        Sheet {
+            client: self,
+            id: T::DATASHEET.parse(),
+            _t: PhantomData,
+        }
+    }
+
+    /// Table `T` in datasheet `id` (same fields, another datasheet).
+    pub fn table_in<T: Table>(&self, id: DatasheetId) -> Sheet<'_, T> {
+        Sheet {
+            client: self,
+            id: Ok(id),
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T: Table> Sheet<'_, T> {
+    /// The datasheet id.
+    pub fn id(&self) -> Result<&DatasheetId> {
+        self.id.as_ref().map_err(|e| Error::Id(e.clone()))
+    }
+
+    /// A query over this datasheet.
+    pub fn query(&self) -> Query<T> {
+        match &self.id {
+            Ok(id) => Query::new().datasheet(id.clone()),
+            Err(_) => Query::new(),
+        }
+    }
+
+    /// Creates a record from `row` (its empty cells are left out); returns the new id.
+    pub async fn insert(&self, row: &T) -> Result<RecordId> {
+        let mut ids =
+            write::insert_many(self.client, self.id()?, std::slice::from_ref(row)).await?;
+        ids.pop()
+            .ok_or_else(|| Error::Decode(DecodeError::new("the server created no record")))
+    }
+
+    /// Creates records, 10 per request; returns their ids in order. A failure part-way is an
+    /// [`Error::Batch`] that says which rows were written.
+    pub async fn insert_many(&self, rows: &[T]) -> Result<Vec<RecordId>> {
+        write::insert_many(self.client, self.id()?, rows).await
+    }
+
+    /// Writes every writable cell of `row` to its record (`row` must hold a record id).
+    pub async fn update(&self, row: &T) -> Result<()> {
+        write::update_many(self.client, self.id()?, std::slice::from_ref(row)).await
+    }
+
+    /// Updates records, 10 per request.
+    pub async fn update_many(&self, rows: &[T]) -> Result<()> {
+        write::update_many(self.client, self.id()?, rows).await
+    }
+
+    /// Sends only the cells where `new` differs from `old` (nothing when equal); returns
+    /// whether a request was made.
+    pub async fn update_changed(&self, old: &T, new: &T) -> Result<bool>
+    where
+        T: Clone,
+    {
+        let pair = [(old.clone(), new.clone())];
+        Ok(write::update_changed_many(self.client, self.id()?, &pair).await? > 0)
+    }
+
+    /// [`update_changed`](Self::update_changed) for many (old, new) pairs, 10 per request;
+    /// returns how many records were changed.
+    pub async fn update_changed_many(&self, pairs: &[(T, T)]) -> Result<usize> {
+        write::update_changed_many(self.client, self.id()?, pairs).await
+    }
+
+    /// Deletes a record.
+    pub async fn delete(&self, id: &RecordId) -> Result<()> {
+        write::delete_many(self.client, self.id()?, std::slice::from_ref(id)).await
+    }
+
+    /// Deletes records, 10 per request.
+    pub async fn delete_many(&self, ids: &[RecordId]) -> Result<()> {
+        write::delete_many(self.client, self.id()?, ids).await
+    }
+
+    /// Inserts `row` if it has no record id (and stores the new id in it), else updates it.
+    pub async fn save(&self, row: &mut T) -> Result<()> {
+        if row.record_id().is_some() {
+            self.update(row).await
+        } else {
+            let id = self.insert(row).await?;
+            row.set_record_id(id);
+            Ok(())
+        }
+    }
+
+    /// Creates the rows whose `column` value is new, updates the changed cells of the others
+    /// and leaves identical ones alone. Every row is checked (missing or duplicate keys) before
+    /// the first request; keys are looked up with `OR()` formulas a URL-sized chunk at a time.
+    /// Not atomic, but safe to run again.
+    pub async fn upsert_by<V>(&self, column: Column<T, V>, rows: &[T]) -> Result<UpsertReport> {
+        write::upsert_by(self.client, self.id()?, column, rows).await
+    }
+
+    /// [`upsert_by`](Self::upsert_by) the `#[apitable(key)]` field.
+    pub async fn upsert(&self, rows: &[T]) -> Result<UpsertReport>
+    where
+        T: Keyed,
+    {
+        write::upsert_by(self.client, self.id()?, T::KEY, rows).await
+    }
+}
