@@ -137,7 +137,10 @@ pub fn unit(s: &str) -> Option<Unit> {
 
 /// dayjs `add(n, unit)`.
 pub fn add(ms: f64, n: f64, u: Unit, off: i32) -> f64 {
-    let n = if n.is_nan() { return f64::NAN } else { n };
+    // Beyond ±1e8 days every result is outside the valid date range anyway.
+    if n.is_nan() || n.abs() > 1e11 {
+        return f64::NAN;
+    }
     match u {
         Unit::Ms => (ms + n).trunc(),
         Unit::Second => (ms + n * 1000.0).trunc(),

@@ -3,6 +3,45 @@
 //! Used by `apitable-emulator`, which re-exports it as `apitable_emulator::formula`. It is a
 //! crate of its own so that it builds, tests and fuzzes alone. The items below fix the interface
 //! the HTTP server uses; everything behind them belongs to this crate.
+//!
+//! The engine follows `reference/formula.md`: the server's two-pass lexer, its
+//! one-token-lookahead parser (with its `&&`/`||` regrouping), JavaScript value semantics,
+//! the `BLANK()` rewrite, decimal-corrected arithmetic and the 82 functions. A formula is parsed
+//! once ([`Formula::parse`], which resolves field names and ids) and then evaluated per record.
+//!
+//! ```
+//! use std::borrow::Cow;
+//! use apitable_formula::{EvalContext, FieldDef, Formula, RecordAccess};
+//! use serde_json::{Value as Json, json};
+//!
+//! struct Row(Json);
+//! impl RecordAccess for Row {
+//!     fn record_id(&self) -> &str { "rec1" }
+//!     fn cell(&self, field_id: &str) -> Option<Cow<'_, Json>> {
+//!         self.0.get(field_id).map(Cow::Borrowed)
+//!     }
+//!     fn created_at(&self) -> i64 { 0 }
+//!     fn updated_at(&self) -> i64 { 0 }
+//! }
+//!
+//! let fields = [FieldDef {
+//!     id: "fldN".into(),
+//!     name: "Count".into(),
+//!     field_type: "Number".into(),
+//!     property: Json::Null,
+//! }];
+//! let ctx = EvalContext { now_ms: 0, utc_offset_minutes: 0 };
+//! let f = Formula::parse("{Count} < 10", &fields).unwrap();
+//! assert!(f.matches(&Row(json!({"fldN": 3})), &ctx));
+//! assert!(f.matches(&Row(json!({})), &ctx)); // a blank number is < 10, as on the server
+//! assert!(!f.matches(&Row(json!({"fldN": 30})), &ctx));
+//! assert!(Formula::parse("ISBLANK({Count})", &fields).is_err());
+//! ```
+//!
+//! Limits that the server does not have: factors may nest at most 256 deep while parsing
+//! (parentheses, unary operators and call arguments each count) and the finished tree may be
+//! at most 512 deep; deeper formulas are a [`FormulaError`]. `REPT` refuses to build strings
+//! longer than 16 Mi UTF-16 units (a runtime error, so the record is kept).
 #![deny(missing_docs)]
 
 mod date;

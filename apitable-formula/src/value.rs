@@ -321,10 +321,11 @@ fn digit_length(s: &str) -> i32 {
     let d_len = head
         .split('.')
         .nth(1)
-        .map_or(0, |f| f.encode_utf16().count()) as i32;
+        .map_or(0, |f| f.encode_utf16().count()) as f64;
     let power = parts.next().map_or(0.0, string_to_number);
-    let power = if power.is_nan() { 0 } else { power as i32 };
-    (d_len - power).max(0)
+    let power = if power.is_nan() { 0.0 } else { power };
+    // Clamped: 10^1000 is already Infinity, as in JS.
+    (d_len - power).clamp(0.0, 1000.0) as i32
 }
 
 /// `float2Fixed`: scale to an integer by dropping the decimal point.

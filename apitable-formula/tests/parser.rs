@@ -209,3 +209,9 @@ fn nested_groups_parse_in_polynomial_time() {
     assert!(Formula::parse(&s, &fields()).is_ok());
     assert!(t.elapsed().as_secs() < 5);
 }
+
+#[test]
+fn formula_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync + Clone + std::fmt::Debug>() {}
+    assert_send_sync::<Formula>();
+}

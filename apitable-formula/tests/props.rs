@@ -159,6 +159,59 @@ fn formula_from_tokens() -> impl Strategy<Value = String> {
     prop::collection::vec(tok, 1..24).prop_map(|v| v.concat())
 }
 
+const ARG_POOL: &[&str] = &[
+    "{n}",
+    "{Name}",
+    "{Tags}",
+    "{Due}",
+    "{Done}",
+    "{Nums}",
+    "{Link}",
+    "{Pct}",
+    "{Site}",
+    "BLANK()",
+    "\"\"",
+    "\"a\"",
+    "\"2024-01-01\"",
+    "\"2024-01-15 08:30\"",
+    "0",
+    "1",
+    "-1",
+    ".5",
+    "1/0",
+    "POWER(10, 300)",
+    "-POWER(10, 300)",
+    "\"days\"",
+    "\"M\"",
+    "\"monday\"",
+    "\">\"",
+    "\"!=\"",
+    "ERROR()",
+    "TRUE()",
+    "FALSE()",
+    "ARRAYUNIQUE({Tags})",
+    "NOW()",
+    "TODAY()",
+    "\"YYYY-MM-DD\"",
+    "\",\"",
+    "SET_TIMEZONE(NOW())",
+];
+
+/// A call of any known function with arguments from a pool, nested up to two levels.
+fn call_soup() -> impl Strategy<Value = String> {
+    let names: Vec<&'static str> = apitable_formula::function_names().collect();
+    let leaf = prop::sample::select(ARG_POOL.to_vec()).prop_map(str::to_string);
+    let call = move |inner: BoxedStrategy<String>| {
+        (
+            prop::sample::select(names.clone()),
+            prop::collection::vec(inner, 0..5),
+        )
+            .prop_map(|(f, args)| format!("{f}({})", args.join(", ")))
+    };
+    let level1 = prop_oneof![leaf.clone(), call.clone()(leaf.clone().boxed())].boxed();
+    call(level1)
+}
+
 fn eval_everywhere(src: &str) {
     if let Ok(f) = parse(src) {
         let c = ctx();
@@ -185,6 +238,13 @@ proptest! {
     #[test]
     fn token_soup_never_panics(s in formula_from_tokens()) {
         eval_everywhere(&s);
+    }
+
+    #[test]
+    fn any_function_with_odd_arguments_never_panics(s in call_soup()) {
+        eval_everywhere(&s);
+        eval_everywhere(&format!("{s} = BLANK()"));
+        eval_everywhere(&format!("{s} & {s} > 1"));
     }
 
     #[test]

@@ -127,3 +127,31 @@ fn dates_use_the_configured_offset() {
     assert_eq!(f("WEEKNUM(\"2024-12-31\")", 0), Ok(Value::Number(53.0)));
     assert_eq!(f("LEN(TODAY())", 0), Ok(Value::Number(24.0))); // ISO string for a text function
 }
+
+#[test]
+fn huge_operands_do_not_panic() {
+    for src in [
+        "DATEADD({Due}, POWER(10, 300), \"days\")",
+        "DATEADD({Due}, -POWER(10, 300), \"months\")",
+        "DATEADD({Due}, POWER(10, 300), \"years\")",
+        "DATEADD({Due}, POWER(10, 300), \"ms\")",
+        "WORKDAY({Due}, 9999999)",
+        "WORKDAY({Due}, -9999999, \"2024-01-01, 2024-01-02\")",
+        "WORKDAY_DIFF(0, POWER(10, 15))",
+        "\"1e-99999999999\" - 1",
+        "\"1e99999999999\" * \"1e-99999999999\"",
+        "ROUND(1, POWER(10, 300))",
+        "ROUNDUP(1.5, -400)",
+        "REPT(\"ab\", POWER(10, 300))",
+        "DATETIME_FORMAT(POWER(10, 15), \"YYYY\")",
+        "DATETIME_DIFF(0, 8640000000000000, \"years\")",
+        "WEEKNUM(-8640000000000000)",
+        "MOD(POWER(10, 300), 7)",
+        "SUBSTITUTE(\"aaa\", \"a\", \"b\", 1.5)",
+        "MID(\"abc\", -POWER(10, 300), POWER(10, 300))",
+        "LEFT(\"abc\", -1) & RIGHT(\"abc\", POWER(10, 300))",
+        "FIND(\"a\", \"abc\", -POWER(10, 300))",
+    ] {
+        let _ = eval(src, 1);
+    }
+}
