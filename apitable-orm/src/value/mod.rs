@@ -12,7 +12,7 @@
 //! | URL | [`Url`] (link text and title), or `String` |
 //! | Attachment | `Vec<`[`Attachment`]`>` |
 //! | Member | `Vec<`[`Member`]`>` |
-//! | TwoWayLink, OneWayLink | `Vec<`[`RecordId`](crate::RecordId)`>` |
+//! | TwoWayLink, OneWayLink | `Vec<`[`RecordId`]`>` |
 //! | CreatedBy, LastModifiedBy | [`User`] (read-only) |
 //! | Formula, MagicLookUp | [`Computed<T>`] (read-only), or `serde_json::Value` |
 //! | anything | `serde_json::Value` (the raw cell) |
