@@ -283,7 +283,7 @@ async fn fields_attachments_spaces_and_nodes() {
         .upload_attachment(Upload::from_bytes("pie.txt", b"a pie".to_vec()).mime("text/plain"))
         .await
         .unwrap();
-    assert_eq!(att.size, 5);
+    assert_eq!(att.size, Some(5));
     let rec = sheet
         .create_records::<_, Fields>(
             &[json!({"Name": "Pie", "Photo": [{"token": att.token, "name": "pie.txt"}]})],

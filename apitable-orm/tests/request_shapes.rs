@@ -422,7 +422,7 @@ async fn upload_attachment_sends_one_multipart_file() {
         .await
         .unwrap();
     assert_eq!(att.token, "space/2024/01/01/abc");
-    assert_eq!(att.size, 9);
+    assert_eq!(att.size, Some(9));
     let req = h.only_request().await;
     assert_eq!(req.method.as_str(), "POST");
     assert_eq!(

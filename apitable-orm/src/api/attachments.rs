@@ -4,12 +4,12 @@ use std::path::Path;
 
 use bytes::Bytes;
 use reqwest::Method;
-use serde::Deserialize;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::api::Datasheet;
 use crate::error::{Error, Result};
 use crate::transport::{Call, FilePart, Seg};
+use crate::value::Attachment;
 
 /// A file to upload. The bytes are held in memory so that a retry can send them again.
 ///
@@ -80,37 +80,9 @@ impl Upload {
     }
 }
 
-/// An uploaded file. Put it into an attachment cell as `[{"token": …, "name": …}]`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Attachment {
-    /// The storage token that identifies the file.
-    pub token: String,
-    /// The file name.
-    pub name: String,
-    /// Size in bytes.
-    #[serde(default)]
-    pub size: u64,
-    /// MIME type.
-    #[serde(default)]
-    pub mime_type: Option<String>,
-    /// Image width in pixels.
-    #[serde(default)]
-    pub width: Option<u32>,
-    /// Image height in pixels.
-    #[serde(default)]
-    pub height: Option<u32>,
-    /// Preview URL.
-    #[serde(default)]
-    pub preview: Option<String>,
-    /// Where the file can be downloaded.
-    #[serde(default)]
-    pub url: Option<String>,
-}
-
 impl Datasheet<'_> {
-    /// Uploads one file for use in this datasheet's attachment cells.
+    /// Uploads one file for use in this datasheet's attachment cells; put the result in an
+    /// attachment cell (a `Vec<Attachment>` field, or `[{"token", "name"}]` in raw JSON).
     pub async fn upload_attachment(&self, upload: Upload) -> Result<Attachment> {
         if upload.part.file_name.trim().is_empty() {
             return Err(Error::InvalidRequest("an upload needs a file name".into()));

@@ -22,7 +22,7 @@ mod fields;
 mod records;
 mod spaces;
 
-pub use attachments::{Attachment, Upload};
+pub use attachments::Upload;
 pub use contacts::{
     Member, MemberUpdate, Mobile, NewRole, NewTeam, Role, RoleUnits, RoleUpdate, Team, TeamUpdate,
     UnitPage,

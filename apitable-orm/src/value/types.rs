@@ -141,9 +141,9 @@ impl FieldValue for Url {
     }
 }
 
-/// A file in an attachment cell. To add one, upload it with
-/// [`Datasheet::upload_attachment`](crate::api::Datasheet::upload_attachment) and convert the
-/// result with `Attachment::from`.
+/// A file in an attachment cell, or an uploaded file. To add one to a cell, upload it with
+/// [`Datasheet::upload_attachment`](crate::api::Datasheet::upload_attachment) and put the
+/// result in the cell.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -188,20 +188,6 @@ impl Attachment {
             height: None,
             url: None,
             preview: None,
-        }
-    }
-}
-
-impl From<crate::api::Attachment> for Attachment {
-    fn from(a: crate::api::Attachment) -> Self {
-        Attachment {
-            size: Some(a.size),
-            mime_type: a.mime_type,
-            width: a.width,
-            height: a.height,
-            url: a.url,
-            preview: a.preview,
-            ..Attachment::new(a.token, a.name)
         }
     }
 }
