@@ -13,7 +13,6 @@ use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::ids::{DatasheetId, RecordId, ViewId};
 use crate::table::{Page, Table, decode_page};
-use crate::transport::{Call, Seg};
 
 /// The page size `stream`, `pages` and `all` use unless told otherwise (the server's maximum).
 pub const DEFAULT_PAGE_SIZE: u64 = 1000;
@@ -178,19 +177,8 @@ impl<T: Table> Query<T> {
 
     async fn fetch_page(&self, client: &Client, params: &ListRecords) -> Result<Page<T>> {
         let dst = self.datasheet_id()?;
-        let call = Call::new(
-            client,
-            Method::GET,
-            "/fusion/v1/datasheets/{dstId}/records",
-            &[
-                Seg::Lit("fusion"),
-                Seg::Lit("v1"),
-                Seg::Lit("datasheets"),
-                Seg::Id(dst.as_str()),
-                Seg::Lit("records"),
-            ],
-        )
-        .query(&params.to_query()?);
+        let call =
+            crate::api::records::records_call(client, Method::GET, &dst).query(&params.to_query()?);
         let checked = client.send(call).await?;
         decode_page::<T>(&checked.body, params.requested_page_size().unwrap_or(100))
     }

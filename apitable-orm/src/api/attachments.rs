@@ -87,13 +87,11 @@ impl Datasheet<'_> {
         if upload.part.file_name.trim().is_empty() {
             return Err(Error::InvalidRequest("an upload needs a file name".into()));
         }
-        let call = Call::new(
+        let call = Call::v1(
             self.client,
             Method::POST,
             "/fusion/v1/datasheets/{dstId}/attachments",
             &[
-                Seg::Lit("fusion"),
-                Seg::Lit("v1"),
                 Seg::Lit("datasheets"),
                 Seg::Id(self.id.as_str()),
                 Seg::Lit("attachments"),

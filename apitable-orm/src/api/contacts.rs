@@ -299,17 +299,12 @@ fn paging(page_num: u64, page_size: u64) -> Result<Vec<(String, String)>> {
 
 impl Space<'_> {
     fn unit_call(&self, method: Method, route: &'static str, tail: &[Seg<'_>]) -> Call {
-        let mut segs = vec![
-            Seg::Lit("fusion"),
-            Seg::Lit("v1"),
-            Seg::Lit("spaces"),
-            Seg::Id(self.id.as_str()),
-        ];
+        let mut segs = vec![Seg::Lit("spaces"), Seg::Id(self.id.as_str())];
         segs.extend(tail.iter().map(|s| match s {
             Seg::Lit(l) => Seg::Lit(l),
             Seg::Id(i) => Seg::Id(i),
         }));
-        Call::new(self.client, method, route, &segs)
+        Call::v1(self.client, method, route, &segs)
     }
 
     async fn page<T: DeserializeOwned>(&self, call: Call) -> Result<UnitPage<T>> {

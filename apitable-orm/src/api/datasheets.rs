@@ -146,13 +146,11 @@ impl Space<'_> {
     /// Creates a datasheet in this space.
     pub async fn create_datasheet(&self, datasheet: &NewDatasheet) -> Result<CreatedDatasheet> {
         datasheet.check()?;
-        let call = Call::new(
+        let call = Call::v1(
             self.client,
             Method::POST,
             "/fusion/v1/spaces/{spaceId}/datasheets",
             &[
-                Seg::Lit("fusion"),
-                Seg::Lit("v1"),
                 Seg::Lit("spaces"),
                 Seg::Id(self.id.as_str()),
                 Seg::Lit("datasheets"),

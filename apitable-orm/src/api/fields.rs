@@ -338,13 +338,11 @@ impl Datasheet<'_> {
             .iter()
             .map(|v| ("viewId".to_owned(), v.to_string()))
             .collect();
-        let call = Call::new(
+        let call = Call::v1(
             self.client,
             Method::GET,
             "/fusion/v1/datasheets/{dstId}/fields",
             &[
-                Seg::Lit("fusion"),
-                Seg::Lit("v1"),
                 Seg::Lit("datasheets"),
                 Seg::Id(self.id.as_str()),
                 Seg::Lit("fields"),
@@ -356,13 +354,11 @@ impl Datasheet<'_> {
 
     /// The datasheet's views.
     pub async fn views(&self) -> Result<Vec<ViewInfo>> {
-        let call = Call::new(
+        let call = Call::v1(
             self.client,
             Method::GET,
             "/fusion/v1/datasheets/{dstId}/views",
             &[
-                Seg::Lit("fusion"),
-                Seg::Lit("v1"),
                 Seg::Lit("datasheets"),
                 Seg::Id(self.id.as_str()),
                 Seg::Lit("views"),
@@ -380,13 +376,11 @@ impl Space<'_> {
         field: &NewField,
     ) -> Result<CreatedField> {
         field.check()?;
-        let call = Call::new(
+        let call = Call::v1(
             self.client,
             Method::POST,
             "/fusion/v1/spaces/{spaceId}/datasheets/{dstId}/fields",
             &[
-                Seg::Lit("fusion"),
-                Seg::Lit("v1"),
                 Seg::Lit("spaces"),
                 Seg::Id(self.id.as_str()),
                 Seg::Lit("datasheets"),
@@ -406,13 +400,11 @@ impl Space<'_> {
         field: &FieldId,
         conversion: Option<Conversion>,
     ) -> Result<()> {
-        let mut call = Call::new(
+        let mut call = Call::v1(
             self.client,
             Method::DELETE,
             "/fusion/v1/spaces/{spaceId}/datasheets/{dstId}/fields/{fieldId}",
             &[
-                Seg::Lit("fusion"),
-                Seg::Lit("v1"),
                 Seg::Lit("spaces"),
                 Seg::Id(self.id.as_str()),
                 Seg::Lit("datasheets"),

@@ -19,7 +19,7 @@ mod attachments;
 mod contacts;
 mod datasheets;
 mod fields;
-mod records;
+pub(crate) mod records;
 mod spaces;
 
 pub use attachments::Upload;

@@ -8,8 +8,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::api::Datasheet;
+use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::ids::{RecordId, ViewId};
+use crate::ids::{DatasheetId, RecordId, ViewId};
 use crate::transport::{Call, Seg};
 
 /// An untyped record's cells: field name (or id) to JSON value. Empty cells are absent.
@@ -329,22 +330,23 @@ struct RecordsData<F> {
     records: Vec<Record<F>>,
 }
 
-const RECORDS_ROUTE: &str = "/fusion/v1/datasheets/{dstId}/records";
+/// A call to `/fusion/v1/datasheets/{dstId}/records`.
+pub(crate) fn records_call(client: &Client, method: Method, dst: &DatasheetId) -> Call {
+    Call::v1(
+        client,
+        method,
+        "/fusion/v1/datasheets/{dstId}/records",
+        &[
+            Seg::Lit("datasheets"),
+            Seg::Id(dst.as_str()),
+            Seg::Lit("records"),
+        ],
+    )
+}
 
 impl Datasheet<'_> {
     fn records_call(&self, method: Method) -> Call {
-        Call::new(
-            self.client,
-            method,
-            RECORDS_ROUTE,
-            &[
-                Seg::Lit("fusion"),
-                Seg::Lit("v1"),
-                Seg::Lit("datasheets"),
-                Seg::Id(self.id.as_str()),
-                Seg::Lit("records"),
-            ],
-        )
+        records_call(self.client, method, &self.id)
     }
 
     /// Fetches one page of records.

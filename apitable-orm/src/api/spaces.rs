@@ -175,27 +175,22 @@ struct NodeList {
 impl Client {
     /// The spaces the token's user belongs to.
     pub async fn spaces(&self) -> Result<Vec<SpaceInfo>> {
-        let call = Call::new(
+        let call = Call::v1(
             self,
             Method::GET,
             "/fusion/v1/spaces",
-            &[Seg::Lit("fusion"), Seg::Lit("v1"), Seg::Lit("spaces")],
+            &[Seg::Lit("spaces")],
         );
         Ok(self.call::<SpaceList>(call).await?.spaces)
     }
 
     /// One node with its children.
     pub async fn node(&self, id: &NodeId) -> Result<NodeDetail> {
-        let call = Call::new(
+        let call = Call::v1(
             self,
             Method::GET,
             "/fusion/v1/nodes/{nodeId}",
-            &[
-                Seg::Lit("fusion"),
-                Seg::Lit("v1"),
-                Seg::Lit("nodes"),
-                Seg::Id(id.as_str()),
-            ],
+            &[Seg::Lit("nodes"), Seg::Id(id.as_str())],
         );
         self.call(call).await
     }
@@ -204,13 +199,11 @@ impl Client {
 impl Space<'_> {
     /// The space's root-level nodes.
     pub async fn nodes(&self) -> Result<Vec<NodeSummary>> {
-        let call = Call::new(
+        let call = Call::v1(
             self.client,
             Method::GET,
             "/fusion/v1/spaces/{spaceId}/nodes",
             &[
-                Seg::Lit("fusion"),
-                Seg::Lit("v1"),
                 Seg::Lit("spaces"),
                 Seg::Id(self.id.as_str()),
                 Seg::Lit("nodes"),
@@ -221,13 +214,11 @@ impl Space<'_> {
 
     /// Searches the space's nodes (v2 API).
     pub async fn search_nodes(&self, search: &NodeSearch) -> Result<Vec<NodeSummary>> {
-        let call = Call::new(
+        let call = Call::v2(
             self.client,
             Method::GET,
             "/fusion/v2/spaces/{spaceId}/nodes",
             &[
-                Seg::Lit("fusion"),
-                Seg::Lit("v2"),
                 Seg::Lit("spaces"),
                 Seg::Id(self.id.as_str()),
                 Seg::Lit("nodes"),

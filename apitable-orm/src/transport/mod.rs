@@ -69,10 +69,31 @@ pub(crate) enum Seg<'a> {
 }
 
 impl Call {
-    pub(crate) fn new(
+    /// A call under `/fusion/v1/`.
+    pub(crate) fn v1(
         client: &Client,
         method: Method,
         route: &'static str,
+        segments: &[Seg<'_>],
+    ) -> Self {
+        Self::new(client, method, route, "v1", segments)
+    }
+
+    /// A call under `/fusion/v2/`.
+    pub(crate) fn v2(
+        client: &Client,
+        method: Method,
+        route: &'static str,
+        segments: &[Seg<'_>],
+    ) -> Self {
+        Self::new(client, method, route, "v2", segments)
+    }
+
+    fn new(
+        client: &Client,
+        method: Method,
+        route: &'static str,
+        version: &str,
         segments: &[Seg<'_>],
     ) -> Self {
         let mut url = client.inner.base_url.clone();
@@ -81,7 +102,7 @@ impl Call {
             let mut path = url
                 .path_segments_mut()
                 .expect("checked when the client was built");
-            path.pop_if_empty();
+            path.pop_if_empty().push("fusion").push(version);
             for seg in segments {
                 match seg {
                     Seg::Lit(s) => {
