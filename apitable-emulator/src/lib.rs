@@ -54,6 +54,42 @@
 //! `DELETE /_emulator/stats` (reset), `GET|PUT|DELETE /_emulator/faults` (body: [`Faults`] in
 //! camelCase JSON).
 //!
+//! # Seed format
+//!
+//! [`EmulatorBuilder::seed_file`] / [`EmulatorBuilder::seed_json`] take:
+//!
+//! ```json
+//! {
+//!   "spaces": [{
+//!     "name": "Acme",                       // the first space is the default space
+//!     "members": [{"name": "Alice", "email": "alice@example.com", "type": "Member"}],
+//!     "teams": [{"name": "Engineering"}],
+//!     "roles": [{"name": "Reviewer"}],
+//!     "nodes": [
+//!       {"type": "Folder", "name": "Projects", "children": [ …nodes… ]},
+//!       {"type": "Datasheet", "name": "Menu", "id": "dst…(optional)",
+//!        "fields": [{"name": "Name", "type": "SingleText", "property": {}},
+//!                   {"name": "Price", "type": "Currency", "property": {"precision": 2}},
+//!                   {"name": "Tags", "type": "TwoWayLink", "property": {"foreignDatasheetId": "Tags"}}],
+//!        "views": [{"name": "All"},
+//!                  {"name": "Cheap", "filter": "{Price} < 5", "hidden": ["Tags"],
+//!                   "sort": [{"field": "Price", "desc": true}], "rowOrder": ["r2", "r1"]}],
+//!        "records": [{"id": "r1", "fields": {"Name": "Tea", "Price": 3, "Tags": ["t1"]}}]}
+//!     ]
+//!   }],
+//!   "datasheets": [ …datasheet nodes placed at the root of the default space… ]
+//! }
+//! ```
+//!
+//! Link properties may name the foreign datasheet by id or by name; lookup properties may name
+//! fields by id or name. Record ids given in the seed are kept when they look like `rec…` ids and
+//! are otherwise mapped to fresh ids (links and `rowOrder` may use either). Declare a two-way link
+//! on one side only: the sibling field is created in the other datasheet. Formula cells may be
+//! seeded with fixed values (the emulator does not compute Formula fields).
+//!
+//! Every database starts with two users: the owner of the default space ([`Emulator::token`])
+//! and an outsider with a space of its own ([`Emulator::outsider_token`]).
+//!
 //! # Deviations from the real server
 //!
 //! * **DTO-level parameter errors** (`pageSize` out of range, bad `pageNum` / `maxRecords` /
@@ -70,6 +106,8 @@
 //!   formula, sort rules, hidden fields and column order (set by seeding or
 //!   [`Emulator::add_view`]). Creating records through a view does not pre-fill values to
 //!   satisfy its filter (§4.2).
+//! * `presignedUrl` upload URLs point at the emulator (`PUT /assets/{token}`), not at object
+//!   storage.
 //! * Two-way link fields whose foreign datasheet is the same datasheet have no sibling field.
 //! * Exceeding the field limit answers code 400 `fields must contain no more than 200 elements`
 //!   (the real code is not known).
@@ -643,6 +681,17 @@ impl Emulator {
                 .map(|v| (v.id.clone(), v.name.clone()))
                 .collect(),
         })
+    }
+
+    /// `(id, name)` of every datasheet the default user can see, in tree order.
+    pub fn datasheets(&self) -> Vec<(String, String)> {
+        let s = self.app.store.read();
+        let uid = s.users.first().map(|u| u.id.clone()).unwrap_or_default();
+        s.nodes
+            .iter()
+            .filter(|n| n.node_type == "Datasheet" && s.is_member(&n.space_id, &uid))
+            .map(|n| (n.id.clone(), n.name.clone()))
+            .collect()
     }
 
     /// The id of the datasheet named `name` (any space).

@@ -1,34 +1,9 @@
 //! Seeding from JSON: spaces, members/teams/roles, folders, datasheets with fields, views and
-//! records.
+//! records. The format is described in the crate documentation ("Seed format").
 //!
-//! ```json
-//! {
-//!   "spaces": [{
-//!     "name": "Acme",                       // the first space is the default space
-//!     "members": [{"name": "Alice", "email": "alice@example.com", "type": "Member"}],
-//!     "teams": [{"name": "Engineering"}],
-//!     "roles": [{"name": "Reviewer"}],
-//!     "nodes": [
-//!       {"type": "Folder", "name": "Projects", "children": [ …nodes… ]},
-//!       {"type": "Datasheet", "name": "Menu", "id": "dst…(optional)",
-//!        "fields": [{"name": "Name", "type": "SingleText", "property": {}},
-//!                   {"name": "Price", "type": "Currency", "property": {"precision": 2}},
-//!                   {"name": "Tags", "type": "TwoWayLink", "property": {"foreignDatasheetId": "Tags"}}],
-//!        "views": [{"name": "All"},
-//!                  {"name": "Cheap", "filter": "{Price} < 5", "hidden": ["Tags"],
-//!                   "sort": [{"field": "Price", "desc": true}], "rowOrder": ["r2", "r1"]}],
-//!        "records": [{"id": "r1", "fields": {"Name": "Tea", "Price": 3, "Tags": ["t1"]}}]}
-//!     ]
-//!   }],
-//!   "datasheets": [ …datasheet nodes placed at the root of the default space… ]
-//! }
-//! ```
-//!
-//! Link properties may name the foreign datasheet by id or by name; lookup properties may name
-//! fields by id or name. Record ids given in the seed are kept when they look like `rec…` ids and
-//! are otherwise mapped to fresh ids (links and `rowOrder` may use either). Declare a two-way link
-//! on one side only: the sibling field is created in the other datasheet. Formula cells may be
-//! seeded with fixed values (the emulator does not compute Formula fields).
+//! Order of work: spaces and units, then nodes and datasheets with their plain fields, then link
+//! and lookup fields (once every datasheet exists), then records (plain cells, then links, then
+//! fixed Formula values), then views (which may name fields and seeded record ids).
 
 use std::collections::HashMap;
 

@@ -25,6 +25,7 @@ enum Route {
     Fields(String),
     Views(String),
     Attachments(String),
+    Presigned(String),
     Timemachine(String),
     CreateField(String, String),
     DeleteField(String, String, String),
@@ -58,6 +59,20 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Route)> {
         ("POST", ["fusion", "v1", "datasheets", _, "attachments"]) => (
             "/fusion/v1/datasheets/{dstId}/attachments",
             Attachments(s(3)),
+        ),
+        (
+            "GET",
+            [
+                "fusion",
+                "v1",
+                "datasheets",
+                _,
+                "attachments",
+                "presignedUrl",
+            ],
+        ) => (
+            "/fusion/v1/datasheets/{dstId}/attachments/presignedUrl",
+            Presigned(s(3)),
         ),
         ("GET", ["fusion", "v1", "timemachine", _]) => {
             ("/fusion/v1/timemachine/{dstId}", Timemachine(s(3)))
@@ -168,7 +183,11 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, req: Request) -> Respons
         return finish(admin(&app, req).await, started);
     }
     if let Some(token) = path.strip_prefix("/assets/") {
-        return finish(serve_asset(&app, &crate::params::decode(token)), started);
+        let token = crate::params::decode(token);
+        if method == Method::PUT {
+            return finish(presigned_put(&app, &token, req).await, started);
+        }
+        return finish(serve_asset(&app, &token), started);
     }
     let matched = route(&method, &path);
     let template = matched.as_ref().map_or("(unmatched)", |m| m.0);
@@ -290,6 +309,7 @@ fn run(app: &App, m: &str, user: &str, r: Route, q: &Query, body: &Json) -> ApiR
         Fields(dst) => fields::list(app, user, &dst, q),
         Views(dst) => datasheets::views(app, user, &dst, q),
         Timemachine(dst) => records::timemachine(app, user, &dst),
+        Presigned(dst) => attachments::presigned(app, user, &dst, q),
         CreateField(spc, dst) => fields::create(app, user, &spc, &dst, body),
         DeleteField(spc, dst, fld) => fields::delete(app, user, &spc, &dst, &fld, body),
         CreateDatasheet(spc) => datasheets::create(app, user, &spc, body),
@@ -323,6 +343,22 @@ async fn read_upload(content_type: &str, bytes: Bytes) -> Option<Upload> {
         });
     }
     None
+}
+
+/// `PUT /assets/{token}`: the upload target of a presigned URL.
+async fn presigned_put(app: &Arc<App>, token: &str, req: Request) -> Response {
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let bytes = match axum::body::to_bytes(req.into_body(), BODY_LIMIT).await {
+        Ok(b) => b.to_vec(),
+        Err(_) => return tips::default_error().into_response(),
+    };
+    let app = app.clone();
+    let token = token.to_string();
+    blocking(move || attachments::store_presigned(&app, &token, ct, bytes)).await
 }
 
 fn serve_asset(app: &App, token: &str) -> Response {

@@ -61,6 +61,9 @@ async fn main() {
     println!("admin_token: {}", emu.admin_token());
     println!("space_id: {}", emu.space_id());
     println!("database: {}", args.db.display());
+    for (id, name) in emu.datasheets() {
+        println!("datasheet: {id} {name}");
+    }
     let _ = tokio::signal::ctrl_c().await;
     emu.shutdown().await;
 }

@@ -115,17 +115,17 @@ pub(super) fn lookup_json(
         .and_then(Json::as_str)
         .unwrap_or("VALUES");
     let out = match func {
-        "SUM" => json!(nums().sum::<f64>()),
+        "SUM" => num(nums().sum::<f64>()),
         "AVERAGE" => {
             let n = nums().count();
             if n == 0 {
                 json!(0)
             } else {
-                json!(nums().sum::<f64>() / n as f64)
+                num(nums().sum::<f64>() / n as f64)
             }
         }
-        "MIN" => json!(nums().fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))))?),
-        "MAX" => json!(nums().fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))?),
+        "MIN" => num(nums().fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))))?),
+        "MAX" => num(nums().fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))?),
         "COUNT" => json!(nums().count()),
         "COUNTA" => json!(values.iter().filter(|v| truthy(v)).count()),
         "COUNTALL" => json!(linked),
@@ -155,6 +155,15 @@ pub(super) fn lookup_json(
     match &out {
         Json::Array(a) if a.is_empty() => None,
         _ => Some(out),
+    }
+}
+
+/// A JSON number, integral values without a fraction (as JavaScript prints them).
+fn num(f: f64) -> Json {
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        json!(f as i64)
+    } else {
+        json!(f)
     }
 }
 

@@ -5,6 +5,7 @@ use serde_json::json;
 use crate::app::{App, now_ms, visible_datasheet};
 use crate::envelope::{ApiError, ApiResult, Success, tips};
 use crate::fields::attachment_url;
+use crate::params::{Query, int};
 use crate::store::model::Asset;
 
 /// One uploaded file.
@@ -67,14 +68,7 @@ pub(crate) fn upload(app: &App, user: &str, dst: &str, file: Option<Upload>) -> 
             message: "Uploaded attachment size is 0".into(),
         });
     }
-    let (y, m, d) = {
-        let days = now_ms().div_euclid(86_400_000);
-        crate::fields::civil(days)
-    };
-    let token = format!(
-        "space/{y:04}/{m:02}/{d:02}/{}",
-        crate::ids::user() // 32 hex digits
-    );
+    let token = new_token();
     let mime = file
         .content_type
         .filter(|c| !c.is_empty() && c != "application/octet-stream")
@@ -106,4 +100,74 @@ pub(crate) fn upload(app: &App, user: &str, dst: &str, file: Option<Upload>) -> 
         data["height"] = json!(h);
     }
     Ok(Success::created(data))
+}
+
+fn new_token() -> String {
+    let days = now_ms().div_euclid(86_400_000);
+    let (y, m, d) = crate::fields::civil(days);
+    // 32 hex digits, like the real storage keys.
+    format!("space/{y:04}/{m:02}/{d:02}/{}", crate::ids::user())
+}
+
+/// Tokens handed out by `presignedUrl` and not uploaded yet.
+static PENDING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// GET /fusion/v1/datasheets/{dstId}/attachments/presignedUrl?count=1..20
+pub(crate) fn presigned(app: &App, user: &str, dst: &str, q: &Query) -> ApiResult {
+    {
+        let state = app.store.read();
+        visible_datasheet(&state, user, dst)?;
+    }
+    let count = match q.scalar("count") {
+        None => 1,
+        Some(v) => match int(v) {
+            Some(n) if (1..=20).contains(&n) => n,
+            _ => return Err(tips::invalid_value("count")),
+        },
+    };
+    let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    let results: Vec<serde_json::Value> = (0..count)
+        .map(|_| {
+            let token = new_token();
+            pending.push(token.clone());
+            json!({
+                "token": token,
+                "uploadUrl": attachment_url(&app.base_url, &token),
+                "uploadRequestMethod": "PUT",
+            })
+        })
+        .collect();
+    Ok(Success::ok(json!({ "results": results })))
+}
+
+/// `PUT /assets/{token}` with the file bytes, for a token from `presignedUrl`.
+pub(crate) fn store_presigned(
+    app: &App,
+    token: &str,
+    content_type: Option<String>,
+    bytes: Vec<u8>,
+) -> ApiResult {
+    {
+        let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(pos) = pending.iter().position(|t| t == token) else {
+            return Err(ApiError::not_found());
+        };
+        pending.remove(pos);
+    }
+    let name = token.rsplit('/').next().unwrap_or("file").to_string();
+    let dims = dimensions(&bytes);
+    let asset = Asset {
+        token: token.to_string(),
+        name,
+        size: bytes.len() as u64,
+        mime_type: content_type.unwrap_or_else(|| "application/octet-stream".into()),
+        width: dims.map(|x| x.0),
+        height: dims.map(|x| x.1),
+    };
+    app.store.write(|state, batch| {
+        batch.asset(&asset, bytes);
+        state.assets.insert(asset.token.clone(), asset.clone());
+        Ok(())
+    })?;
+    Ok(Success::ok(json!({})))
 }
