@@ -194,6 +194,13 @@ pub(crate) fn list(app: &App, user: &str, dst: &str, q: &Query) -> ApiResult {
     let state = app.store.read();
     let ds = visible_datasheet(&state, user, dst)?;
     let env = app.read_env(&state);
+    let mut sort_fields: Vec<(&Field, bool)> = Vec::new();
+    for (key, desc) in &p.sort {
+        let f = ds
+            .field_by_key(key, p.by_id)
+            .ok_or_else(|| tips::sort_field_not_exists(key))?;
+        sort_fields.push((f, *desc));
+    }
     let first = ds.views.first().ok_or_else(tips::view_not_exists)?;
     let view = match &p.view_id {
         Some(v) => ds.view(v).ok_or_else(|| tips::view_id_not_exists(v))?,
@@ -202,24 +209,17 @@ pub(crate) fn list(app: &App, user: &str, dst: &str, q: &Query) -> ApiResult {
     let explicit_view = p.view_id.is_some();
     let mut cols: Vec<&Field> = ds.view_fields(view, !explicit_view);
     if let Some(want) = &p.fields {
-        let mut chosen = Vec::new();
+        // Unknown keys are an error; known but hidden columns are silently left out.
+        let mut chosen: Vec<&Field> = Vec::new();
         for key in want {
             let f = ds
                 .field_by_key(key, p.by_id)
-                .filter(|f| cols.iter().any(|c| c.id == f.id))
                 .ok_or_else(tips::invalid_fields)?;
-            if !chosen.iter().any(|c: &&Field| c.id == f.id) {
+            if !chosen.iter().any(|c| c.id == f.id) {
                 chosen.push(f);
             }
         }
-        cols = chosen;
-    }
-    let mut sort_fields: Vec<(&Field, bool)> = Vec::new();
-    for (key, desc) in &p.sort {
-        let f = ds
-            .field_by_key(key, p.by_id)
-            .ok_or_else(|| tips::sort_field_not_exists(key))?;
-        sort_fields.push((f, *desc));
+        cols.retain(|c| chosen.iter().any(|f| f.id == c.id));
     }
     if explicit_view {
         for s in &view.sort {

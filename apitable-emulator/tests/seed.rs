@@ -1,0 +1,103 @@
+//! Seeding: the documented format, links and lookups by name, seeded record ids and formulas.
+
+mod common;
+
+use apitable_emulator::Emulator;
+use common::{H, ok};
+use serde_json::json;
+
+#[tokio::test]
+async fn documented_seed_format_works() {
+    let seed = json!({
+        "spaces": [{
+            "name": "Acme",
+            "members": [{"name": "Alice", "email": "alice@example.com", "type": "Member"}],
+            "nodes": [
+                {"type": "Datasheet", "name": "Tags",
+                 "fields": [{"name": "Label", "type": "SingleText", "property": {}},
+                            {"name": "Weight", "type": "Number", "property": {"precision": 0}}],
+                 "records": [{"id": "t1", "fields": {"Label": "hot", "Weight": 2}},
+                             {"id": "t2", "fields": {"Label": "cold", "Weight": 3}}]},
+                {"type": "Datasheet", "name": "Menu",
+                 "fields": [{"name": "Name", "type": "SingleText", "property": {}},
+                            {"name": "Price", "type": "Currency", "property": {"precision": 2}},
+                            {"name": "Tags", "type": "TwoWayLink", "property": {"foreignDatasheetId": "Tags"}},
+                            {"name": "Weight", "type": "MagicLookUp",
+                             "property": {"relatedLinkFieldId": "Tags", "targetFieldId": "Weight", "rollupFunction": "SUM"}},
+                            {"name": "Calc", "type": "Formula", "property": {"expression": "{Price} * 2"}},
+                            {"name": "Cook", "type": "Member", "property": {}}],
+                 "views": [{"name": "All"},
+                           {"name": "Cheap", "filter": "{Price} < 5", "hidden": ["Tags"],
+                            "sort": [{"field": "Price", "desc": true}], "rowOrder": ["r2", "r1"]}],
+                 "records": [{"id": "r1", "fields": {"Name": "Tea", "Price": 3, "Tags": ["t1", "t2"], "Calc": 6,
+                                                     "Cook": [{"name": "Alice", "type": "Member"}]}},
+                             {"id": "recAAAAAAAAAA", "fields": {"Name": "Cake", "Price": 4.5}},
+                             {"id": "r2", "fields": {"Name": "Wine", "Price": 30}}]}
+            ]
+        }]
+    });
+    let h = H::with(Emulator::builder().seed_json(&seed.to_string())).await;
+    let d = ok(&h.get("/fusion/v1/spaces").await, 200);
+    assert_eq!(d["spaces"][0]["name"], "Acme");
+    let menu = h.emu.datasheet_id("Menu").unwrap();
+    let tags = h.emu.datasheet_id("Tags").unwrap();
+    let d = ok(&h.get(&H::records_path(&menu)).await, 200);
+    let recs = d["records"].as_array().unwrap();
+    assert_eq!(recs.len(), 3);
+    assert_eq!(
+        recs[1]["recordId"], "recAAAAAAAAAA",
+        "rec… seed ids are kept"
+    );
+    let tea = &recs[0]["fields"];
+    assert_eq!(tea["Weight"], json!(5));
+    assert_eq!(tea["Calc"], json!(6));
+    assert_eq!(tea["Cook"][0]["name"], "Alice");
+    assert_eq!(tea["Tags"].as_array().unwrap().len(), 2);
+    let d = ok(&h.get(&H::records_path(&tags)).await, 200);
+    assert_eq!(
+        d["records"][0]["fields"]["Menu"],
+        json!([recs[0]["recordId"]])
+    );
+
+    let cheap = &h.emu.datasheet(&menu).unwrap().views[1].0.clone();
+    let d = ok(
+        &h.get(&format!("{}?viewId={cheap}", H::records_path(&menu)))
+            .await,
+        200,
+    );
+    let names: Vec<&str> = d["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["fields"]["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Cake", "Tea"]);
+    assert!(d["records"][0]["fields"].get("Tags").is_none());
+    // A hidden field asked for through `fields` is left out, not an error.
+    let d = ok(
+        &h.get(&format!(
+            "{}?viewId={cheap}&fields=Tags,Name",
+            H::records_path(&menu)
+        ))
+        .await,
+        200,
+    );
+    assert_eq!(d["records"][0]["fields"], json!({"Name": "Cake"}));
+}
+
+#[tokio::test]
+async fn bad_seed_is_an_error() {
+    let err = Emulator::builder()
+        .seed_json("{not json")
+        .start()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, apitable_emulator::Error::Seed(_)), "{err}");
+    let seed = json!({"datasheets": [{"name": "X", "fields": [{"name": "A", "type": "Nope"}]}]});
+    let err = Emulator::builder()
+        .seed_json(&seed.to_string())
+        .start()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Invalid value for type"), "{err}");
+}
