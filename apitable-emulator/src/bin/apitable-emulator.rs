@@ -60,10 +60,11 @@ async fn main() {
     println!("outsider_token: {}", emu.outsider_token());
     println!("admin_token: {}", emu.admin_token());
     println!("space_id: {}", emu.space_id());
-    println!("database: {}", args.db.display());
     for (id, name) in emu.datasheets() {
         println!("datasheet: {id} {name}");
     }
+    // Last line: scripts may read up to here.
+    println!("database: {}", args.db.display());
     let _ = tokio::signal::ctrl_c().await;
     emu.shutdown().await;
 }

@@ -1,0 +1,100 @@
+//! The binary: prints its ids, and a SIGKILLed file-backed server keeps every acknowledged write.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+struct Started {
+    child: Child,
+    info: std::collections::HashMap<String, String>,
+}
+
+fn start(db: &std::path::Path, extra: &[&str]) -> Started {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_apitable-emulator"))
+        .arg("--db")
+        .arg(db)
+        .args(["--port", "0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let mut info = std::collections::HashMap::new();
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    while let Some(Ok(line)) = lines.next() {
+        if let Some((k, v)) = line.split_once(": ") {
+            info.insert(k.to_string(), v.to_string());
+            if k == "database" {
+                break;
+            }
+        }
+    }
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Started { child, info }
+}
+
+#[tokio::test]
+async fn killed_server_keeps_acknowledged_writes() {
+    let dir = std::env::temp_dir().join(format!("apitable-emu-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("kill.sqlite");
+    let _ = std::fs::remove_file(&db);
+    let c = reqwest::Client::new();
+
+    let mut s = start(&db, &["--rate-limit", "0", "--token", "uskFixedToken00000000001"]);
+    let base = s.info["base_url"].clone();
+    assert!(base.starts_with("http://127.0.0.1:"));
+    assert_eq!(s.info["token"], "uskFixedToken00000000001");
+    let space = s.info["space_id"].clone();
+    assert!(space.starts_with("spc"));
+    let auth = "Bearer uskFixedToken00000000001";
+    let created: Value = c
+        .post(format!("{base}/fusion/v1/spaces/{space}/datasheets"))
+        .header("Authorization", auth)
+        .json(&json!({"name": "Log", "fields": [{"name": "N", "type": "Number", "property": {"precision": 0}}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let dst = created["data"]["id"].as_str().unwrap().to_string();
+    for i in 0..30 {
+        let r: Value = c
+            .post(format!("{base}/fusion/v1/datasheets/{dst}/records"))
+            .header("Authorization", auth)
+            .json(&json!({"records": [{"fields": {"N": i}}]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r["success"], true);
+    }
+    s.child.kill().unwrap(); // SIGKILL: no chance to flush anything
+    s.child.wait().unwrap();
+
+    let mut s = start(&db, &["--rate-limit", "0"]);
+    let base = s.info["base_url"].clone();
+    assert_eq!(s.info["token"], "uskFixedToken00000000001", "the token is kept in the database");
+    assert!(s.info.get("datasheet").is_some_and(|d| d.starts_with(&dst)));
+    let r: Value = c
+        .get(format!("{base}/fusion/v1/datasheets/{dst}/records?pageSize=1000"))
+        .header("Authorization", auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["data"]["total"], 30);
+    let ns: Vec<i64> = r["data"]["records"].as_array().unwrap().iter().map(|x| x["fields"]["N"].as_i64().unwrap()).collect();
+    assert_eq!(ns, (0..30).collect::<Vec<_>>());
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
