@@ -38,4 +38,6 @@ pub(crate) struct Settings {
     pub rate_limit: Option<u32>,
     /// The "server time zone" as a fixed UTC offset in minutes (date strings, string cell format).
     pub utc_offset_minutes: i32,
+    /// Answer DTO-level errors as the real server's HTTP 500 with an array message.
+    pub strict_dto: bool,
 }

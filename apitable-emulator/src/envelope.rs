@@ -16,6 +16,9 @@ pub struct ApiError {
     pub code: i64,
     /// The body `message` (English).
     pub message: String,
+    /// Whether the real server raises this from DTO validation (reference §1.4 path 3), where it
+    /// hangs or answers HTTP 500 with an array message instead of this envelope.
+    pub dto: bool,
 }
 
 impl ApiError {
@@ -25,7 +28,20 @@ impl ApiError {
             http: StatusCode::OK,
             code,
             message: message.into(),
+            dto: false,
         }
+    }
+
+    /// Marks the error as a DTO-validation failure.
+    pub fn dto(mut self) -> Self {
+        self.dto = true;
+        self
+    }
+
+    /// The real server's answer when exactly this DTO check fails together with another one:
+    /// HTTP 500 with the message as an array (the "strict" form of reference §1.4).
+    pub fn strict_body(&self) -> Json {
+        json!({"success": false, "code": 500, "message": [self.message]})
     }
 
     /// Code 400 with HTTP 200: the usual parameter error.
@@ -39,6 +55,7 @@ impl ApiError {
             http: StatusCode::UNAUTHORIZED,
             code: 401,
             message: "Unauthorized".into(),
+            dto: false,
         }
     }
 
@@ -48,6 +65,7 @@ impl ApiError {
             http: StatusCode::FORBIDDEN,
             code: 403,
             message: "The API token user does not belong to the space, please adjust spaceId or API token and try again".into(),
+            dto: false,
         }
     }
 
@@ -57,6 +75,7 @@ impl ApiError {
             http: StatusCode::NOT_FOUND,
             code: 404,
             message: "The API does not exist".into(),
+            dto: false,
         }
     }
 
@@ -68,6 +87,7 @@ impl ApiError {
             message: format!(
                 "The API request rate for the current space is {qps} queries per second (QPS). Upgrading the space allows for a higher call frequency. Contact us: sales@aitable.ai."
             ),
+            dto: false,
         }
     }
 
@@ -77,6 +97,7 @@ impl ApiError {
             http: StatusCode::INTERNAL_SERVER_ERROR,
             code: 500,
             message: format!("SERVER_ERROR ({detail})"),
+            dto: false,
         }
     }
 
@@ -88,6 +109,7 @@ impl ApiError {
             message: format!(
                 "the usage of this function exceed the {limit} records limit of beta version"
             ),
+            dto: false,
         }
     }
 
@@ -192,39 +214,39 @@ pub mod tips {
     }
     /// `api_params_pagesize_min_error`.
     pub fn pagesize_min() -> ApiError {
-        ApiError::bad("pagesize value can't be smaller than 1")
+        ApiError::bad("pagesize value can't be smaller than 1").dto()
     }
     /// `api_params_pagesize_max_error` (the limit is configurable; the text names it).
     pub fn pagesize_max(max: i64) -> ApiError {
-        ApiError::bad(format!("pagesize value can't be greater than {max}"))
+        ApiError::bad(format!("pagesize value can't be greater than {max}")).dto()
     }
     /// `api_params_pagenum_min_error`.
     pub fn pagenum_min() -> ApiError {
-        ApiError::bad("pageNum value can't be smaller than 1")
+        ApiError::bad("pageNum value can't be smaller than 1").dto()
     }
     /// `api_params_maxrecords_min_error`.
     pub fn maxrecords_min() -> ApiError {
-        ApiError::bad("maxRecords value can't be smaller than 1")
+        ApiError::bad("maxRecords value can't be smaller than 1").dto()
     }
     /// `api_params_cellformat_error` (sic).
     pub fn cellformat() -> ApiError {
-        ApiError::bad("cellFormat value only supports \"string\" or \"id\"")
+        ApiError::bad("cellFormat value only supports \"string\" or \"id\"").dto()
     }
     /// `api_params_invalid_field_key`.
     pub fn invalid_field_key() -> ApiError {
-        ApiError::bad("Invalid fieldKey (only supports \"id\" or \"name\")")
+        ApiError::bad("Invalid fieldKey (only supports \"id\" or \"name\")").dto()
     }
     /// `api_params_invalid_order_sort`.
     pub fn invalid_order_sort() -> ApiError {
-        ApiError::bad("Sort value invalid (only supports \"desc\" or \"asc\")")
+        ApiError::bad("Sort value invalid (only supports \"desc\" or \"asc\")").dto()
     }
     /// `api_param_sort_missing_field`.
     pub fn sort_missing_field() -> ApiError {
-        ApiError::bad("The \"sort\" parameter misses the \"field\" field")
+        ApiError::bad("The \"sort\" parameter misses the \"field\" field").dto()
     }
     /// `api_params_instance_sort_error`.
     pub fn instance_sort() -> ApiError {
-        ApiError::bad("sort value can't be null")
+        ApiError::bad("sort value can't be null").dto()
     }
     /// `api_param_sort_field_not_exists`.
     pub fn sort_field_not_exists(field: &str) -> ApiError {
@@ -248,7 +270,7 @@ pub mod tips {
     }
     /// `api_params_records_empty_error` (trailing space as in the string table).
     pub fn records_empty() -> ApiError {
-        ApiError::bad("records value can't be empty array or null ")
+        ApiError::bad("records value can't be empty array or null ").dto()
     }
     /// `api_params_records_max_count_error`, rendered with the `${count}` artifact (`$10`).
     pub fn records_max_count(count: usize) -> ApiError {
@@ -262,11 +284,11 @@ pub mod tips {
     }
     /// `api_params_instance_fields_error`.
     pub fn instance_fields() -> ApiError {
-        ApiError::bad("fields value can't be null")
+        ApiError::bad("fields value can't be null").dto()
     }
     /// `api_params_instance_recordid_error`.
     pub fn instance_record_id() -> ApiError {
-        ApiError::bad("recordId value can't be null")
+        ApiError::bad("recordId value can't be null").dto()
     }
     /// `api_param_record_not_exists`.
     pub fn record_not_exists() -> ApiError {
@@ -328,13 +350,14 @@ pub mod tips {
     pub fn node_type_value() -> ApiError {
         ApiError::bad(
             "The type must be one of the following values: \"Folder\", \"Datasheet\", \"Form\", \"Dashboard\", \"Mirror\".",
-        )
+        ).dto()
     }
     /// `api_node_permission_value_error`.
     pub fn node_permission_value() -> ApiError {
         ApiError::bad(
             "The permissions argument must be one of the following integer values: 0,1,2,3.",
         )
+        .dto()
     }
     /// `api_param_unit_not_exists` (used by the contacts paths too).
     pub fn unit_not_exists() -> ApiError {

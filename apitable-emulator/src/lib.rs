@@ -97,6 +97,8 @@
 //!   `name`, malformed JSON `sort`): the real server hangs (one error) or answers HTTP 500 with
 //!   `message` as an array (several errors), reference §1.4. The emulator answers a clean HTTP 200
 //!   `{"success":false,"code":400,"message":"<tip text>"}` for the first failing check.
+//!   [`EmulatorBuilder::strict_dto`] switches to the real multi-error form instead: HTTP 500
+//!   with `message` as a one-element array (a hang is never reproduced).
 //! * A request body that is not JSON answers HTTP 200 code 400 `Parameter error`.
 //! * Keys of `fields` objects come back sorted by name (serde_json's map), not in column order;
 //!   when one record has several bad cells, the first one in that order is reported.
@@ -245,6 +247,7 @@ pub struct EmulatorBuilder {
     admin_token: Option<String>,
     faults: Faults,
     utc_offset_minutes: i32,
+    strict_dto: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -265,6 +268,7 @@ impl Default for EmulatorBuilder {
             admin_token: None,
             faults: Faults::none(),
             utc_offset_minutes: 0,
+            strict_dto: false,
         }
     }
 }
@@ -361,6 +365,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Answer DTO-level parameter errors (reference §1.4 path 3) the way the real server does
+    /// when two checks fail at once: HTTP 500 `{"success":false,"code":500,"message":["…"]}`.
+    /// Default `false`: a clean HTTP 200 code-400 envelope.
+    pub fn strict_dto(mut self, strict: bool) -> Self {
+        self.strict_dto = strict;
+        self
+    }
+
     /// Opens the database, seeds it, binds 127.0.0.1 and serves on a background thread.
     pub async fn start(self) -> Result<Emulator, Error> {
         let seed_text = match &self.seed {
@@ -386,6 +398,7 @@ impl EmulatorBuilder {
                 limits: self.limits.clone(),
                 rate_limit: self.rate_limit,
                 utc_offset_minutes: self.utc_offset_minutes,
+                strict_dto: self.strict_dto,
             },
             base_url: base_url.clone(),
             admin_token: self

@@ -272,29 +272,46 @@ async fn dispatch(
         };
         let app2 = app.clone();
         let dst = dst.clone();
-        return blocking(move || attachments::upload(&app2, &user, &dst, upload)).await;
+        return blocking(app, move || attachments::upload(&app2, &user, &dst, upload)).await;
     }
     let needs_body = matches!(*method, Method::POST | Method::PATCH | Method::PUT)
         || matches!(r, Route::DeleteField(..));
     let body = if needs_body {
         match parse_json_body(&bytes) {
             Ok(b) => b,
-            Err(e) => return e.into_response(),
+            Err(e) => return error_response(app, e),
         }
     } else {
         Json::Null
     };
     let app2 = app.clone();
     let m = method.as_str().to_string();
-    blocking(move || run(&app2, &m, &user, r, &q, &body)).await
+    blocking(app, move || run(&app2, &m, &user, r, &q, &body)).await
 }
 
-async fn blocking(f: impl FnOnce() -> ApiResult + Send + 'static) -> Response {
+async fn blocking(app: &App, f: impl FnOnce() -> ApiResult + Send + 'static) -> Response {
     match tokio::task::spawn_blocking(f).await {
         Ok(Ok(s)) => s.into_response(),
-        Ok(Err(e)) => e.into_response(),
+        Ok(Err(e)) => error_response(app, e),
         Err(e) => ApiError::server(e).into_response(),
     }
+}
+
+/// An error answer; DTO-level errors take the real server's HTTP 500 array form in strict mode.
+fn error_response(app: &App, e: ApiError) -> Response {
+    if app.settings.strict_dto && e.dto {
+        let mut r = (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            serde_json::to_vec(&e.strict_body()).unwrap_or_default(),
+        )
+            .into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        return r;
+    }
+    e.into_response()
 }
 
 fn run(app: &App, m: &str, user: &str, r: Route, q: &Query, body: &Json) -> ApiResult {
@@ -356,9 +373,12 @@ async fn presigned_put(app: &Arc<App>, token: &str, req: Request) -> Response {
         Ok(b) => b.to_vec(),
         Err(_) => return tips::default_error().into_response(),
     };
-    let app = app.clone();
+    let app2 = app.clone();
     let token = token.to_string();
-    blocking(move || attachments::store_presigned(&app, &token, ct, bytes)).await
+    blocking(app, move || {
+        attachments::store_presigned(&app2, &token, ct, bytes)
+    })
+    .await
 }
 
 fn serve_asset(app: &App, token: &str) -> Response {

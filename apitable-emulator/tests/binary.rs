@@ -44,7 +44,10 @@ async fn killed_server_keeps_acknowledged_writes() {
     let _ = std::fs::remove_file(&db);
     let c = reqwest::Client::new();
 
-    let mut s = start(&db, &["--rate-limit", "0", "--token", "uskFixedToken00000000001"]);
+    let mut s = start(
+        &db,
+        &["--rate-limit", "0", "--token", "uskFixedToken00000000001"],
+    );
     let base = s.info["base_url"].clone();
     assert!(base.starts_with("http://127.0.0.1:"));
     assert_eq!(s.info["token"], "uskFixedToken00000000001");
@@ -80,10 +83,15 @@ async fn killed_server_keeps_acknowledged_writes() {
 
     let mut s = start(&db, &["--rate-limit", "0"]);
     let base = s.info["base_url"].clone();
-    assert_eq!(s.info["token"], "uskFixedToken00000000001", "the token is kept in the database");
+    assert_eq!(
+        s.info["token"], "uskFixedToken00000000001",
+        "the token is kept in the database"
+    );
     assert!(s.info.get("datasheet").is_some_and(|d| d.starts_with(&dst)));
     let r: Value = c
-        .get(format!("{base}/fusion/v1/datasheets/{dst}/records?pageSize=1000"))
+        .get(format!(
+            "{base}/fusion/v1/datasheets/{dst}/records?pageSize=1000"
+        ))
         .header("Authorization", auth)
         .send()
         .await
@@ -92,7 +100,12 @@ async fn killed_server_keeps_acknowledged_writes() {
         .await
         .unwrap();
     assert_eq!(r["data"]["total"], 30);
-    let ns: Vec<i64> = r["data"]["records"].as_array().unwrap().iter().map(|x| x["fields"]["N"].as_i64().unwrap()).collect();
+    let ns: Vec<i64> = r["data"]["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["fields"]["N"].as_i64().unwrap())
+        .collect();
     assert_eq!(ns, (0..30).collect::<Vec<_>>());
     s.child.kill().unwrap();
     s.child.wait().unwrap();

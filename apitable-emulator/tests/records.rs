@@ -431,3 +431,27 @@ async fn unknown_datasheet_is_301() {
         "Can't find the specified datasheet",
     );
 }
+
+#[tokio::test]
+async fn strict_mode_answers_dto_errors_like_the_real_server() {
+    let h = H::with(apitable_emulator::Emulator::builder().strict_dto(true)).await;
+    let dst = menu(&h).await;
+    let path = H::records_path(&dst);
+    let (st, b) = h.get(&format!("{path}?pageSize=2000")).await;
+    assert_eq!(st, 500);
+    assert_eq!(
+        b,
+        json!({"success": false, "code": 500, "message": ["pagesize value can't be greater than 1000"]})
+    );
+    let (st, b) = h.post(&path, json!({"records": []})).await;
+    assert_eq!(st, 500);
+    assert!(b["message"].is_array());
+    // Business errors keep their envelope.
+    assert_err(
+        &h.post(&path, json!({"records": [{"fields": {"Qty": "x"}}]}))
+            .await,
+        200,
+        400,
+        "field:Qty Number field value must be a number",
+    );
+}

@@ -30,6 +30,9 @@ struct Args {
     /// Admin token for /_emulator/… (default: random).
     #[arg(long)]
     admin_token: Option<String>,
+    /// Answer DTO-level parameter errors as the real server: HTTP 500 with an array message.
+    #[arg(long)]
+    strict_dto: bool,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -38,7 +41,8 @@ async fn main() {
     let mut b = Emulator::builder()
         .database(&args.db)
         .port(args.port)
-        .rate_limit((args.rate_limit > 0).then_some(args.rate_limit));
+        .rate_limit((args.rate_limit > 0).then_some(args.rate_limit))
+        .strict_dto(args.strict_dto);
     if let Some(t) = &args.token {
         b = b.token(t.clone());
     }

@@ -66,6 +66,7 @@ pub(crate) fn upload(app: &App, user: &str, dst: &str, file: Option<Upload>) -> 
             http: axum::http::StatusCode::CREATED,
             code: 200,
             message: "Uploaded attachment size is 0".into(),
+            dto: false,
         });
     }
     let token = new_token();

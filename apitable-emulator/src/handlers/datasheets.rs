@@ -154,7 +154,7 @@ pub(crate) fn create_in(
 pub(crate) fn create(app: &App, user: &str, spc: &str, body: &Json) -> ApiResult {
     let name = match body.get("name") {
         Some(Json::String(s)) if !s.is_empty() => s.clone(),
-        _ => return Err(tips::empty("name")),
+        _ => return Err(tips::empty("name").dto()),
     };
     if name.chars().count() > 100 {
         return Err(tips::max_length("name", 100));

@@ -142,7 +142,7 @@ pub(crate) fn apply_field(state: &mut State, batch: &mut Batch, dst: &str, nf: N
 /// POST /fusion/v1/spaces/{spaceId}/datasheets/{dstId}/fields
 pub(crate) fn create(app: &App, user: &str, spc: &str, dst: &str, body: &Json) -> ApiResult {
     if !body.is_object() {
-        return Err(tips::empty("name"));
+        return Err(tips::empty("name").dto());
     }
     let (id, name) = app.store.write(|state, batch| {
         let ds = datasheet_in_space(state, user, spc, dst)?;
@@ -167,7 +167,7 @@ pub(crate) fn delete(
         None | Some(Json::Null) => false,
         Some(Json::String(s)) if s == "delete" => false,
         Some(Json::String(s)) if s == "keepText" => true,
-        Some(_) => return Err(tips::invalid_value("conversion")),
+        Some(_) => return Err(tips::invalid_value("conversion").dto()),
     };
     app.store.write(|state, batch| {
         let ds = datasheet_in_space(state, user, spc, dst)?;

@@ -577,11 +577,11 @@ pub(crate) fn update(app: &App, user: &str, dst: &str, q: &Query, body: &Json) -
         None | Some(Json::Null) => false,
         Some(Json::String(s)) if s == "name" => false,
         Some(Json::String(s)) if s == "id" => true,
-        Some(_) => return Err(tips::invalid_value("fieldKey")),
+        Some(_) => return Err(tips::invalid_value("fieldKey").dto()),
     };
     let items = match body.get("records") {
         Some(Json::Array(a)) if !a.is_empty() => a,
-        _ => return Err(tips::empty("records")),
+        _ => return Err(tips::empty("records").dto()),
     };
     for item in items {
         if !item.get("recordId").is_some_and(Json::is_string) {
@@ -688,7 +688,7 @@ pub(crate) fn modify(
 /// DELETE records.
 pub(crate) fn delete(app: &App, user: &str, dst: &str, q: &Query) -> ApiResult {
     let Some(ids) = q.array("recordIds") else {
-        return Err(tips::empty("recordIds"));
+        return Err(tips::empty("recordIds").dto());
     };
     if ids.len() > app.settings.limits.max_records_per_write {
         return Err(tips::records_max_count(
