@@ -31,6 +31,9 @@ impl App {
             state,
             base_url: &self.base_url,
             utc_offset_minutes: self.settings.utc_offset_minutes,
+            now_ms: now_ms(),
+            formulas: Default::default(),
+            depth: Default::default(),
         }
     }
 

@@ -85,7 +85,7 @@
 //! fields by id or name. Record ids given in the seed are kept when they look like `rec…` ids and
 //! are otherwise mapped to fresh ids (links and `rowOrder` may use either). Declare a two-way link
 //! on one side only: the sibling field is created in the other datasheet. Formula cells may be
-//! seeded with fixed values (the emulator does not compute Formula fields).
+//! pinned to fixed values (otherwise they are computed from their expression).
 //!
 //! Every database starts with two users: the owner of the default space ([`Emulator::token`])
 //! and an outsider with a space of its own ([`Emulator::outsider_token`]).
@@ -102,8 +102,9 @@
 //! * A request body that is not JSON answers HTTP 200 code 400 `Parameter error`.
 //! * Keys of `fields` objects come back sorted by name (serde_json's map), not in column order;
 //!   when one record has several bad cells, the first one in that order is reported.
-//! * Formula fields are not computed (the formula crate only filters); their cells hold what a
-//!   seed put there. Lookups are computed for the common rollup functions.
+//! * Formula fields are computed on read with [`formula`] (a seed may pin fixed values instead);
+//!   an evaluation error reads as an empty cell. Their `valueType` comes from a trial
+//!   evaluation. Lookups are computed for the common rollup functions.
 //! * Views are modelled as: an optional explicit row order, an optional filter written as a
 //!   formula, sort rules, hidden fields and column order (set by seeding or
 //!   [`Emulator::add_view`]). Creating records through a view does not pre-fill values to

@@ -3,7 +3,7 @@
 //!
 //! Order of work: spaces and units, then nodes and datasheets with their plain fields, then link
 //! and lookup fields (once every datasheet exists), then records (plain cells, then links, then
-//! fixed Formula values), then views (which may name fields and seeded record ids).
+//! pinned Formula values), then views (which may name fields and seeded record ids).
 
 use std::collections::HashMap;
 

@@ -293,7 +293,7 @@ async fn read_shapes_json_and_string() {
     assert!(f["Edited"].is_i64());
     assert_eq!(f["By"]["name"], "Emulator Owner");
     assert!(f.get("Files").is_none());
-    assert!(f.get("Calc").is_none());
+    assert_eq!(f["Calc"], 2, "Formula fields are computed");
 
     let d = ok(
         &h.get(&format!("{path}?recordIds={rid}&cellFormat=string"))
@@ -312,6 +312,7 @@ async fn read_shapes_json_and_string() {
     assert_eq!(s["Owner"], "Emulator Owner");
     assert_eq!(s["Link"], "urgent");
     assert_eq!(s["Auto"], "1");
+    assert_eq!(s["Calc"], "2");
 
     // Unchecked checkbox is "0" and an empty URL is "" in string mode; both absent in json.
     let other = h

@@ -107,3 +107,56 @@ async fn link_cells_are_primary_display_strings() {
     assert_eq!(d["total"], 1);
     assert_eq!(d["records"][0]["fields"]["Title"], "x");
 }
+
+#[tokio::test]
+async fn formula_fields_are_computed_filterable_and_sortable() {
+    let h = H::new().await;
+    let dst = h
+        .sheet(
+            "Lines",
+            &[
+                FieldSpec::new("Item", "SingleText").property(json!({})),
+                FieldSpec::new("Qty", "Number").property(json!({"precision": 0})),
+                FieldSpec::new("Price", "Number").property(json!({"precision": 2})),
+                FieldSpec::new("Total", "Formula")
+                    .property(json!({"expression": "{Qty} * {Price}"})),
+                FieldSpec::new("Label", "Formula")
+                    .property(json!({"expression": "CONCATENATE({Item}, \" x\", {Qty})"})),
+            ],
+        )
+        .await;
+    h.create(
+        &dst,
+        vec![
+            json!({"Item": "tea", "Qty": 2, "Price": 1.5}),
+            json!({"Item": "cake", "Qty": 1, "Price": 4}),
+            json!({"Item": "wine", "Qty": 3, "Price": 10}),
+        ],
+    )
+    .await;
+    let path = H::records_path(&dst);
+    let q = format!(
+        "filterByFormula={}&sort[0][field]=Total&sort[0][order]=desc",
+        enc("{Total} > 3")
+    );
+    let d = ok(&h.get(&format!("{path}?{q}")).await, 200);
+    let totals: Vec<f64> = d["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["fields"]["Total"].as_f64().unwrap())
+        .collect();
+    assert_eq!(totals, [30.0, 4.0]);
+    assert_eq!(d["records"][0]["fields"]["Label"], "wine x3");
+    let (_, b) = h.get(&format!("/fusion/v1/datasheets/{dst}/fields")).await;
+    let total = b["data"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Total")
+        .unwrap()
+        .clone();
+    assert_eq!(total["property"]["valueType"], "Number");
+    assert_eq!(total["property"]["hasError"], false);
+    assert_eq!(total["editable"], false);
+}

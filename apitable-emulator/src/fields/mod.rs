@@ -5,6 +5,7 @@
 mod attachment;
 mod computed;
 mod datetime;
+mod formula;
 mod link;
 mod member;
 mod number;
@@ -12,6 +13,9 @@ mod select;
 mod text;
 
 use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
@@ -22,6 +26,7 @@ use crate::store::model::{Datasheet, Field, Record};
 
 pub(crate) use attachment::asset_url as attachment_url;
 pub(crate) use datetime::civil_from_days as civil;
+pub(crate) use formula::{Access, eval_ctx, field_defs};
 pub(crate) use link::{LinkChange, ids_of as link_ids, link_cells_sync, linked_display};
 
 /// The API field types (reference §6.1), serialised with their GET names.
@@ -201,11 +206,17 @@ pub(crate) fn write_cell(
     }
 }
 
-/// What reads may consult.
+/// What reads may consult, plus a per-request cache of parsed formulas.
 pub(crate) struct ReadEnv<'a> {
     pub state: &'a State,
     pub base_url: &'a str,
     pub utc_offset_minutes: i32,
+    /// "Now" for formulas, epoch ms.
+    pub now_ms: i64,
+    /// Parsed Formula-field expressions by `dst/fld`.
+    pub formulas: RefCell<HashMap<String, Option<Rc<apitable_formula::Formula>>>>,
+    /// Nesting depth of formula evaluation.
+    pub depth: Cell<u8>,
 }
 
 /// The `cellFormat=json` value of a cell, `None` when empty.
@@ -226,6 +237,7 @@ pub(crate) fn read_json<'r>(
             .get(&field.id)
             .map(|v| Cow::Owned(attachment::read_json(v, env))),
         MagicLookUp => computed::lookup_json(env, ds, field, rec).map(Cow::Owned),
+        Formula => formula::formula_json(env, ds, field, rec),
         AutoNumber => Some(Cow::Owned(json!(rec.auto_number))),
         CreatedTime => Some(Cow::Owned(json!(rec.created_at))),
         LastModifiedTime => Some(Cow::Owned(json!(rec.updated_at))),
@@ -358,9 +370,31 @@ pub(crate) fn primary_string(env: &ReadEnv<'_>, ds: &Datasheet, rec: &Record) ->
 /// The `property` of GET `/fields` (`None` = omitted).
 pub(crate) fn api_property(env: &ReadEnv<'_>, ds: &Datasheet, field: &Field) -> Option<Json> {
     use FieldType::*;
+    if env.depth.get() >= 8 {
+        // Lookups of lookups of … across datasheets: stop describing.
+        return (!field.property.is_null()).then(|| field.property.clone());
+    }
+    env.depth.set(env.depth.get() + 1);
+    let out = api_property_inner(env, ds, field);
+    env.depth.set(env.depth.get() - 1);
+    out
+}
+
+fn api_property_inner(env: &ReadEnv<'_>, ds: &Datasheet, field: &Field) -> Option<Json> {
+    use FieldType::*;
     match field.ftype {
         Text | Url | Email | Phone | Attachment | AutoNumber | WorkDoc => None,
         MagicLookUp => Some(computed::lookup_property(env, ds, field)),
+        Formula => {
+            let mut p = field.property.clone();
+            if !p.is_object() {
+                p = json!({"expression": ""});
+            }
+            let (value_type, has_error) = formula::describe(env, ds, field);
+            p["valueType"] = json!(value_type);
+            p["hasError"] = json!(has_error);
+            Some(p)
+        }
         CreatedBy | LastModifiedBy => Some(computed::users_property(env, ds)),
         _ => match &field.property {
             Json::Null => None,

@@ -1,16 +1,15 @@
 //! `/fusion/v1/datasheets/{dstId}/records`: list, create, update, delete (reference §4).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
-use apitable_formula::{EvalContext, FieldDef, Formula, RecordAccess};
+use apitable_formula::Formula;
 use serde_json::{Map, Value as Json, json};
 
 use crate::app::{App, now_ms, visible_datasheet};
 use crate::envelope::{ApiError, ApiResult, Success, tips};
 use crate::fields::{
-    self, FieldType, LinkChange, ReadEnv, compare_cells, link_cells_sync, link_ids, linked_display,
-    read_json, read_string, write_cell,
+    Access, FieldType, LinkChange, ReadEnv, compare_cells, eval_ctx, field_defs, link_cells_sync,
+    link_ids, linked_display, read_json, read_string, write_cell,
 };
 use crate::params::{Query, int};
 use crate::store::model::{Datasheet, Field, Record, View};
@@ -85,58 +84,6 @@ fn field_key(v: Option<&str>) -> Result<bool, ApiError> {
         None | Some("name") => Ok(false),
         Some("id") => Ok(true),
         Some(_) => Err(tips::invalid_field_key()),
-    }
-}
-
-/// The formula engine's view of the datasheet's fields.
-pub(crate) fn field_defs(env: &ReadEnv<'_>, ds: &Datasheet) -> Vec<FieldDef> {
-    ds.fields
-        .iter()
-        .map(|f| FieldDef {
-            id: f.id.clone(),
-            name: f.name.clone(),
-            field_type: f.ftype.api_name().to_string(),
-            property: fields::api_property(env, ds, f).unwrap_or(Json::Null),
-        })
-        .collect()
-}
-
-/// A record as the formula engine reads it.
-pub(crate) struct Access<'a> {
-    pub env: &'a ReadEnv<'a>,
-    pub ds: &'a Datasheet,
-    pub rec: &'a Record,
-    pub by_id: &'a HashMap<&'a str, &'a Field>,
-}
-
-impl RecordAccess for Access<'_> {
-    fn record_id(&self) -> &str {
-        &self.rec.id
-    }
-    fn cell(&self, field_id: &str) -> Option<Cow<'_, Json>> {
-        let f = self.by_id.get(field_id)?;
-        if f.ftype.is_link() {
-            let ids = self.rec.cells.get(field_id)?;
-            let names = linked_display(self.env, f, ids);
-            return Some(Cow::Owned(Json::Array(
-                names.into_iter().map(Json::String).collect(),
-            )));
-        }
-        read_json(self.env, self.ds, f, self.rec)
-    }
-    fn created_at(&self) -> i64 {
-        self.rec.created_at
-    }
-    fn updated_at(&self) -> i64 {
-        self.rec.updated_at
-    }
-}
-
-/// Evaluation context for formulas.
-pub(crate) fn eval_ctx(app: &App) -> EvalContext {
-    EvalContext {
-        now_ms: now_ms(),
-        utc_offset_minutes: app.settings.utc_offset_minutes,
     }
 }
 
@@ -228,7 +175,6 @@ pub(crate) fn list(app: &App, user: &str, dst: &str, q: &Query) -> ApiResult {
             }
         }
     }
-    let by_field_id: HashMap<&str, &Field> = ds.fields.iter().map(|f| (f.id.as_str(), f)).collect();
     let defs = if p.formula.is_some() || (explicit_view && view.filter.is_some()) {
         field_defs(&env, ds)
     } else {
@@ -242,7 +188,7 @@ pub(crate) fn list(app: &App, user: &str, dst: &str, q: &Query) -> ApiResult {
         (Some(src), true) => Formula::parse(src, &defs).ok(),
         _ => None,
     };
-    let ctx = eval_ctx(app);
+    let ctx = eval_ctx(&env);
 
     let mut rows: Vec<usize> = match &p.record_ids {
         Some(ids) => ids
@@ -256,7 +202,6 @@ pub(crate) fn list(app: &App, user: &str, dst: &str, q: &Query) -> ApiResult {
             env: &env,
             ds,
             rec: &ds.records[*i],
-            by_id: &by_field_id,
         };
         view_formula.as_ref().is_none_or(|f| f.matches(&acc, &ctx))
             && user_formula.as_ref().is_none_or(|f| f.matches(&acc, &ctx))
