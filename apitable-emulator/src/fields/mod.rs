@@ -369,7 +369,6 @@ pub(crate) fn primary_string(env: &ReadEnv<'_>, ds: &Datasheet, rec: &Record) ->
 
 /// The `property` of GET `/fields` (`None` = omitted).
 pub(crate) fn api_property(env: &ReadEnv<'_>, ds: &Datasheet, field: &Field) -> Option<Json> {
-    use FieldType::*;
     if env.depth.get() >= 8 {
         // Lookups of lookups of … across datasheets: stop describing.
         return (!field.property.is_null()).then(|| field.property.clone());
