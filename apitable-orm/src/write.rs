@@ -329,6 +329,7 @@ pub(crate) async fn upsert_by<T: Table, V>(
             end += 1;
         }
         let found = T::query()
+            .datasheet(dst.clone())
             .without_view()
             .filter(Filter::any(terms))
             .all(client)
