@@ -48,7 +48,7 @@ mod write;
 #[path = "private.rs"]
 pub mod __private;
 
-// pub use apitable_orm_derive::{FieldValue, Table};
+pub use apitable_orm_derive::{FieldValue, Table};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RECORDS_PER_WRITE};
 pub use codec::{FieldCodec, Native};
 pub use column::{Column, Comparable, MultiValued, Scalar, SelectOption, Sort, Textual};

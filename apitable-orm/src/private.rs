@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 use serde::de::{DeserializeSeed, Deserializer, Visitor};
 
 pub use core::default::Default;
+pub use core::primitive::{str, usize};
 pub use core::option::Option::{self, None, Some};
 pub use core::result::Result::{self, Err, Ok};
 pub use serde::de::{Deserializer as De, Error as DeError, MapAccess};
@@ -90,6 +91,11 @@ pub fn encode<C: FieldCodec<V>, V>(cells: &mut Fields, meta: &FieldMeta, value: 
 }
 
 /// Types a `#[apitable(record_id)]` field may have.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold a record id",
+    label = "not a record id type",
+    note = "a `#[apitable(record_id)]` field has type `RecordId` or `Option<RecordId>`"
+)]
 pub trait RecordIdField {
     /// From the id of a decoded record.
     fn from_id(id: &RecordId) -> Self;
@@ -147,4 +153,23 @@ pub fn option_name<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::
 /// The error for an option name no variant maps to.
 pub fn unknown_option<E: DeError>(name: &str, known: &'static [&'static str]) -> E {
     E::unknown_variant(name, known)
+}
+
+/// The codec of a field without `with`: its type's own [`FieldValue`] impl.
+///
+/// Generated code names it `<Ty as NativeCodec>::Codec` rather than `Native<Ty>`: for a type
+/// without a `FieldValue` impl every use then fails in the same way, at the field's type, and
+/// the compiler reports one error instead of one per generated function.
+pub trait NativeCodec: Sized {
+    /// `Native<Self>`.
+    type Codec: FieldCodec<Self>;
+}
+
+impl<V: FieldValue> NativeCodec for V {
+    type Codec = Native<V>;
+}
+
+/// A select option's name as a formula literal (for derived single-select enums).
+pub fn option_literal(name: &str) -> Lit {
+    Lit::Text(name.to_owned())
 }

@@ -1,0 +1,8 @@
+use apitable_orm::Table;
+
+#[derive(Table)]
+struct Task {
+    title: String,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use apitable_orm::Table;
+
+#[derive(Table)]
+#[apitable(datasheet = "dstTasks0001")]
+struct Task {
+    #[apitable(id = "Title0001")]
+    title: String,
+}
+
+fn main() {}

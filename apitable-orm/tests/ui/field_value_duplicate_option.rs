@@ -1,0 +1,10 @@
+use apitable_orm::FieldValue;
+
+#[derive(FieldValue)]
+enum Status {
+    Done,
+    #[apitable(rename = "Done")]
+    Finished,
+}
+
+fn main() {}

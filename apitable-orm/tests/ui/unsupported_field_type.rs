@@ -1,0 +1,12 @@
+use apitable_orm::Table;
+
+struct Money(i64);
+
+#[derive(Table)]
+#[apitable(datasheet = "dstTasks0001")]
+struct Task {
+    title: String,
+    price: Money,
+}
+
+fn main() {}

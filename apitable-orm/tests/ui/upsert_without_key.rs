@@ -1,0 +1,13 @@
+use apitable_orm::{Client, Table};
+
+#[derive(Table)]
+#[apitable(datasheet = "dstTasks0001")]
+struct Task {
+    title: String,
+}
+
+async fn sync(client: &Client, rows: &[Task]) {
+    let _ = Task::upsert(client, rows).await;
+}
+
+fn main() {}
