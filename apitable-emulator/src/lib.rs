@@ -81,6 +81,7 @@
 //! }
 //! ```
 //!
+//! A view `filter` is a formula string or structured conditions (see "Deviations" below).
 //! Link properties may name the foreign datasheet by id or by name; lookup properties may name
 //! fields by id or name. Record ids given in the seed are kept when they look like `rec…` ids and
 //! are otherwise mapped to fresh ids (links and `rowOrder` may use either). Declare a two-way link
@@ -105,10 +106,13 @@
 //! * Formula fields are computed on read with [`formula`] (a seed may pin fixed values instead);
 //!   an evaluation error reads as an empty cell. Their `valueType` comes from a trial
 //!   evaluation. Lookups are computed for the common rollup functions.
-//! * Views are modelled as: an optional explicit row order, an optional filter written as a
-//!   formula, sort rules, hidden fields and column order (set by seeding or
-//!   [`Emulator::add_view`]). Creating records through a view does not pre-fill values to
-//!   satisfy its filter (§4.2).
+//! * Views are modelled as: an optional explicit row order, an optional filter (a formula
+//!   string, or structured conditions `{"conjunction": "and"|"or", "conditions": [{"field",
+//!   "operator", "value"}]}` with the operators `is`, `isNot`, `contains`, `doesNotContain`,
+//!   `isEmpty`, `isNotEmpty`, `isGreater`, `isGreaterEqual`, `isLess`, `isLessEqual`), sort rules,
+//!   hidden fields and a column order (set by seeding or [`Emulator::add_view`]); no groups.
+//!   Records created through a view are pre-filled only from `is` conditions of a structured
+//!   filter (AND-combined, or a single condition), never from a formula filter (§4.2).
 //! * `presignedUrl` upload URLs point at the emulator (`PUT /assets/{token}`), not at object
 //!   storage.
 //! * Two-way link fields whose foreign datasheet is the same datasheet have no sibling field.
@@ -133,6 +137,7 @@ mod seed;
 mod server;
 mod stats;
 mod store;
+mod views;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -672,6 +677,7 @@ impl Emulator {
                 false,
                 handlers::records::InsertOptions {
                     enforce_write_limit: false,
+                    view_id: None,
                 },
                 None,
             )

@@ -15,7 +15,9 @@ use crate::fields::FieldType;
 use crate::handlers::datasheets::{NewDatasheet, add_field, create_in, default_view};
 use crate::handlers::records::{InsertOptions, insert, modify};
 use crate::ids;
-use crate::store::model::{MemberUnit, Role, Space, Team, View, ViewSort};
+use crate::store::model::{
+    MemberUnit, Role, Space, Team, View, ViewCondition, ViewFilter, ViewSort,
+};
 use crate::store::{Batch, State};
 
 fn err(e: ApiError) -> String {
@@ -187,6 +189,7 @@ pub(crate) fn apply(
             true,
             InsertOptions {
                 enforce_write_limit: false,
+                view_id: None,
             },
             Some(&given),
         )
@@ -522,7 +525,42 @@ pub(crate) fn build_view(
     }
     view.hidden = list("hidden")?;
     view.columns = list("columns")?;
-    view.filter = v.get("filter").and_then(Json::as_str).map(str::to_string);
+    match v.get("filter") {
+        Some(Json::String(f)) => view.filter = Some(f.clone()),
+        Some(Json::Object(o)) => {
+            let mut conditions = Vec::new();
+            for c in o
+                .get("conditions")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let f = c
+                    .get("field")
+                    .or_else(|| c.get("fieldId"))
+                    .and_then(Json::as_str)
+                    .unwrap_or("");
+                conditions.push(ViewCondition {
+                    field_id: field_id(f)?,
+                    operator: c
+                        .get("operator")
+                        .and_then(Json::as_str)
+                        .unwrap_or("is")
+                        .to_string(),
+                    value: c.get("value").cloned().unwrap_or(Json::Null),
+                });
+            }
+            view.conditions = Some(ViewFilter {
+                conjunction: o
+                    .get("conjunction")
+                    .and_then(Json::as_str)
+                    .unwrap_or("and")
+                    .to_ascii_lowercase(),
+                conditions,
+            });
+        }
+        _ => {}
+    }
     for s in v.get("sort").and_then(Json::as_array).into_iter().flatten() {
         let f = s.get("field").and_then(Json::as_str).unwrap_or("");
         view.sort.push(ViewSort {

@@ -101,3 +101,46 @@ async fn bad_seed_is_an_error() {
         .unwrap_err();
     assert!(err.to_string().contains("Invalid value for type"), "{err}");
 }
+
+#[tokio::test]
+async fn structured_view_filters_filter_and_prefill_inserts() {
+    let seed = json!({"datasheets": [{
+        "name": "Issues",
+        "fields": [{"name": "Title", "type": "SingleText", "property": {}},
+                   {"name": "Status", "type": "SingleSelect", "property": {"options": [{"name": "Open"}, {"name": "Closed"}]}},
+                   {"name": "Pts", "type": "Number", "property": {"precision": 0}}],
+        "views": [{"name": "Open ones", "filter": {"conjunction": "and", "conditions": [
+                       {"field": "Status", "operator": "is", "value": "Open"},
+                       {"field": "Pts", "operator": "isGreaterEqual", "value": 2}]}},
+                  {"name": "Everything"}],
+        "records": [{"fields": {"Title": "a", "Status": "Open", "Pts": 3}},
+                    {"fields": {"Title": "b", "Status": "Closed", "Pts": 5}},
+                    {"fields": {"Title": "c", "Status": "Open", "Pts": 1}}]
+    }]});
+    let h = H::with(Emulator::builder().seed_json(&seed.to_string())).await;
+    let dst = h.emu.datasheet_id("Issues").unwrap();
+    let info = h.emu.datasheet(&dst).unwrap();
+    let path = H::records_path(&dst);
+    let d = ok(
+        &h.get(&format!("{path}?viewId={}", info.views[0].0)).await,
+        200,
+    );
+    assert_eq!(d["total"], 1);
+    assert_eq!(d["records"][0]["fields"]["Title"], "a");
+    // Inserted through the first view: Status is pre-filled to match its filter.
+    let id = h
+        .create(&dst, vec![json!({"Title": "new"})])
+        .await
+        .remove(0);
+    let d = ok(&h.get(&format!("{path}?recordIds={id}")).await, 200);
+    assert_eq!(d["records"][0]["fields"]["Status"], "Open");
+    // Through another view: no pre-fill.
+    let res = h
+        .post(
+            &format!("{path}?viewId={}", info.views[1].0),
+            json!({"records": [{"fields": {"Title": "plain"}}]}),
+        )
+        .await;
+    let d = ok(&res, 201);
+    assert!(d["records"][0]["fields"].get("Status").is_none());
+}

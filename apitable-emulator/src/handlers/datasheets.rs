@@ -31,6 +31,7 @@ pub(crate) fn default_view() -> View {
         hidden: Vec::new(),
         columns: Vec::new(),
         filter: None,
+        conditions: None,
         sort: Vec::new(),
         row_order: Vec::new(),
     }

@@ -14,6 +14,7 @@ use crate::fields::{
 use crate::params::{Query, int};
 use crate::store::model::{Datasheet, Field, Record, View};
 use crate::store::{Batch, State};
+use crate::views::{conditions_match, prefill, view_order};
 
 /// Parsed list parameters.
 #[derive(Debug)]
@@ -85,25 +86,6 @@ fn field_key(v: Option<&str>) -> Result<bool, ApiError> {
         Some("id") => Ok(true),
         Some(_) => Err(tips::invalid_field_key()),
     }
-}
-
-/// Record indices of `view` in its own order (explicit row order, then creation order).
-pub(crate) fn view_order(ds: &Datasheet, view: &View) -> Vec<usize> {
-    if view.row_order.is_empty() {
-        return (0..ds.records.len()).collect();
-    }
-    let mut out = Vec::with_capacity(ds.records.len());
-    let mut seen = vec![false; ds.records.len()];
-    for id in &view.row_order {
-        if let Some(&i) = ds.index.get(id)
-            && !seen[i]
-        {
-            seen[i] = true;
-            out.push(i);
-        }
-    }
-    out.extend((0..ds.records.len()).filter(|&i| !seen[i]));
-    out
 }
 
 /// Renders one record.
@@ -206,6 +188,10 @@ pub(crate) fn list(app: &App, user: &str, dst: &str, q: &Query) -> ApiResult {
         view_formula.as_ref().is_none_or(|f| f.matches(&acc, &ctx))
             && user_formula.as_ref().is_none_or(|f| f.matches(&acc, &ctx))
     };
+    let conditions = view.conditions.as_ref().filter(|_| explicit_view);
+    if let Some(c) = conditions {
+        rows.retain(|&i| conditions_match(&env, ds, c, &ds.records[i]));
+    }
     if view_formula.is_some() || user_formula.is_some() {
         rows.retain(keep);
     }
@@ -369,8 +355,10 @@ fn default_cells(ds: &Datasheet, now: i64) -> Map<String, Json> {
 
 /// Options for inserting records outside the HTTP path (seeding, bulk helpers).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct InsertOptions {
+pub(crate) struct InsertOptions<'a> {
     pub enforce_write_limit: bool,
+    /// The view the records are inserted through (`None` = the first view).
+    pub view_id: Option<&'a str>,
 }
 
 /// The shared create path: validates, inserts, persists. Returns the new records' indices.
@@ -383,7 +371,7 @@ pub(crate) fn insert(
     dst: &str,
     items: &[Json],
     by_id: bool,
-    opts: InsertOptions,
+    opts: InsertOptions<'_>,
     ids: Option<&[Option<String>]>,
 ) -> Result<Vec<String>, ApiError> {
     let ds = state
@@ -405,7 +393,16 @@ pub(crate) fn insert(
         return Err(ApiError::record_limit(limit));
     }
     let now = now_ms();
-    let defaults = default_cells(ds, now);
+    let mut defaults = default_cells(ds, now);
+    // Values that make the new rows match the insert view's filter (reference §4.2).
+    let view = match opts.view_id {
+        Some(v) => ds.view(v),
+        None => ds.views.first(),
+    };
+    if let Some(c) = view.and_then(|v| v.conditions.as_ref()) {
+        let env = app.write_env(state, &ds.space_id);
+        prefill(&mut fields, c, &env, &mut defaults);
+    }
     let ds = state.datasheets.get_mut(dst).expect("checked above");
     ds.fields = fields;
     let mut new_ids = Vec::with_capacity(prepared.len());
@@ -496,6 +493,7 @@ pub(crate) fn create(app: &App, user: &str, dst: &str, q: &Query, body: &Json) -
             by_id,
             InsertOptions {
                 enforce_write_limit: true,
+                view_id: q.scalar("viewId"),
             },
             None,
         )

@@ -169,6 +169,28 @@ pub struct ViewSort {
     pub desc: bool,
 }
 
+/// One condition of a view filter.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ViewCondition {
+    /// Field id.
+    pub field_id: String,
+    /// `is`, `isNot`, `contains`, `doesNotContain`, `isEmpty`, `isNotEmpty`, `isGreater`,
+    /// `isGreaterEqual`, `isLess`, `isLessEqual`.
+    pub operator: String,
+    /// The operand (ignored by `isEmpty` / `isNotEmpty`).
+    #[serde(default)]
+    pub value: Json,
+}
+
+/// A structured view filter.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ViewFilter {
+    /// `and` or `or`.
+    pub conjunction: String,
+    /// The conditions.
+    pub conditions: Vec<ViewCondition>,
+}
+
 /// A view of a datasheet.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct View {
@@ -187,6 +209,9 @@ pub struct View {
     /// A filter, as a formula over the datasheet.
     #[serde(default)]
     pub filter: Option<String>,
+    /// A filter as the real views hold it: conditions joined by `and` / `or`.
+    #[serde(default)]
+    pub conditions: Option<ViewFilter>,
     /// Sort rules.
     #[serde(default)]
     pub sort: Vec<ViewSort>,
