@@ -1,0 +1,140 @@
+//! Property test: for arbitrary Unicode strings (quotes, curly quotes, braces, backslashes,
+//! line breaks, formula syntax), `filter(COL.eq(s))` against the emulator returns exactly the
+//! records whose value is `s`, and `contains(s)` exactly those that contain it.
+
+use std::collections::BTreeSet;
+
+use apitable_emulator::{Emulator, FieldSpec};
+use apitable_orm::prelude::*;
+use apitable_orm::{DatasheetId, Pacing};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+#[derive(Debug, Clone, PartialEq, Table)]
+#[apitable(datasheet = "dstFilterProps001")]
+struct Note {
+    #[apitable(record_id)]
+    id: Option<RecordId>,
+    #[apitable(name = "Text")]
+    text: String,
+}
+
+/// Strings built from the characters that break naive formula escaping, mixed with any text.
+fn hostile() -> impl Strategy<Value = String> {
+    let special = prop_oneof![
+        Just("\"".to_string()),
+        Just("'".to_string()),
+        Just("“".to_string()),
+        Just("”".to_string()),
+        Just("‘".to_string()),
+        Just("’".to_string()),
+        Just("{".to_string()),
+        Just("}".to_string()),
+        Just("\\".to_string()),
+        Just("\\n".to_string()),
+        Just("\n".to_string()),
+        Just("\r".to_string()),
+        Just("\t".to_string()),
+        Just("\u{2028}".to_string()),
+        Just("\u{2029}".to_string()),
+        Just("&&".to_string()),
+        Just("||".to_string()),
+        Just(")".to_string()),
+        Just(",".to_string()),
+        Just(" = ".to_string()),
+        Just("TRUE()".to_string()),
+        Just("{Text}".to_string()),
+        Just("😀".to_string()),
+        "[a-zA-Z0-9 ]{1,3}",
+        any::<String>().prop_map(|s| s.chars().take(4).collect()),
+    ];
+    prop::collection::vec(special, 1..8).prop_map(|parts| parts.concat())
+}
+
+#[test]
+fn eq_and_contains_match_exactly_the_right_records() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (emu, client, dst) = rt.block_on(async {
+        let emu = Emulator::builder().start().await.unwrap();
+        let sheet = emu
+            .create_datasheet("Notes", &[FieldSpec::new("Text", "Text")])
+            .await
+            .unwrap();
+        let client = Client::builder()
+            .token(emu.token())
+            .base_url(emu.base_url())
+            .pacing(Pacing::off())
+            .build()
+            .unwrap();
+        let dst: DatasheetId = sheet.id.parse().unwrap();
+        (emu, client, dst)
+    });
+    let notes = client.table_in::<Note>(dst.clone());
+
+    let mut runner = TestRunner::new(Config {
+        cases: 128,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&hostile(), |s| {
+            rt.block_on(async {
+                // The value, decoys around it, and a record that contains it.
+                let texts = [
+                    s.clone(),
+                    format!("{s}x"),
+                    format!("x{s}"),
+                    format!("a{s}b"),
+                    s.to_uppercase(),
+                    s.replace('"', "“"),
+                ];
+                let rows: Vec<Note> = texts
+                    .iter()
+                    .map(|t| Note {
+                        id: None,
+                        text: t.clone(),
+                    })
+                    .collect();
+                let ids = notes.insert_many(&rows).await.unwrap();
+
+                let got: BTreeSet<RecordId> = notes
+                    .query()
+                    .filter(Note::TEXT.eq(s.as_str()))
+                    .all(&client)
+                    .await
+                    .unwrap_or_else(|e| panic!("eq({s:?}) failed: {e}"))
+                    .into_iter()
+                    .map(|n| n.id.unwrap())
+                    .collect();
+                let want: BTreeSet<RecordId> = texts
+                    .iter()
+                    .zip(&ids)
+                    .filter(|(t, _)| **t == s)
+                    .map(|(_, id)| id.clone())
+                    .collect();
+                prop_assert_eq!(&got, &want, "eq({:?})", s);
+
+                let got: BTreeSet<RecordId> = notes
+                    .query()
+                    .filter(Note::TEXT.contains(s.as_str()))
+                    .all(&client)
+                    .await
+                    .unwrap_or_else(|e| panic!("contains({s:?}) failed: {e}"))
+                    .into_iter()
+                    .map(|n| n.id.unwrap())
+                    .collect();
+                let want: BTreeSet<RecordId> = texts
+                    .iter()
+                    .zip(&ids)
+                    .filter(|(t, _)| t.contains(s.as_str()))
+                    .map(|(_, id)| id.clone())
+                    .collect();
+                prop_assert_eq!(&got, &want, "contains({:?})", s);
+
+                notes.delete_many(&ids).await.unwrap();
+                Ok(())
+            })
+        })
+        .unwrap();
+    rt.block_on(emu.shutdown());
+}
