@@ -22,6 +22,8 @@ pub(crate) struct App {
     pub rate: RateLimiter,
     pub stats: StatsCollector,
     pub faults: FaultInjector,
+    /// Tokens handed out by `presignedUrl` and not uploaded yet.
+    pub pending_uploads: std::sync::Mutex<Vec<String>>,
 }
 
 impl App {

@@ -414,6 +414,7 @@ impl EmulatorBuilder {
             rate: RateLimiter::default(),
             stats: StatsCollector::default(),
             faults: FaultInjector::new(self.faults.clone()),
+            pending_uploads: Default::default(),
         });
         let (token, outsider, space_id) = bootstrap(&app, self.token.as_deref(), seed.as_ref())?;
 

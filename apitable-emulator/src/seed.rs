@@ -241,6 +241,12 @@ pub(crate) fn apply(
         if let Some(views) = p.spec.get("views").and_then(Json::as_array)
             && !views.is_empty()
         {
+            if views.len() > app.settings.limits.max_views_per_datasheet {
+                return Err(format!(
+                    "views must contain no more than {} elements",
+                    app.settings.limits.max_views_per_datasheet
+                ));
+            }
             let mut out = Vec::new();
             for v in views {
                 out.push(build_view(state, &p.id, v, &rec_ids)?);

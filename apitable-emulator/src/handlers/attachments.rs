@@ -110,9 +110,6 @@ fn new_token() -> String {
     format!("space/{y:04}/{m:02}/{d:02}/{}", crate::ids::user())
 }
 
-/// Tokens handed out by `presignedUrl` and not uploaded yet.
-static PENDING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-
 /// GET /fusion/v1/datasheets/{dstId}/attachments/presignedUrl?count=1..20
 pub(crate) fn presigned(app: &App, user: &str, dst: &str, q: &Query) -> ApiResult {
     {
@@ -126,7 +123,10 @@ pub(crate) fn presigned(app: &App, user: &str, dst: &str, q: &Query) -> ApiResul
             _ => return Err(tips::invalid_value("count")),
         },
     };
-    let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    let mut pending = app
+        .pending_uploads
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     let results: Vec<serde_json::Value> = (0..count)
         .map(|_| {
             let token = new_token();
@@ -149,7 +149,10 @@ pub(crate) fn store_presigned(
     bytes: Vec<u8>,
 ) -> ApiResult {
     {
-        let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pending = app
+            .pending_uploads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let Some(pos) = pending.iter().position(|t| t == token) else {
             return Err(ApiError::not_found());
         };
