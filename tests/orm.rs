@@ -64,7 +64,8 @@ fn every_type_fields() -> Vec<FieldSpec> {
         FieldSpec::new("Vegan", "Checkbox").property(json!({"icon": "white_check_mark"})),
         FieldSpec::new("Course", "SingleSelect").property(json!({"options": []})),
         FieldSpec::new("Tags", "MultiSelect").property(json!({"options": []})),
-        FieldSpec::new("Served", "DateTime").property(json!({"dateFormat": "YYYY-MM-DD", "includeTime": true})),
+        FieldSpec::new("Served", "DateTime")
+            .property(json!({"dateFormat": "YYYY-MM-DD", "includeTime": true})),
         FieldSpec::new("Photo", "Attachment"),
         FieldSpec::new("Site", "URL"),
         FieldSpec::new("Email", "Email"),
@@ -78,12 +79,21 @@ fn every_type_fields() -> Vec<FieldSpec> {
 }
 
 async fn setup() -> (Emulator, Client, DatasheetId) {
-    let seed = json!({"spaces": [{"name": "Kitchen", "members": [{"name": "Ana", "type": "Member"}]}]});
-    let emu = Emulator::builder().seed_json(&seed.to_string()).start().await.unwrap();
-    let sheet = emu.create_datasheet("Dishes", &every_type_fields()).await.unwrap();
+    let seed =
+        json!({"spaces": [{"name": "Kitchen", "members": [{"name": "Ana", "type": "Member"}]}]});
+    let emu = Emulator::builder()
+        .seed_json(&seed.to_string())
+        .start()
+        .await
+        .unwrap();
+    let sheet = emu
+        .create_datasheet("Dishes", &every_type_fields())
+        .await
+        .unwrap();
     emu.create_field(
         &sheet.id,
-        FieldSpec::new("Pairs With", "OneWayLink").property(json!({"foreignDatasheetId": sheet.id})),
+        FieldSpec::new("Pairs With", "OneWayLink")
+            .property(json!({"foreignDatasheetId": sheet.id})),
     )
     .await
     .unwrap();
@@ -132,8 +142,15 @@ async fn ana(client: &Client, dst: &DatasheetId) -> Member {
         )
         .await
         .unwrap();
-    let id = created[0].fields["Cooks"][0]["id"].as_str().unwrap().to_owned();
-    client.datasheet(dst).delete_records(&[created[0].id.clone()]).await.unwrap();
+    let id = created[0].fields["Cooks"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    client
+        .datasheet(dst)
+        .delete_records(&[created[0].id.clone()])
+        .await
+        .unwrap();
     Member::by_id(id)
 }
 
@@ -168,7 +185,12 @@ async fn every_field_type_is_written_and_read_back_equal() {
     dishes.save(&mut soup).await.unwrap();
     let id = soup.id.clone().expect("save stores the new id");
 
-    let back = dishes.query().get(&client, &id).await.unwrap().expect("the record exists");
+    let back = dishes
+        .query()
+        .get(&client, &id)
+        .await
+        .unwrap()
+        .expect("the record exists");
     // Server-computed fields are filled in on read.
     assert!(back.number.is_some());
     assert!(back.created.is_some());
@@ -177,7 +199,10 @@ async fn every_field_type_is_written_and_read_back_equal() {
     assert!(back.photo[0].url.is_some());
     assert_eq!(back.cooks[0].id, cook.id);
     assert_eq!(back.cooks[0].name.as_deref(), Some("Ana"));
-    assert_eq!(back.site.as_ref().unwrap().title.as_deref(), Some("Soup page"));
+    assert_eq!(
+        back.site.as_ref().unwrap().title.as_deref(),
+        Some("Soup page")
+    );
     // Everything the program wrote reads back equal.
     let expected = Dish {
         id: Some(id.clone()),
@@ -202,7 +227,10 @@ async fn every_field_type_is_written_and_read_back_equal() {
     cleared.vegan = false;
     dishes.update(&cleared).await.unwrap();
     let again = dishes.query().get(&client, &id).await.unwrap().unwrap();
-    assert_eq!((again.notes, again.tags, again.pairs_with, again.vegan), (None, vec![], vec![], false));
+    assert_eq!(
+        (again.notes, again.tags, again.pairs_with, again.vegan),
+        (None, vec![], vec![], false)
+    );
     emu.shutdown().await;
 }
 
@@ -237,7 +265,11 @@ async fn seeded_menu() -> (Emulator, Client, DatasheetId, Vec<RecordId>) {
             ..dish("soup of the day", 0.0)
         },
     ];
-    let ids = client.table_in::<Dish>(dst.clone()).insert_many(&rows).await.unwrap();
+    let ids = client
+        .table_in::<Dish>(dst.clone())
+        .insert_many(&rows)
+        .await
+        .unwrap();
     (emu, client, dst, ids)
 }
 
@@ -261,56 +293,167 @@ async fn every_query_feature() {
     // Comparisons, with empty cells kept out of ordering.
     let cheap = run(q().filter(Dish::PRICE.lt(5)).sort(Dish::PRICE.asc())).await;
     assert_eq!(names(&cheap), ["soup of the day", "Bread", "Apple pie"]);
-    assert_eq!(name_set(&run(q().filter(Dish::PRICE.ge(6.5))).await), BTreeSet::from(["Stew", "Pumpkin Soup"]));
-    assert_eq!(name_set(&run(q().filter(Dish::PRICE.between(1.5, 6.5))).await), BTreeSet::from(["Bread", "Apple pie", "Pumpkin Soup"]));
-    assert_eq!(names(&run(q().filter(Dish::DISCOUNT.lt(0))).await), ["soup of the day"]);
-    assert_eq!(names(&run(q().filter(Dish::RATING.gt(0))).await), ["Apple pie"]);
-    assert_eq!(names(&run(q().filter(Dish::SERVED.gt(Timestamp::from_millis(1_500)))).await), ["Pumpkin Soup"]);
+    assert_eq!(
+        name_set(&run(q().filter(Dish::PRICE.ge(6.5))).await),
+        BTreeSet::from(["Stew", "Pumpkin Soup"])
+    );
+    assert_eq!(
+        name_set(&run(q().filter(Dish::PRICE.between(1.5, 6.5))).await),
+        BTreeSet::from(["Bread", "Apple pie", "Pumpkin Soup"])
+    );
+    assert_eq!(
+        names(&run(q().filter(Dish::DISCOUNT.lt(0))).await),
+        ["soup of the day"]
+    );
+    assert_eq!(
+        names(&run(q().filter(Dish::RATING.gt(0))).await),
+        ["Apple pie"]
+    );
+    assert_eq!(
+        names(&run(q().filter(Dish::SERVED.gt(Timestamp::from_millis(1_500)))).await),
+        ["Pumpkin Soup"]
+    );
     // Equality on text, numbers, checkboxes and select enums.
-    assert_eq!(names(&run(q().filter(Dish::NAME.eq("Bread"))).await), ["Bread"]);
+    assert_eq!(
+        names(&run(q().filter(Dish::NAME.eq("Bread"))).await),
+        ["Bread"]
+    );
     assert_eq!(names(&run(q().filter(Dish::PRICE.eq(12))).await), ["Stew"]);
-    assert_eq!(names(&run(q().filter(Dish::VEGAN.eq(true))).await), ["Pumpkin Soup"]);
+    assert_eq!(
+        names(&run(q().filter(Dish::VEGAN.eq(true))).await),
+        ["Pumpkin Soup"]
+    );
     assert_eq!(run(q().filter(Dish::VEGAN.eq(false))).await.len(), 4);
-    assert_eq!(names(&run(q().filter(Dish::COURSE.eq(Course::Dessert))).await), ["Apple pie"]);
-    assert_eq!(run(q().filter(Dish::COURSE.ne(Course::Dessert))).await.len(), 4);
-    assert_eq!(name_set(&run(q().filter(Dish::COURSE.is_in([Course::Main, Course::Starter]))).await), BTreeSet::from(["Stew", "Pumpkin Soup"]));
+    assert_eq!(
+        names(&run(q().filter(Dish::COURSE.eq(Course::Dessert))).await),
+        ["Apple pie"]
+    );
+    assert_eq!(
+        run(q().filter(Dish::COURSE.ne(Course::Dessert)))
+            .await
+            .len(),
+        4
+    );
+    assert_eq!(
+        name_set(&run(q().filter(Dish::COURSE.is_in([Course::Main, Course::Starter]))).await),
+        BTreeSet::from(["Stew", "Pumpkin Soup"])
+    );
     // Empty cells.
-    assert_eq!(names(&run(q().filter(Dish::NOTES.is_not_empty())).await), ["Bread"]);
+    assert_eq!(
+        names(&run(q().filter(Dish::NOTES.is_not_empty())).await),
+        ["Bread"]
+    );
     assert_eq!(run(q().filter(Dish::NOTES.is_empty())).await.len(), 4);
     assert_eq!(run(q().filter(Dish::COURSE.is_empty())).await.len(), 2);
     assert_eq!(run(q().filter(Dish::NOTES.eq(""))).await.len(), 4);
     // Text search.
-    assert_eq!(names(&run(q().filter(Dish::NAME.contains("Soup"))).await), ["Pumpkin Soup"]);
-    assert_eq!(name_set(&run(q().filter(Dish::NAME.contains_ignore_case("soup"))).await), BTreeSet::from(["Pumpkin Soup", "soup of the day"]));
-    assert_eq!(names(&run(q().filter(Dish::NAME.starts_with("Pum"))).await), ["Pumpkin Soup"]);
-    assert_eq!(names(&run(q().filter(Dish::NAME.starts_with_ignore_case("SOUP"))).await), ["soup of the day"]);
-    assert_eq!(names(&run(q().filter(Dish::NAME.ends_with("pie"))).await), ["Apple pie"]);
-    assert_eq!(name_set(&run(q().filter(Dish::NAME.ends_with_ignore_case("DAY"))).await), BTreeSet::from(["soup of the day"]));
-    assert_eq!(names(&run(q().filter(Dish::NOTES.contains("\"extra\""))).await), ["Bread"]);
+    assert_eq!(
+        names(&run(q().filter(Dish::NAME.contains("Soup"))).await),
+        ["Pumpkin Soup"]
+    );
+    assert_eq!(
+        name_set(&run(q().filter(Dish::NAME.contains_ignore_case("soup"))).await),
+        BTreeSet::from(["Pumpkin Soup", "soup of the day"])
+    );
+    assert_eq!(
+        names(&run(q().filter(Dish::NAME.starts_with("Pum"))).await),
+        ["Pumpkin Soup"]
+    );
+    assert_eq!(
+        names(&run(q().filter(Dish::NAME.starts_with_ignore_case("SOUP"))).await),
+        ["soup of the day"]
+    );
+    assert_eq!(
+        names(&run(q().filter(Dish::NAME.ends_with("pie"))).await),
+        ["Apple pie"]
+    );
+    assert_eq!(
+        name_set(&run(q().filter(Dish::NAME.ends_with_ignore_case("DAY"))).await),
+        BTreeSet::from(["soup of the day"])
+    );
+    assert_eq!(
+        names(&run(q().filter(Dish::NOTES.contains("\"extra\""))).await),
+        ["Bread"]
+    );
     // Multi-value fields.
-    assert_eq!(name_set(&run(q().filter(Dish::TAGS.has("hot"))).await), BTreeSet::from(["Stew", "Pumpkin Soup"]));
-    assert_eq!(name_set(&run(q().filter(Dish::TAGS.has_any(["vegan", "sweet"]))).await), BTreeSet::from(["Pumpkin Soup", "Apple pie"]));
-    assert_eq!(names(&run(q().filter(Dish::TAGS.has_all(["hot", "vegan"]))).await), ["Pumpkin Soup"]);
-    assert!(run(q().filter(Dish::TAGS.has("ho"))).await.is_empty(), "has() is an exact element match");
+    assert_eq!(
+        name_set(&run(q().filter(Dish::TAGS.has("hot"))).await),
+        BTreeSet::from(["Stew", "Pumpkin Soup"])
+    );
+    assert_eq!(
+        name_set(&run(q().filter(Dish::TAGS.has_any(["vegan", "sweet"]))).await),
+        BTreeSet::from(["Pumpkin Soup", "Apple pie"])
+    );
+    assert_eq!(
+        names(&run(q().filter(Dish::TAGS.has_all(["hot", "vegan"]))).await),
+        ["Pumpkin Soup"]
+    );
+    assert!(
+        run(q().filter(Dish::TAGS.has("ho"))).await.is_empty(),
+        "has() is an exact element match"
+    );
     // Boolean combinations.
-    let f = Dish::TAGS.has("hot").and(Dish::PRICE.lt(10)).or(Dish::NAME.eq("Bread"));
-    assert_eq!(name_set(&run(q().filter(f)).await), BTreeSet::from(["Pumpkin Soup", "Bread"]));
+    let f = Dish::TAGS
+        .has("hot")
+        .and(Dish::PRICE.lt(10))
+        .or(Dish::NAME.eq("Bread"));
+    assert_eq!(
+        name_set(&run(q().filter(f)).await),
+        BTreeSet::from(["Pumpkin Soup", "Bread"])
+    );
     assert_eq!(run(q().filter(Dish::TAGS.has("hot").not())).await.len(), 3);
-    assert_eq!(names(&run(q().filter(Dish::PRICE.gt(1)).filter(Dish::PRICE.lt(2))).await), ["Bread"]);
+    assert_eq!(
+        names(&run(q().filter(Dish::PRICE.gt(1)).filter(Dish::PRICE.lt(2))).await),
+        ["Bread"]
+    );
     // Record ids, and the raw escape hatch.
-    let two = run(q().filter(Filter::record_id_in([ids[0].clone(), ids[3].clone()])).sort(Dish::NAME.asc())).await;
+    let two = run(q()
+        .filter(Filter::record_id_in([ids[0].clone(), ids[3].clone()]))
+        .sort(Dish::NAME.asc()))
+    .await;
     assert_eq!(names(&two), ["Bread", "Stew"]);
-    assert_eq!(names(&run(q().filter(Filter::raw_formula_unchecked("{Price} = 4"))).await), ["Apple pie"]);
+    assert_eq!(
+        names(&run(q().filter(Filter::raw_formula_unchecked("{Price} = 4"))).await),
+        ["Apple pie"]
+    );
     // Sorting by several keys, limits, first, count, get_many.
     let sorted = run(q().sort(Dish::VEGAN.desc()).sort(Dish::PRICE.desc())).await;
-    assert_eq!(names(&sorted), ["Pumpkin Soup", "Stew", "Apple pie", "Bread", "soup of the day"]);
-    assert_eq!(run(q().sort(Dish::PRICE.asc()).max_records(2)).await.len(), 2);
-    let first = q().sort(Dish::PRICE.desc()).first(&client).await.unwrap().unwrap();
+    assert_eq!(
+        names(&sorted),
+        [
+            "Pumpkin Soup",
+            "Stew",
+            "Apple pie",
+            "Bread",
+            "soup of the day"
+        ]
+    );
+    assert_eq!(
+        run(q().sort(Dish::PRICE.asc()).max_records(2)).await.len(),
+        2
+    );
+    let first = q()
+        .sort(Dish::PRICE.desc())
+        .first(&client)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(first.name, "Stew");
-    assert_eq!(q().filter(Dish::PRICE.lt(5)).count(&client).await.unwrap(), 3);
-    let many = q().get_many(&client, &[ids[2].clone(), ids[0].clone()]).await.unwrap();
+    assert_eq!(
+        q().filter(Dish::PRICE.lt(5)).count(&client).await.unwrap(),
+        3
+    );
+    let many = q()
+        .get_many(&client, &[ids[2].clone(), ids[0].clone()])
+        .await
+        .unwrap();
     assert_eq!(names(&many), ["Apple pie", "Stew"]);
-    assert!(q().get(&client, &"recNotThere00001".parse().unwrap()).await.unwrap().is_none());
+    assert!(
+        q().get(&client, &"recNotThere00001".parse().unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
     // Views: the view's order and filter apply.
     let view_id = emu
         .add_view(dst.as_str(), json!({"name": "Cheap", "filter": "{Price} < 5", "sort": [{"field": "Price", "desc": true}]}))
@@ -322,24 +465,39 @@ async fn every_query_feature() {
     let params = q().filter(Dish::PRICE.lt(5)).to_params().unwrap();
     let query = params.to_query().unwrap();
     assert!(query.contains(&("fields[]".into(), "Price Check".into())));
-    assert!(query.contains(&("filterByFormula".into(), "AND({Price}!=BLANK(),({Price}<5))".into())));
+    assert!(query.contains(&(
+        "filterByFormula".into(),
+        "AND({Price}!=BLANK(),({Price}<5))".into()
+    )));
     emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn pages_and_streams_are_lazy_and_counted() {
     let (emu, client, dst) = setup().await;
-    let rows: Vec<_> = (0..5000).map(|i| json!({"Name": format!("dish {i:04}"), "Price": i % 50})).collect();
+    let rows: Vec<_> = (0..5000)
+        .map(|i| json!({"Name": format!("dish {i:04}"), "Price": i % 50}))
+        .collect();
     emu.insert_records(dst.as_str(), rows).await.unwrap();
     let dishes = client.table_in::<Dish>(dst.clone());
 
     emu.reset_stats().await;
     let all = dishes.query().all(&client).await.unwrap();
     assert_eq!(all.len(), 5000);
-    assert_eq!(emu.stats().await.count("GET", RECORDS), 5, "5,000 records in 5 list requests");
+    assert_eq!(
+        emu.stats().await.count("GET", RECORDS),
+        5,
+        "5,000 records in 5 list requests"
+    );
 
     emu.reset_stats().await;
-    let mut pages = std::pin::pin!(dishes.query().filter(Dish::PRICE.lt(10)).page_size(300).pages(&client));
+    let mut pages = std::pin::pin!(
+        dishes
+            .query()
+            .filter(Dish::PRICE.lt(10))
+            .page_size(300)
+            .pages(&client)
+    );
     let mut seen = 0;
     let mut numbers = vec![];
     while let Some(page) = pages.try_next().await.unwrap() {
@@ -361,7 +519,11 @@ async fn pages_and_streams_are_lazy_and_counted() {
         .await
         .unwrap();
     assert_eq!(first_five.len(), 5);
-    assert_eq!(emu.stats().await.count("GET", RECORDS), 1, "a stream reads no further than asked");
+    assert_eq!(
+        emu.stats().await.count("GET", RECORDS),
+        1,
+        "a stream reads no further than asked"
+    );
     emu.shutdown().await;
 }
 
@@ -370,12 +532,18 @@ async fn writes_are_batched_by_ten() {
     let (emu, client, dst) = setup().await;
     let dishes = client.table_in::<Dish>(dst.clone());
     emu.reset_stats().await;
-    let rows: Vec<Dish> = (0..1000).map(|i| dish(&format!("dish {i}"), f64::from(i))).collect();
+    let rows: Vec<Dish> = (0..1000)
+        .map(|i| dish(&format!("dish {i}"), f64::from(i)))
+        .collect();
     let ids = dishes.insert_many(&rows).await.unwrap();
     assert_eq!(ids.len(), 1000);
     assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 1000);
     let stats = emu.stats().await;
-    assert_eq!(stats.count("POST", RECORDS), 100, "1,000 records in 100 create requests");
+    assert_eq!(
+        stats.count("POST", RECORDS),
+        100,
+        "1,000 records in 100 create requests"
+    );
     assert_eq!(dishes.query().count(&client).await.unwrap(), 1000);
 
     // update_changed sends only what changed, and nothing when nothing did.
@@ -386,7 +554,16 @@ async fn writes_are_batched_by_ten() {
     assert_eq!(emu.stats().await.count("PATCH", RECORDS), 0);
     new.price = 99.0;
     assert!(dishes.update_changed(&old, &new).await.unwrap());
-    assert_eq!(dishes.query().get(&client, &ids[0]).await.unwrap().unwrap().price, 99.0);
+    assert_eq!(
+        dishes
+            .query()
+            .get(&client, &ids[0])
+            .await
+            .unwrap()
+            .unwrap()
+            .price,
+        99.0
+    );
 
     emu.reset_stats().await;
     dishes.delete_many(&ids[..25]).await.unwrap();
@@ -399,13 +576,19 @@ async fn writes_are_batched_by_ten() {
 async fn upsert_creates_updates_and_skips_exactly_what_it_should() {
     let (emu, client, dst) = setup().await;
     let dishes = client.table_in::<Dish>(dst.clone());
-    let present: Vec<Dish> = (0..500).map(|i| dish(&format!("dish {i:04}"), f64::from(i))).collect();
+    let present: Vec<Dish> = (0..500)
+        .map(|i| dish(&format!("dish {i:04}"), f64::from(i)))
+        .collect();
     dishes.insert_many(&present).await.unwrap();
 
     // 1,000 rows: 500 new, 500 present of which every fifth has a new price.
     let rows: Vec<Dish> = (0..1000)
         .map(|i| {
-            let price = if i < 500 && i % 5 == 0 { f64::from(i) + 0.5 } else { f64::from(i) };
+            let price = if i < 500 && i % 5 == 0 {
+                f64::from(i) + 0.5
+            } else {
+                f64::from(i)
+            };
             dish(&format!("dish {i:04}"), price)
         })
         .collect();
@@ -420,15 +603,31 @@ async fn upsert_creates_updates_and_skips_exactly_what_it_should() {
     assert_eq!(stats.count("POST", RECORDS), 50);
     assert_eq!(stats.count("PATCH", RECORDS), 10);
     assert_eq!(dishes.query().count(&client).await.unwrap(), 1000);
-    let updated = dishes.query().filter(Dish::NAME.eq("dish 0005")).first(&client).await.unwrap().unwrap();
+    let updated = dishes
+        .query()
+        .filter(Dish::NAME.eq("dish 0005"))
+        .first(&client)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(updated.price, 5.5);
 
     // The same upsert again changes nothing: no write requests at all.
     emu.reset_stats().await;
     let again = dishes.upsert(&rows).await.unwrap();
-    assert_eq!((again.created.len(), again.updated.len(), again.unchanged.len()), (0, 0, 1000));
+    assert_eq!(
+        (
+            again.created.len(),
+            again.updated.len(),
+            again.unchanged.len()
+        ),
+        (0, 0, 1000)
+    );
     let stats = emu.stats().await;
-    assert_eq!(stats.count("POST", RECORDS) + stats.count("PATCH", RECORDS), 0);
+    assert_eq!(
+        stats.count("POST", RECORDS) + stats.count("PATCH", RECORDS),
+        0
+    );
     assert!(stats.count("GET", RECORDS) > 0);
     emu.shutdown().await;
 }
@@ -451,7 +650,10 @@ async fn upsert_refuses_bad_input_before_any_request() {
     let b = dishes.insert(&dish("Twin", 2.0)).await.unwrap();
     let err = dishes.upsert(&[dish("Twin", 3.0)]).await.unwrap_err();
     let text = err.to_string();
-    assert!(text.contains(a.as_str()) && text.contains(b.as_str()), "{text}");
+    assert!(
+        text.contains(a.as_str()) && text.contains(b.as_str()),
+        "{text}"
+    );
     emu.shutdown().await;
 }
 
@@ -464,13 +666,24 @@ async fn decode_errors_name_the_record_field_and_type() {
         .create_records::<_, Fields>(&[json!({"Name": "No price"})], &WriteOptions::default())
         .await
         .unwrap();
-    let err = client.table_in::<Dish>(dst.clone()).query().all(&client).await.unwrap_err();
-    let Error::Decode(e) = &err else { panic!("{err:?}") };
+    let err = client
+        .table_in::<Dish>(dst.clone())
+        .query()
+        .all(&client)
+        .await
+        .unwrap_err();
+    let Error::Decode(e) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(e.record_id(), Some(&raw[0].id));
     assert_eq!(e.field(), Some("Price"));
     assert_eq!(e.expected(), Some("a number"));
     // The raw layer still reads it.
-    let page = client.datasheet(&dst).list_records::<Fields>(&ListRecords::new()).await.unwrap();
+    let page = client
+        .datasheet(&dst)
+        .list_records::<Fields>(&ListRecords::new())
+        .await
+        .unwrap();
     assert_eq!(page.total, 1);
     emu.shutdown().await;
 }

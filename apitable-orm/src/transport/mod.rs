@@ -211,7 +211,7 @@ impl Client {
         let policy = &self.inner.retry;
         let mut attempt = 1u32;
         loop {
-            self.inner.pacer.acquire(&call.pacing_key).await;
+            let pace = self.inner.pacer.acquire(&call.pacing_key).await;
             let span = tracing::debug_span!(
                 "apitable.request",
                 method = %call.method,
@@ -221,6 +221,7 @@ impl Client {
             );
             let started = Instant::now();
             let result = self.attempt(call).instrument(span.clone()).await;
+            drop(pace);
             let err = match result {
                 Ok(checked) => {
                     span.in_scope(|| tracing::debug!(elapsed = ?started.elapsed(), "ok"));

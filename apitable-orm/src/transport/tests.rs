@@ -17,6 +17,8 @@ use crate::{Client, DatasheetId, Error, Pacing, RetryPolicy};
 #[derive(Clone)]
 enum Reply {
     Json(u16, serde_json::Value),
+    /// Answers with this JSON after a delay.
+    Slow(Duration, serde_json::Value),
     /// Receives the request, then never answers (the client's timeout must fire).
     Hang,
     /// Fails to connect: the request never reaches the server.
@@ -86,6 +88,10 @@ impl Fake {
                     .push((start.elapsed(), req.url().path().to_owned()));
                 match reply {
                     Reply::Json(status, body) => Ok((status, Bytes::from(body.to_string()))),
+                    Reply::Slow(delay, body) => {
+                        tokio::time::sleep(delay).await;
+                        Ok((200, Bytes::from(body.to_string())))
+                    }
                     Reply::Hang => std::future::pending().await,
                     Reply::Refuse => unreachable!(),
                 }
@@ -345,4 +351,36 @@ async fn two_datasheets_are_paced_independently() {
             );
         }
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_sixth_request_waits_a_second_after_an_earlier_answer() {
+    // The server counts arrivals in a window opened by the first one, which may arrive late.
+    // A request in flight holds a permit until a second after its answer, so the sixth
+    // request waits for the earliest permit to come back.
+    let body = json!({"success": true, "code": 200, "message": "SUCCESS",
+                      "data": {"total": 0, "pageNum": 1, "pageSize": 0, "records": []}});
+    let fake = Fake::new([Reply::Slow(Duration::from_millis(300), body)]);
+    let client = fake.client(Pacing::default(), RetryPolicy::disabled());
+    let id = dst("dstA");
+    let calls = (0..6).map(|_| {
+        let client = client.clone();
+        let id = id.clone();
+        async move {
+            client
+                .datasheet(&id)
+                .list_records::<Fields>(&ListRecords::new())
+                .await
+                .map(drop)
+        }
+    });
+    for r in futures_util::future::join_all(calls).await {
+        r.unwrap();
+    }
+    let mut times = fake.times();
+    times.sort();
+    // Requests 0..5 go out every 200 ms. The first answer comes at 300 ms, the second at
+    // 200 ms: its permit is back at 1.2 s, the first's at 1.3 s.
+    assert_eq!(times[4], Duration::from_millis(800));
+    assert_eq!(times[5], Duration::from_millis(1200));
 }
