@@ -82,8 +82,16 @@ fn read_menu(path: &str) -> Result<Vec<Dish>, Box<dyn Error>> {
 /// Prints dishes as an aligned table.
 fn print_table(title: &str, dishes: &[Dish]) {
     println!("\n{title}");
-    let name_w = dishes.iter().map(|d| d.name.chars().count()).max().unwrap_or(4).max(4);
-    println!("  {:<name_w$}  {:<8}  {:>6}  {:<6}  {:<5}  tags", "dish", "course", "price", "hearts", "vegan");
+    let name_w = dishes
+        .iter()
+        .map(|d| d.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "  {:<name_w$}  {:<8}  {:>6}  {:<6}  {:<5}  tags",
+        "dish", "course", "price", "hearts", "vegan"
+    );
     println!("  {}", "-".repeat(name_w + 44));
     for d in dishes {
         let course = d.course.map_or("-".to_string(), |c| format!("{c:?}"));
@@ -125,7 +133,9 @@ fn emulator_seed() -> String {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let menu_file = std::env::args().nth(1).unwrap_or_else(|| "examples/data/menu.json".into());
+    let menu_file = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "examples/data/menu.json".into());
     let real = match (
         std::env::var("APITABLE_HOST"),
         std::env::var("APITABLE_TOKEN"),
@@ -142,12 +152,18 @@ async fn main() -> Result<(), Box<dyn Error>> {
             (Client::from_env()?, dst.parse()?, None)
         }
         None => {
-            let emu = Emulator::builder().seed_json(&emulator_seed()).start().await?;
+            let emu = Emulator::builder()
+                .seed_json(&emulator_seed())
+                .start()
+                .await?;
             println!(
                 "Using the in-process emulator at {} (set APITABLE_HOST, APITABLE_TOKEN and APITABLE_MENU_DATASHEET for a real server)",
                 emu.base_url()
             );
-            let client = Client::builder().token(emu.token()).base_url(emu.base_url()).build()?;
+            let client = Client::builder()
+                .token(emu.token())
+                .base_url(emu.base_url())
+                .build()?;
             (client, <Dish as Table>::DATASHEET.parse()?, Some(emu))
         }
     };
@@ -163,7 +179,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // 3. The dishes of a view.
     let sheet_id = dishes.id()?.clone();
     let views = client.datasheet(&sheet_id).views().await?;
-    if let Some(view) = views.iter().find(|v| v.name == "Cheap eats").or(views.first()) {
+    if let Some(view) = views
+        .iter()
+        .find(|v| v.name == "Cheap eats")
+        .or(views.first())
+    {
         let in_view = dishes.query().view(view.id.clone()).all(&client).await?;
         print_table(&format!("View \"{}\":", view.name), &in_view);
     }
@@ -201,7 +221,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // 6. Page through the whole menu, ten dishes a page.
     println!();
-    let mut pages = std::pin::pin!(dishes.query().sort(Dish::NAME.asc()).page_size(10).pages(&client));
+    let mut pages = std::pin::pin!(
+        dishes
+            .query()
+            .sort(Dish::NAME.asc())
+            .page_size(10)
+            .pages(&client)
+    );
     while let Some(page) = pages.try_next().await? {
         let page: Page<Dish> = page;
         let first = page.items.first().map_or("", |d| d.name.as_str());
