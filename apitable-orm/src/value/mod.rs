@@ -8,7 +8,7 @@
 //! | Checkbox | `bool` (an empty cell is `false`) |
 //! | SingleSelect | `String`, or an enum with `#[derive(FieldValue)]` |
 //! | MultiSelect | `Vec<String>` or `Vec<YourEnum>` (an empty cell is `[]`) |
-//! | DateTime, CreatedTime, LastModifiedTime | [`Timestamp`] (epoch ms) |
+//! | DateTime, CreatedTime, LastModifiedTime | [`Timestamp`] (epoch ms; converts to and from `chrono`, `time` and `jiff` types with the features of those names) |
 //! | URL | [`Url`] (link text and title), or `String` |
 //! | Attachment | `Vec<`[`Attachment`]`>` |
 //! | Member | `Vec<`[`Member`]`>` |

@@ -324,3 +324,105 @@ impl<T: FieldValue> FieldValue for Computed<T> {
         Value::Null
     }
 }
+
+#[cfg(feature = "chrono")]
+mod chrono_conv {
+    use super::Timestamp;
+
+    impl From<chrono::DateTime<chrono::Utc>> for Timestamp {
+        fn from(t: chrono::DateTime<chrono::Utc>) -> Self {
+            Timestamp::from_millis(t.timestamp_millis())
+        }
+    }
+
+    impl TryFrom<Timestamp> for chrono::DateTime<chrono::Utc> {
+        type Error = crate::DecodeError;
+        fn try_from(t: Timestamp) -> Result<Self, Self::Error> {
+            chrono::DateTime::from_timestamp_millis(t.as_millis())
+                .ok_or_else(|| crate::DecodeError::new(format!("{t} is out of chrono's range")))
+        }
+    }
+}
+
+#[cfg(feature = "time")]
+mod time_conv {
+    use super::Timestamp;
+
+    impl From<time::OffsetDateTime> for Timestamp {
+        fn from(t: time::OffsetDateTime) -> Self {
+            let ms = t.unix_timestamp_nanos().div_euclid(1_000_000);
+            Timestamp::from_millis(i64::try_from(ms).unwrap_or(if ms < 0 {
+                i64::MIN
+            } else {
+                i64::MAX
+            }))
+        }
+    }
+
+    impl TryFrom<Timestamp> for time::OffsetDateTime {
+        type Error = crate::DecodeError;
+        fn try_from(t: Timestamp) -> Result<Self, Self::Error> {
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(t.as_millis()) * 1_000_000)
+                .map_err(|e| crate::DecodeError::new(format!("{t} is out of time's range: {e}")))
+        }
+    }
+}
+
+#[cfg(feature = "jiff")]
+mod jiff_conv {
+    use super::Timestamp;
+
+    impl From<jiff::Timestamp> for Timestamp {
+        fn from(t: jiff::Timestamp) -> Self {
+            Timestamp::from_millis(t.as_millisecond())
+        }
+    }
+
+    impl TryFrom<Timestamp> for jiff::Timestamp {
+        type Error = crate::DecodeError;
+        fn try_from(t: Timestamp) -> Result<Self, Self::Error> {
+            jiff::Timestamp::from_millisecond(t.as_millis())
+                .map_err(|e| crate::DecodeError::new(format!("{t} is out of jiff's range: {e}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn system_time_round_trips_both_sides_of_the_epoch() {
+        for ms in [0i64, 1_704_067_200_123, -86_400_000] {
+            let t = Timestamp::from_millis(ms);
+            assert_eq!(Timestamp::from(t.to_system_time()), t);
+        }
+    }
+
+    #[cfg(feature = "chrono")]
+    #[test]
+    fn chrono_round_trip() {
+        let t = Timestamp::from_millis(1_704_067_200_123);
+        let c = chrono::DateTime::<chrono::Utc>::try_from(t).unwrap();
+        assert_eq!(c.to_rfc3339(), "2024-01-01T00:00:00.123+00:00");
+        assert_eq!(Timestamp::from(c), t);
+    }
+
+    #[cfg(feature = "time")]
+    #[test]
+    fn time_round_trip() {
+        let t = Timestamp::from_millis(-1_500);
+        let o = time::OffsetDateTime::try_from(t).unwrap();
+        assert_eq!(o.unix_timestamp(), -2);
+        assert_eq!(Timestamp::from(o), t);
+    }
+
+    #[cfg(feature = "jiff")]
+    #[test]
+    fn jiff_round_trip() {
+        let t = Timestamp::from_millis(1_704_067_200_123);
+        let j = jiff::Timestamp::try_from(t).unwrap();
+        assert_eq!(j.to_string(), "2024-01-01T00:00:00.123Z");
+        assert_eq!(Timestamp::from(j), t);
+    }
+}
