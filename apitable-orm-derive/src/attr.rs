@@ -9,7 +9,7 @@ use darling::{FromDeriveInput, FromField, FromVariant};
 use syn::{Ident, LitStr, Type, Visibility};
 
 /// `#[apitable(...)]` on a `#[derive(Table)]` struct.
-#[derive(Debug, FromDeriveInput)]
+#[derive(FromDeriveInput)]
 #[darling(attributes(apitable))]
 pub(crate) struct TableAttrs {
     /// `datasheet = "dst…"` (required; checked later so that a missing id is reported with the
@@ -25,7 +25,7 @@ pub(crate) struct TableAttrs {
 }
 
 /// `#[apitable(...)]` on one field of a `#[derive(Table)]` struct.
-#[derive(Debug, FromField)]
+#[derive(FromField)]
 #[darling(attributes(apitable))]
 pub(crate) struct FieldAttrs {
     pub ident: Option<Ident>,
@@ -57,7 +57,7 @@ pub(crate) const FIELD_KEYS: &str =
 pub(crate) const TABLE_KEYS: &str = "`datasheet`, `view`, `rename_all`, `crate`";
 
 /// `#[apitable(...)]` on a `#[derive(FieldValue)]` enum.
-#[derive(Debug, FromDeriveInput)]
+#[derive(FromDeriveInput)]
 #[darling(attributes(apitable))]
 pub(crate) struct EnumAttrs {
     /// `rename_all = "…"` for the option names.
@@ -71,7 +71,7 @@ pub(crate) struct EnumAttrs {
 pub(crate) const ENUM_KEYS: &str = "`rename_all`, `crate`";
 
 /// `#[apitable(...)]` on one variant of a `#[derive(FieldValue)]` enum.
-#[derive(Debug, FromVariant)]
+#[derive(FromVariant)]
 #[darling(attributes(apitable))]
 pub(crate) struct VariantAttrs {
     /// `rename = "Option name"`.

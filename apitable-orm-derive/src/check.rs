@@ -182,7 +182,11 @@ pub(crate) fn rename_rule(lit: &LitStr, errors: &mut Errors) -> Option<RenameRul
 /// The attributes of one field must agree with each other. Returns whether they do.
 pub(crate) fn field_attrs(attrs: &FieldAttrs, errors: &mut Errors) -> bool {
     let before = errors.len();
-    let field = attrs.ident.as_ref().map(ToString::to_string).unwrap_or_default();
+    let field = attrs
+        .ident
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
 
     // A field maps to one column: by name or by id, never both (which one would win?).
     if let (Some(_), Some(id)) = (&attrs.name, &attrs.id) {
@@ -247,7 +251,12 @@ pub(crate) fn field_attrs(attrs: &FieldAttrs, errors: &mut Errors) -> bool {
 
 /// Each attribute of a field: whether it is present, where, and its name.
 fn others(attrs: &FieldAttrs) -> [(bool, Span, &'static str); 8] {
-    let lit = |l: &Option<LitStr>| (l.is_some(), l.as_ref().map_or_else(Span::call_site, LitStr::span));
+    let lit = |l: &Option<LitStr>| {
+        (
+            l.is_some(),
+            l.as_ref().map_or_else(Span::call_site, LitStr::span),
+        )
+    };
     let (name, name_span) = lit(&attrs.name);
     let (id, id_span) = lit(&attrs.id);
     let (with, with_span) = lit(&attrs.with);
@@ -256,9 +265,17 @@ fn others(attrs: &FieldAttrs) -> [(bool, Span, &'static str); 8] {
         (id, id_span, "id"),
         (with, with_span, "with"),
         (attrs.key.is_present(), attrs.key.span(), "key"),
-        (attrs.read_only.is_present(), attrs.read_only.span(), "read_only"),
+        (
+            attrs.read_only.is_present(),
+            attrs.read_only.span(),
+            "read_only",
+        ),
         (attrs.default.is_present(), attrs.default.span(), "default"),
-        (attrs.record_id.is_present(), attrs.record_id.span(), "record_id"),
+        (
+            attrs.record_id.is_present(),
+            attrs.record_id.span(),
+            "record_id",
+        ),
         (attrs.skip.is_present(), attrs.skip.span(), "skip"),
     ]
 }
@@ -351,7 +368,11 @@ pub(crate) fn fields(
     if let Some((first, _)) = cells.first()
         && let Some((d, t)) = cells.iter().find(|(_, t)| t.by_id != (mode == KeyMode::Id))
     {
-        let (this, other) = if t.by_id { ("id", "name") } else { ("name", "id") };
+        let (this, other) = if t.by_id {
+            ("id", "name")
+        } else {
+            ("name", "id")
+        };
         let help = if t.by_id {
             format!(
                 "a table maps every field by id (`fieldKey=id`) or every field by name: add `id = \"fld…\"` to `{}` and the other named fields, or remove `id` from `{}`",

@@ -28,7 +28,6 @@ pub(crate) enum KeyMode {
 }
 
 /// A `#[derive(Table)]` struct.
-#[derive(Debug)]
 pub(crate) struct Table {
     pub ident: Ident,
     pub krate: Path,
@@ -40,7 +39,6 @@ pub(crate) struct Table {
 }
 
 /// One field of a table struct.
-#[derive(Debug)]
 pub(crate) struct Field {
     /// The field as written (possibly raw, `r#type`).
     pub member: Ident,
@@ -52,7 +50,6 @@ pub(crate) struct Field {
 }
 
 /// What a field holds.
-#[derive(Debug)]
 pub(crate) enum Role {
     /// One cell of the datasheet.
     Cell(Cell),
@@ -63,7 +60,6 @@ pub(crate) enum Role {
 }
 
 /// A field mapped to a column.
-#[derive(Debug)]
 pub(crate) struct Cell {
     /// Position in `Table::FIELDS`.
     pub index: usize,
@@ -75,7 +71,7 @@ pub(crate) struct Cell {
     /// `default`.
     pub default: bool,
     /// `with = "Codec"`.
-    pub codec: Option<Type>,
+    pub codec: Option<Box<Type>>,
     /// `key`.
     pub is_key: bool,
     /// The column constant, `TITLE`.
@@ -83,7 +79,7 @@ pub(crate) struct Cell {
 }
 
 /// Where a cell maps, before the cross-field checks.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Target {
     pub by_id: bool,
     pub key: String,
@@ -102,7 +98,10 @@ pub(crate) struct Draft {
 }
 
 pub(crate) enum DraftKind {
-    Cell { target: Target, codec: Option<Type> },
+    Cell {
+        target: Target,
+        codec: Option<Box<Type>>,
+    },
     RecordId,
     Skip,
 }
@@ -112,7 +111,9 @@ impl Table {
     pub(crate) fn from_input(input: &DeriveInput) -> syn::Result<Table> {
         let mut errors = Errors::new();
         let table = Self::lower(input, &mut errors);
-        errors.finish_with(()).map(|()| table.expect("no errors means a complete model"))
+        errors
+            .finish_with(())
+            .map(|()| table.expect("no errors means a complete model"))
     }
 
     /// The model, or `None` when something was reported to `errors`.
@@ -207,7 +208,11 @@ impl Table {
 }
 
 /// One field's own checks, and where it maps.
-fn lower_field(attrs: FieldAttrs, rename: Option<RenameRule>, errors: &mut Errors) -> Option<Draft> {
+fn lower_field(
+    attrs: FieldAttrs,
+    rename: Option<RenameRule>,
+    errors: &mut Errors,
+) -> Option<Draft> {
     // Named fields always have an ident (tuple structs were rejected by `table_shape`).
     let member = attrs.ident.clone()?;
     let rust_name = member.unraw().to_string();
@@ -242,7 +247,7 @@ fn lower_field(attrs: FieldAttrs, rename: Option<RenameRule>, errors: &mut Error
             }
         };
         let codec = match &attrs.with {
-            Some(lit) => Some(check::codec_type(lit, errors)?),
+            Some(lit) => Some(Box::new(check::codec_type(lit, errors)?)),
             None => None,
         };
         DraftKind::Cell { target, codec }
@@ -256,7 +261,6 @@ fn lower_field(attrs: FieldAttrs, rename: Option<RenameRule>, errors: &mut Error
 }
 
 /// A `#[derive(FieldValue)]` enum of single-select options.
-#[derive(Debug)]
 pub(crate) struct SelectEnum {
     pub ident: Ident,
     pub krate: Path,
@@ -269,7 +273,9 @@ impl SelectEnum {
     pub(crate) fn from_input(input: &DeriveInput) -> syn::Result<SelectEnum> {
         let mut errors = Errors::new();
         let model = Self::lower(input, &mut errors);
-        errors.finish_with(()).map(|()| model.expect("no errors means a complete model"))
+        errors
+            .finish_with(())
+            .map(|()| model.expect("no errors means a complete model"))
     }
 
     pub(crate) fn lower(input: &DeriveInput, errors: &mut Errors) -> Option<SelectEnum> {
@@ -308,7 +314,10 @@ impl SelectEnum {
                 },
                 None => {
                     let raw = ident.unraw().to_string();
-                    (rename.map_or_else(|| raw.clone(), |r| r.apply(&raw)), ident.span())
+                    (
+                        rename.map_or_else(|| raw.clone(), |r| r.apply(&raw)),
+                        ident.span(),
+                    )
                 }
             };
             options.push((ident, name, span));

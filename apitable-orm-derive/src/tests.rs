@@ -36,8 +36,18 @@ fn select(input: DeriveInput) -> Result<SelectEnum, Vec<String>> {
     }
 }
 
+fn select_errors(input: DeriveInput) -> Vec<String> {
+    match select(input) {
+        Ok(_) => panic!("expected errors"),
+        Err(errors) => errors,
+    }
+}
+
 fn errors_of(input: DeriveInput) -> Vec<String> {
-    table(input).err().expect("expected errors")
+    match table(input) {
+        Ok(_) => panic!("expected errors"),
+        Err(errors) => errors,
+    }
 }
 
 #[test]
@@ -56,17 +66,29 @@ fn names_come_from_idents_through_rename_all() {
             selected: bool,
         }
     })
-    .unwrap();
+    .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(model.datasheet, "dstTasks0001");
     assert_eq!(model.key_mode, KeyMode::Name);
     let cells: Vec<_> = model
         .cells()
-        .map(|(f, c)| (f.rust_name.as_str(), c.key.as_str(), c.index, c.const_name.to_string()))
+        .map(|(f, c)| {
+            (
+                f.rust_name.as_str(),
+                c.key.as_str(),
+                c.index,
+                c.const_name.to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         cells,
         [
-            ("estimate_hours", "Estimate Hours", 0, "ESTIMATE_HOURS".to_owned()),
+            (
+                "estimate_hours",
+                "Estimate Hours",
+                0,
+                "ESTIMATE_HOURS".to_owned()
+            ),
             ("type", "Type", 1, "TYPE".to_owned()),
             ("owner", "Owner (main)", 2, "OWNER".to_owned()),
         ]
@@ -87,7 +109,7 @@ fn all_ids_means_field_key_id() {
             done: bool,
         }
     })
-    .unwrap();
+    .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(model.key_mode, KeyMode::Id);
     assert_eq!(model.view.as_deref(), Some("viwOpen0001"));
     let (_, done) = model.cells().nth(1).unwrap();
@@ -104,7 +126,7 @@ fn custom_crate_and_codec() {
             words: Vec<String>,
         }
     })
-    .unwrap();
+    .unwrap_or_else(|e| panic!("{e:?}"));
     let krate = &model.krate;
     assert_eq!(quote::quote!(#krate).to_string(), "my :: orm");
     assert!(model.cells().next().unwrap().1.codec.is_some());
@@ -232,7 +254,9 @@ fn shapes() {
         ["`Task` does not say which datasheet it maps"]
     );
     assert_eq!(
-        errors_of(parse_quote! { #[apitable(datasheet = "dstA")] struct Task { #[apitable(skip)] a: String } }),
+        errors_of(
+            parse_quote! { #[apitable(datasheet = "dstA")] struct Task { #[apitable(skip)] a: String } }
+        ),
         ["`Task` maps no fields"]
     );
 }
@@ -300,35 +324,38 @@ fn errors_carry_a_help_line() {
 
 #[test]
 fn select_enums() {
-    let model = select(parse_quote! {
+    let Ok(model) = select(parse_quote! {
         #[apitable(rename_all = "Title Case")]
         enum Status { ToDo, InProgress, #[apitable(rename = "Done ✓")] Done, r#Box }
-    })
-    .unwrap();
+    }) else {
+        panic!("a valid enum")
+    };
     let options: Vec<_> = model.options.iter().map(|(_, o)| o.as_str()).collect();
     assert_eq!(options, ["To Do", "In Progress", "Done ✓", "Box"]);
 
     assert_eq!(
-        select(parse_quote! { enum S { A, #[apitable(rename = "A")] B, C(u8) } }).unwrap_err(),
+        select_errors(parse_quote! { enum S { A, #[apitable(rename = "A")] B, C(u8) } }),
         [
             "variant `C` has fields, but a single-select option is just a name",
             "variants `A` and `B` both map to the option `A`",
         ]
     );
     assert_eq!(
-        select(parse_quote! { struct S { a: u8 } }).unwrap_err(),
-        ["`#[derive(FieldValue)]` works on enums whose variants are the options of a single-select field"]
+        select_errors(parse_quote! { struct S { a: u8 } }),
+        [
+            "`#[derive(FieldValue)]` works on enums whose variants are the options of a single-select field"
+        ]
     );
     assert_eq!(
-        select(parse_quote! { enum S<T> { A, B } }).unwrap_err(),
+        select_errors(parse_quote! { enum S<T> { A, B } }),
         ["`#[derive(FieldValue)]` does not support generic parameters"]
     );
     assert_eq!(
-        select(parse_quote! { enum S {} }).unwrap_err(),
+        select_errors(parse_quote! { enum S {} }),
         ["`S` has no variants, so no option could be decoded"]
     );
     assert_eq!(
-        select(parse_quote! { #[apitable(renam_all = "lowercase")] enum S { A } }).unwrap_err(),
+        select_errors(parse_quote! { #[apitable(renam_all = "lowercase")] enum S { A } }),
         ["unknown `#[apitable]` enum attribute `renam_all`"]
     );
 }
@@ -348,7 +375,11 @@ fn rename_rules() {
         ("lowercase", "InProgress", "inprogress"),
     ];
     for (rule, input, output) in cases {
-        assert_eq!(RenameRule::parse(rule).unwrap().apply(input), output, "{rule} {input}");
+        assert_eq!(
+            RenameRule::parse(rule).unwrap().apply(input),
+            output,
+            "{rule} {input}"
+        );
     }
     assert_eq!(RenameRule::parse("title case"), Err(Some("Title Case")));
     assert_eq!(RenameRule::parse("SCREAMING-SNAKE"), Err(None));

@@ -7,8 +7,8 @@ use std::marker::PhantomData;
 use serde::de::{DeserializeSeed, Deserializer, Visitor};
 
 pub use core::default::Default;
-pub use core::primitive::{str, usize};
 pub use core::option::Option::{self, None, Some};
+pub use core::primitive::{str, usize};
 pub use core::result::Result::{self, Err, Ok};
 pub use serde::de::{Deserializer as De, Error as DeError, MapAccess};
 pub use serde_json::Value;

@@ -136,11 +136,20 @@ fn a_full_page_decodes_every_field() {
     assert_eq!(t.tags, [Tag::Urgent, Tag::Work]);
     assert_eq!(t.due, Timestamp::from_millis(1_700_000_000_000));
     assert_eq!(t.blocked_by, [rec("recOther0001"), rec("recOther0002")]);
-    assert_eq!(t.link, Url::new("https://example.com").with_title("Example"));
+    assert_eq!(
+        t.link,
+        Url::new("https://example.com").with_title("Example")
+    );
     assert_eq!(t.files.len(), 1);
     let file = &t.files[0];
-    assert_eq!((file.token.as_str(), file.name.as_str()), ("space/2024/a.png", "a.png"));
-    assert_eq!((file.size, file.mime_type.as_deref()), (Some(1024), Some("image/png")));
+    assert_eq!(
+        (file.token.as_str(), file.name.as_str()),
+        ("space/2024/a.png", "a.png")
+    );
+    assert_eq!(
+        (file.size, file.mime_type.as_deref()),
+        (Some(1024), Some("image/png"))
+    );
     assert_eq!((file.width, file.height), (Some(10), Some(20)));
     assert_eq!(t.notes.as_deref(), Some("multi\nline"));
     assert_eq!(t.created, Some(Timestamp::from_millis(1_600_000_000_000)));
@@ -183,7 +192,9 @@ fn a_cell_of_the_wrong_type_names_record_field_and_expected_type() {
     assert_eq!(err.expected(), Some("a number"));
     let text = err.to_string();
     assert!(
-        text.starts_with(r#"could not decode record recFull0001 field "Estimate (h)" (expected a number)"#),
+        text.starts_with(
+            r#"could not decode record recFull0001 field "Estimate (h)" (expected a number)"#
+        ),
         "{text}"
     );
 }
@@ -191,7 +202,10 @@ fn a_cell_of_the_wrong_type_names_record_field_and_expected_type() {
 #[test]
 fn a_missing_number_cell_is_an_error() {
     let mut record = full_record();
-    record["fields"].as_object_mut().unwrap().remove("Estimate (h)");
+    record["fields"]
+        .as_object_mut()
+        .unwrap()
+        .remove("Estimate (h)");
     let err = decode_err(json!([full_record(), record]));
     assert_eq!(err.record_id(), Some(&rec("recFull0001")));
     assert_eq!(err.field(), Some("Estimate (h)"));
@@ -205,7 +219,10 @@ fn a_missing_number_cell_is_an_error() {
     let err = decode_err(json!([record]));
     assert_eq!(err.record_id(), Some(&rec("recNoStatus1")));
     assert_eq!(err.field(), Some("Status"));
-    assert_eq!(err.expected(), Some("one of the options `To do`, `Doing`, `Done`"));
+    assert_eq!(
+        err.expected(),
+        Some("one of the options `To do`, `Doing`, `Done`")
+    );
 }
 
 #[test]
@@ -217,7 +234,10 @@ fn an_unknown_select_option_lists_the_known_ones() {
     assert_eq!(err.field(), Some("Status"));
     let text = err.to_string();
     assert!(text.contains("Archived"), "{text}");
-    assert!(text.contains("To do") && text.contains("Doing") && text.contains("Done"), "{text}");
+    assert!(
+        text.contains("To do") && text.contains("Doing") && text.contains("Done"),
+        "{text}"
+    );
 
     // Inside a multi-select as well.
     let mut record = full_record();
@@ -260,8 +280,18 @@ fn default_and_skip() {
     assert_eq!(
         page.items,
         [
-            Defaults { name: "a".into(), count: 0, status: None, cache: vec![] },
-            Defaults { name: "b".into(), count: 7, status: Some(Status::Doing), cache: vec![] },
+            Defaults {
+                name: "a".into(),
+                count: 0,
+                status: None,
+                cache: vec![]
+            },
+            Defaults {
+                name: "b".into(),
+                count: 7,
+                status: Some(Status::Doing),
+                cache: vec![]
+            },
         ]
     );
     let keys: Vec<_> = <Defaults as Table>::FIELDS.iter().map(|f| f.key).collect();
@@ -269,7 +299,10 @@ fn default_and_skip() {
 
     let mut cells = serde_json::Map::new();
     page.items[1].__encode(&mut cells);
-    assert_eq!(Value::Object(cells), json!({"Name": "b", "Count": 7, "Status": "Doing"}));
+    assert_eq!(
+        Value::Object(cells),
+        json!({"Name": "b", "Count": 7, "Status": "Doing"})
+    );
 }
 
 #[test]
@@ -346,13 +379,26 @@ fn query_parameters_show_fields_field_key_and_filter() {
         .page_size(50);
     let query = q.to_params().unwrap().to_query().unwrap();
     let get = |k: &str| -> Vec<&str> {
-        query.iter().filter(|(key, _)| key == k).map(|(_, v)| v.as_str()).collect()
+        query
+            .iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+            .collect()
     };
     assert_eq!(
         get("fields[]"),
         [
-            "Title", "Estimate (h)", "Done", "Status", "Tags", "Due", "Blocked by", "Link",
-            "Files", "Notes", "Created"
+            "Title",
+            "Estimate (h)",
+            "Done",
+            "Status",
+            "Tags",
+            "Due",
+            "Blocked by",
+            "Link",
+            "Files",
+            "Notes",
+            "Created"
         ]
     );
     assert!(get("fieldKey").is_empty(), "names are the server's default");
@@ -362,8 +408,14 @@ fn query_parameters_show_fields_field_key_and_filter() {
     assert_eq!(formula.len(), 1);
     let formula = formula[0];
     assert!(formula.starts_with("AND("), "{formula}");
-    assert!(formula.contains("{Status}") && formula.contains("\"Done\""), "{formula}");
-    assert!(formula.contains("{Estimate (h)}") && formula.contains("urgent"), "{formula}");
+    assert!(
+        formula.contains("{Status}") && formula.contains("\"Done\""),
+        "{formula}"
+    );
+    assert!(
+        formula.contains("{Estimate (h)}") && formula.contains("urgent"),
+        "{formula}"
+    );
 
     // Mapped by id: fieldKey=id and `{fld…}` references.
     #[derive(Debug, Table)]
@@ -380,8 +432,14 @@ fn query_parameters_show_fields_field_key_and_filter() {
         .unwrap()
         .to_query()
         .unwrap();
-    assert!(query.contains(&("fieldKey".into(), "id".into())), "{query:?}");
-    assert!(query.contains(&("fields[]".into(), "fldPrice00001".into())), "{query:?}");
+    assert!(
+        query.contains(&("fieldKey".into(), "id".into())),
+        "{query:?}"
+    );
+    assert!(
+        query.contains(&("fields[]".into(), "fldPrice00001".into())),
+        "{query:?}"
+    );
     assert!(
         query.contains(&(
             "filterByFormula".into(),

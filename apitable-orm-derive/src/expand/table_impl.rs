@@ -27,8 +27,7 @@ pub(super) fn codec(field: &Field, cell: &Cell) -> TokenStream {
 /// `pub struct __TaskSlots`: one `Option` per mapped field, filled while reading a record.
 pub(super) fn slots(model: &Table) -> TokenStream {
     let name = slots_ident(model);
-    let (members, types): (Vec<_>, Vec<_>) =
-        model.cells().map(|(f, _)| (&f.member, &f.ty)).unzip();
+    let (members, types): (Vec<_>, Vec<_>) = model.cells().map(|(f, _)| (&f.member, &f.ty)).unzip();
     quote! {
         #[doc(hidden)]
         pub struct #name {
