@@ -7,8 +7,22 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn the_menu_example_prints_its_sections_and_the_upsert_report() {
-    let mut child = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--example", "menu"])
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo.args(["run", "--quiet", "--example", "menu"]);
+    // Reuse this test's build: same profile, same target directory (`…/target/<profile>/deps/`
+    // holds this test; the target directory is marked by CACHEDIR.TAG).
+    let exe = std::env::current_exe().unwrap();
+    if exe.ancestors().nth(2).and_then(|p| p.file_name()) == Some("release".as_ref()) {
+        cargo.arg("--release");
+    }
+    if let Some(dir) = exe
+        .ancestors()
+        .nth(3)
+        .filter(|d| d.join("CACHEDIR.TAG").is_file())
+    {
+        cargo.env("CARGO_TARGET_DIR", dir);
+    }
+    let mut child = cargo
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         // The emulator, whatever the environment says.
         .env_remove("APITABLE_HOST")

@@ -496,40 +496,20 @@ async fn errors_name_the_problem_and_send_nothing_wrong() {
 }
 
 /// Two runs of the program share the data through the database file, as `cargo run --example
-/// notes -- add …` followed by `… list` do.
+/// notes -- add …` followed by `… list` do; a database without the Notes datasheet is refused.
 #[tokio::test]
 async fn data_survives_a_restart_through_the_database_file() {
     let dir = std::env::temp_dir().join(format!("notes-db-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("notes.db");
-    let _ = std::fs::remove_file(&db);
-    let open = || async {
-        let emu = Emulator::builder()
-            .database(&db)
-            .seed_json(&app::emulator_seed())
-            .start()
-            .await
-            .unwrap();
-        let client = Client::builder()
-            .token(emu.token())
-            .base_url(emu.base_url())
-            .pacing(Pacing::off())
-            .build()
-            .unwrap();
-        (emu, client)
-    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = dir.join("sub").join("notes.db");
     let dst: DatasheetId = <Note as Table>::DATASHEET.parse().unwrap();
-    let (emu, client) = open().await;
-    let id = added_id(
-        &ok(
-            &Notes::new(&client, dst.clone()),
-            &["add", "Buy milk", "--tag", "shopping"],
-        )
-        .await,
-    );
+
+    let (emu, client) = app::open_emulator(&db).await.unwrap();
+    let notes = Notes::new(&client, dst.clone());
+    let id = added_id(&ok(&notes, &["add", "Buy milk", "--tag", "shopping"]).await);
     emu.shutdown().await;
 
-    let (emu, client) = open().await;
+    let (emu, client) = app::open_emulator(&db).await.unwrap();
     let list = ok(&Notes::new(&client, dst.clone()), &["list"]).await;
     assert!(
         list.starts_with("1 note:\n")
@@ -538,6 +518,22 @@ async fn data_survives_a_restart_through_the_database_file() {
         "{list}"
     );
     emu.shutdown().await;
+
+    // A database made by something else.
+    let other = dir.join("other.db");
+    let emu = Emulator::builder().database(&other).start().await.unwrap();
+    emu.shutdown().await;
+    let err = app::open_emulator(&other).await.unwrap_err();
+    assert!(
+        err.ends_with(
+            "other.db holds no Notes datasheet (another program made it): choose another --db"
+        ),
+        "{err}"
+    );
+    let garbage = dir.join("garbage.db");
+    std::fs::write(&garbage, "not a database").unwrap();
+    let err = app::open_emulator(&garbage).await.unwrap_err();
+    assert!(err.starts_with("cannot open the notes database"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -3,12 +3,13 @@
 //! Shared by `examples/notes/main.rs` (the program) and `tests/example_notes.rs` (its tests).
 
 use std::fmt::{self, Write as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use apitable_emulator::Emulator;
 use apitable_orm::api::Upload;
 use apitable_orm::prelude::*;
 use apitable_orm::value::Attachment;
-use apitable_orm::{DatasheetId, Sheet};
+use apitable_orm::{DatasheetId, Pacing, Sheet};
 use clap::{Parser, Subcommand};
 
 /// One note. The datasheet needs the fields Title (SingleText, primary), Body (Text), Tags
@@ -47,6 +48,34 @@ pub fn emulator_seed() -> String {
         }]
     })
     .to_string()
+}
+
+/// Starts an in-process emulator whose data lives in the file `db` (created, with the Notes
+/// datasheet, on first use), and a client for it.
+pub async fn open_emulator(db: &Path) -> Result<(Emulator, Client), String> {
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let emu = Emulator::builder()
+        .database(db)
+        .seed_json(&emulator_seed())
+        .start()
+        .await
+        .map_err(|e| format!("cannot open the notes database {}: {e}", db.display()))?;
+    if emu.datasheet(<Note as Table>::DATASHEET).is_none() {
+        return Err(format!(
+            "{} holds no Notes datasheet (another program made it): choose another --db",
+            db.display()
+        ));
+    }
+    let client = Client::builder()
+        .token(emu.token())
+        .base_url(emu.base_url())
+        .pacing(Pacing::off())
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok((emu, client))
 }
 
 /// Notes kept in an APITable datasheet.

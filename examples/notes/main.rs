@@ -22,9 +22,8 @@ mod app;
 
 use std::process::ExitCode;
 
-use apitable_emulator::Emulator;
+use apitable_orm::DatasheetId;
 use apitable_orm::prelude::*;
-use apitable_orm::{DatasheetId, Pacing};
 use clap::Parser;
 
 use app::{Cli, Note, Notes};
@@ -59,25 +58,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             (Client::from_env()?, dst, None)
         }
         None => {
-            if let Some(dir) = cli.db.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            }
-            let emu = Emulator::builder()
-                .database(&cli.db)
-                .seed_json(&app::emulator_seed())
-                .start()
-                .await
-                .map_err(|e| format!("cannot open the notes database {}: {e}", cli.db.display()))?;
+            let (emu, client) = app::open_emulator(&cli.db).await?;
             println!(
                 "(in-process emulator, data in {}; set APITABLE_HOST, APITABLE_TOKEN and APITABLE_NOTES_DATASHEET for a real server)",
                 cli.db.display()
             );
-            let client = Client::builder()
-                .token(emu.token())
-                .base_url(emu.base_url())
-                .pacing(Pacing::off())
-                .build()?;
             (client, <Note as Table>::DATASHEET.parse()?, Some(emu))
         }
     };
