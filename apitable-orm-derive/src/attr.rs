@@ -53,6 +53,9 @@ pub(crate) struct FieldAttrs {
 pub(crate) const FIELD_KEYS: &str =
     "`name`, `id`, `record_id`, `key`, `read_only`, `skip`, `default`, `with`";
 
+/// The attributes that are flags (no value); every other attribute takes a string.
+pub(crate) const FLAGS: [&str; 5] = ["record_id", "key", "read_only", "skip", "default"];
+
 /// The attribute keys [`TableAttrs`] accepts, for help lines.
 pub(crate) const TABLE_KEYS: &str = "`datasheet`, `view`, `rename_all`, `crate`";
 

@@ -104,6 +104,24 @@ fn rewrite_darling(original: &str, what: &str, keys: &str) -> (String, String) {
         };
         return (format!("unknown {what} attribute `{word}`"), help);
     }
+    // A value of the wrong kind: "Unexpected type `string` at key", "Unexpected meta-item
+    // format `word` at name".
+    if original.starts_with("Unexpected")
+        && let Some((_, key)) = original.rsplit_once(" at ")
+        && keys.contains(&format!("`{key}`"))
+    {
+        return if crate::attr::FLAGS.contains(&key) {
+            (
+                format!("`{key}` takes no value"),
+                format!("write it alone: `#[apitable({key})]`"),
+            )
+        } else {
+            (
+                format!("`{key}` takes a string"),
+                format!("write `#[apitable({key} = \"…\")]`"),
+            )
+        };
+    }
     if let Some(rest) = original.strip_prefix("Duplicate field ") {
         let word = quoted(rest).unwrap_or_default();
         return (

@@ -80,6 +80,10 @@ use syn::{DeriveInput, parse_macro_input};
 /// - A check, at each field's type, that the type implements `FieldValue` (unless the field
 ///   has `with`), so an unsupported type is reported under the type.
 ///
+/// A column constant is an inherent associated constant, so a field named `fields` or `view`
+/// makes `Task::FIELDS` / `Task::VIEW` name the column; the table's metadata stays reachable
+/// as `<Task as Table>::FIELDS` (which generic code and the generated code use).
+///
 /// Everything else goes into one anonymous `const _: () = { … };` and names the runtime only
 /// through `apitable_orm::__private`, so user items named `Result`, `Option`, `String`…
 /// cannot change its meaning.

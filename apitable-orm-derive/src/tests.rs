@@ -386,3 +386,74 @@ fn rename_rules() {
     assert_eq!(const_name("estimateHours"), "ESTIMATE_HOURS");
     assert_eq!(const_name("type"), "TYPE");
 }
+
+#[test]
+fn malformed_attribute_values_say_what_to_write() {
+    let mut errors = Errors::new();
+    let input: DeriveInput = parse_quote! {
+        #[apitable(datasheet = "dstA")]
+        struct Task {
+            #[apitable(key = "yes")]
+            a: String,
+            #[apitable(name = 5)]
+            b: String,
+            #[apitable]
+            c: String,
+        }
+    };
+    assert!(Table::lower(&input, &mut errors).is_none());
+    assert_eq!(
+        errors.messages(),
+        [
+            "`key` takes no value\n= help: write it alone: `#[apitable(key)]`",
+            "`name` takes a string\n= help: write `#[apitable(name = \"…\")]`",
+        ]
+    );
+}
+
+/// Generated code names prelude items only through `_p::`, so user items that shadow them
+/// cannot change its meaning; and it stays small.
+#[test]
+fn expansion_is_hygienic_and_small() {
+    let input: DeriveInput = parse_quote! {
+        #[apitable(datasheet = "dstTasks0001", view = "viwOpen0001")]
+        pub struct Task {
+            #[apitable(record_id)]
+            id: Id,
+            #[apitable(key)]
+            price: f64,
+            #[apitable(read_only, default)]
+            done: bool,
+            #[apitable(with = "Words")]
+            words: Words,
+            #[apitable(skip)]
+            local: u8,
+        }
+    };
+    let model = Table::from_input(&input).unwrap_or_else(|e| panic!("{e}"));
+    let code = crate::expand::table(&model).to_string();
+    let tokens: Vec<&str> = code.split_whitespace().collect();
+    let guarded = [
+        "Option", "Some", "None", "Result", "Ok", "Err", "Default", "String", "Vec", "str", "usize",
+    ];
+    for (i, t) in tokens.iter().enumerate() {
+        if guarded.contains(t) {
+            assert!(
+                i >= 2 && tokens[i - 2] == "_p" && tokens[i - 1] == "::",
+                "unqualified `{t}` in: {}",
+                tokens[i.saturating_sub(8)..(i + 3).min(tokens.len())].join(" ")
+            );
+        }
+    }
+    assert!(code.contains("use :: apitable_orm as _apitable"));
+    // `read_only` fields are not encoded; `skip` fields are neither decoded nor encoded.
+    assert_eq!(code.matches("_p :: encode ::").count(), 2);
+    assert_eq!(code.matches("_p :: decode_cell ::").count(), 3);
+    assert_eq!(code.matches("_p :: finish_default ::").count(), 1);
+    assert!(code.contains("impl _p :: Keyed for Task"));
+    assert!(
+        tokens.len() < 1000,
+        "the expansion grew to {} tokens",
+        tokens.len()
+    );
+}

@@ -1,7 +1,8 @@
 //! The typed column constants (`Task::TITLE`) and `impl Keyed`.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use crate::model::{KeyMode, Table};
 
@@ -45,11 +46,23 @@ pub(super) fn keyed(model: &Table) -> TokenStream {
     };
     let ty = &field.ty;
     let index = cell.index;
+    let codec = super::table_impl::codec(field, cell);
+    // A key whose type the server computes (`Computed<T>`, `User`…) could never be written by
+    // an upsert; `read_only` written on the field was already refused by `check`.
+    let message = format!(
+        "`key` is on `{}`, whose type is computed by the server (read-only); put `key` on a writable field",
+        field.rust_name
+    );
+    let writable = quote_spanned! {ty.span()=>
+        const _: () = ::core::assert!(!<#codec as _p::FieldCodec<#ty>>::READ_ONLY, #message);
+    };
     quote! {
         #[automatically_derived]
         impl _p::Keyed for #name {
             type Key = #ty;
             const KEY: _p::Column<Self, #ty> = _p::Column::__new(#index);
         }
+
+        #writable
     }
 }
