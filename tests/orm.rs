@@ -514,7 +514,7 @@ async fn pages_and_streams_are_lazy_and_counted() {
         .query()
         .sort(Dish::NAME.asc())
         .stream(&client)
-        .try_take_while(|d| std::future::ready(Ok(d.name < "dish 0005".to_string())))
+        .try_take_while(|d| std::future::ready(Ok(d.name.as_str() < "dish 0005")))
         .try_collect()
         .await
         .unwrap();

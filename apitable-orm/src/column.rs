@@ -83,53 +83,80 @@ impl<T: Table, V> Column<T, V> {
     }
 }
 
-impl<T: Table, V: Scalar> Column<T, V> {
+impl<T: Table, V> Column<T, V> {
     /// Cells equal to `value`. Comparing text with `""` finds empty cells.
-    pub fn eq(self, value: impl Into<V::Value>) -> Filter<T> {
+    pub fn eq(self, value: impl Into<V::Value>) -> Filter<T>
+    where
+        V: Scalar,
+    {
         Filter::compare(self.meta(), "=", value.into().literal())
     }
 
     /// Cells not equal to `value` (empty cells included).
-    pub fn ne(self, value: impl Into<V::Value>) -> Filter<T> {
+    pub fn ne(self, value: impl Into<V::Value>) -> Filter<T>
+    where
+        V: Scalar,
+    {
         Filter::compare(self.meta(), "!=", value.into().literal())
     }
 
     /// Cells equal to any of `values`.
-    pub fn is_in<I: IntoIterator<Item = U>, U: Into<V::Value>>(self, values: I) -> Filter<T> {
+    pub fn is_in<I: IntoIterator<Item = U>, U: Into<V::Value>>(self, values: I) -> Filter<T>
+    where
+        V: Scalar,
+    {
         Filter::any(values.into_iter().map(|v| self.eq(v)).collect())
     }
 }
 
-impl<T: Table, V: Comparable> Column<T, V> {
+impl<T: Table, V> Column<T, V> {
     /// Cells greater than `value` (empty cells never match).
-    pub fn gt(self, value: impl Into<V::Value>) -> Filter<T> {
+    pub fn gt(self, value: impl Into<V::Value>) -> Filter<T>
+    where
+        V: Comparable,
+    {
         Filter::order(self.meta(), ">", value.into().literal())
     }
 
     /// Cells greater than or equal to `value` (empty cells never match).
-    pub fn ge(self, value: impl Into<V::Value>) -> Filter<T> {
+    pub fn ge(self, value: impl Into<V::Value>) -> Filter<T>
+    where
+        V: Comparable,
+    {
         Filter::order(self.meta(), ">=", value.into().literal())
     }
 
     /// Cells less than `value` (empty cells never match).
-    pub fn lt(self, value: impl Into<V::Value>) -> Filter<T> {
+    pub fn lt(self, value: impl Into<V::Value>) -> Filter<T>
+    where
+        V: Comparable,
+    {
         Filter::order(self.meta(), "<", value.into().literal())
     }
 
     /// Cells less than or equal to `value` (empty cells never match).
-    pub fn le(self, value: impl Into<V::Value>) -> Filter<T> {
+    pub fn le(self, value: impl Into<V::Value>) -> Filter<T>
+    where
+        V: Comparable,
+    {
         Filter::order(self.meta(), "<=", value.into().literal())
     }
 
     /// Cells in `low..=high`.
-    pub fn between(self, low: impl Into<V::Value>, high: impl Into<V::Value>) -> Filter<T> {
+    pub fn between(self, low: impl Into<V::Value>, high: impl Into<V::Value>) -> Filter<T>
+    where
+        V: Comparable,
+    {
         self.ge(low).and(self.le(high))
     }
 }
 
-impl<T: Table, V: Textual> Column<T, V> {
+impl<T: Table, V> Column<T, V> {
     /// Text containing `needle` (case-sensitive).
-    pub fn contains(self, needle: impl Into<String>) -> Filter<T> {
+    pub fn contains(self, needle: impl Into<String>) -> Filter<T>
+    where
+        V: Textual,
+    {
         Filter::text(
             self.meta(),
             crate::filter::TextOp::Contains,
@@ -139,7 +166,10 @@ impl<T: Table, V: Textual> Column<T, V> {
     }
 
     /// Text containing `needle`, ignoring case.
-    pub fn contains_ignore_case(self, needle: impl Into<String>) -> Filter<T> {
+    pub fn contains_ignore_case(self, needle: impl Into<String>) -> Filter<T>
+    where
+        V: Textual,
+    {
         Filter::text(
             self.meta(),
             crate::filter::TextOp::Contains,
@@ -149,7 +179,10 @@ impl<T: Table, V: Textual> Column<T, V> {
     }
 
     /// Text starting with `prefix` (case-sensitive).
-    pub fn starts_with(self, prefix: impl Into<String>) -> Filter<T> {
+    pub fn starts_with(self, prefix: impl Into<String>) -> Filter<T>
+    where
+        V: Textual,
+    {
         Filter::text(
             self.meta(),
             crate::filter::TextOp::StartsWith,
@@ -159,7 +192,10 @@ impl<T: Table, V: Textual> Column<T, V> {
     }
 
     /// Text starting with `prefix`, ignoring case.
-    pub fn starts_with_ignore_case(self, prefix: impl Into<String>) -> Filter<T> {
+    pub fn starts_with_ignore_case(self, prefix: impl Into<String>) -> Filter<T>
+    where
+        V: Textual,
+    {
         Filter::text(
             self.meta(),
             crate::filter::TextOp::StartsWith,
@@ -169,7 +205,10 @@ impl<T: Table, V: Textual> Column<T, V> {
     }
 
     /// Text ending with `suffix` (case-sensitive).
-    pub fn ends_with(self, suffix: impl Into<String>) -> Filter<T> {
+    pub fn ends_with(self, suffix: impl Into<String>) -> Filter<T>
+    where
+        V: Textual,
+    {
         Filter::text(
             self.meta(),
             crate::filter::TextOp::EndsWith,
@@ -179,7 +218,10 @@ impl<T: Table, V: Textual> Column<T, V> {
     }
 
     /// Text ending with `suffix`, ignoring case.
-    pub fn ends_with_ignore_case(self, suffix: impl Into<String>) -> Filter<T> {
+    pub fn ends_with_ignore_case(self, suffix: impl Into<String>) -> Filter<T>
+    where
+        V: Textual,
+    {
         Filter::text(
             self.meta(),
             crate::filter::TextOp::EndsWith,
@@ -189,19 +231,28 @@ impl<T: Table, V: Textual> Column<T, V> {
     }
 }
 
-impl<T: Table, V: MultiValued> Column<T, V> {
+impl<T: Table, V> Column<T, V> {
     /// Multi-value cells holding `item` (an exact element match).
-    pub fn has(self, item: impl Into<V::Item>) -> Filter<T> {
+    pub fn has(self, item: impl Into<V::Item>) -> Filter<T>
+    where
+        V: MultiValued,
+    {
         Filter::has(self.meta(), item.into().literal())
     }
 
     /// Multi-value cells holding at least one of `items`.
-    pub fn has_any<I: IntoIterator<Item = U>, U: Into<V::Item>>(self, items: I) -> Filter<T> {
+    pub fn has_any<I: IntoIterator<Item = U>, U: Into<V::Item>>(self, items: I) -> Filter<T>
+    where
+        V: MultiValued,
+    {
         Filter::any(items.into_iter().map(|i| self.has(i)).collect())
     }
 
     /// Multi-value cells holding every one of `items`.
-    pub fn has_all<I: IntoIterator<Item = U>, U: Into<V::Item>>(self, items: I) -> Filter<T> {
+    pub fn has_all<I: IntoIterator<Item = U>, U: Into<V::Item>>(self, items: I) -> Filter<T>
+    where
+        V: MultiValued,
+    {
         Filter::all(items.into_iter().map(|i| self.has(i)).collect())
     }
 }

@@ -214,8 +214,11 @@ impl<'de, T: Table> Visitor<'de> for RecordSeed<'_, T> {
                     match map.next_value_seed(seed) {
                         Ok(s) => slots = Some(s),
                         Err(e) => {
-                            // Name the record if its id came first (it does on real servers).
-                            if let (Some(rid), Some(err)) = (&id, self.ctx.take()) {
+                            // Name the record if its id came first (it does on real servers);
+                            // otherwise the cell error goes out without it.
+                            if let Some(rid) = &id
+                                && let Some(err) = self.ctx.take()
+                            {
                                 let err = err.with_record(rid.clone());
                                 let text = err.to_string();
                                 *self.ctx.failure.borrow_mut() = Some(err);

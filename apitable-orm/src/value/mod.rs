@@ -43,7 +43,7 @@ pub use types::{Attachment, Computed, Member, MemberType, Timestamp, Url, User};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in an APITable field",
     label = "unsupported field type",
-    note = "use a type from `apitable_orm::value`, derive `FieldValue` for a single-select enum, or use `#[apitable(with = \"module\")]`"
+    note = "use a type from `apitable_orm::value`, derive `FieldValue` for a single-select enum, or use `#[apitable(with = \"path::to::Codec\")]` with a `FieldCodec`"
 )]
 pub trait FieldValue: Sized {
     /// What a cell of this type holds, for error messages ("a number").
