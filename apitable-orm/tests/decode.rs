@@ -448,3 +448,21 @@ fn query_parameters_show_fields_field_key_and_filter() {
         "{query:?}"
     );
 }
+
+#[test]
+fn a_cell_error_before_the_record_id_still_names_field_and_type() {
+    // serde_json::Value sorts keys, so this body has "fields" before "recordId".
+    let mut record = full_record();
+    record["fields"]["Estimate (h)"] = json!("soon");
+    let body = json!({"success": true, "code": 200, "message": "SUCCESS",
+                      "data": {"total": 1, "pageNum": 1, "pageSize": 1, "records": [record]}});
+    let bytes = serde_json::to_vec(&body).unwrap();
+    match Page::<Task>::from_response(&bytes, 100) {
+        Err(Error::Decode(e)) => {
+            assert_eq!(e.field(), Some("Estimate (h)"));
+            assert_eq!(e.expected(), Some("a number"));
+            assert_eq!(e.record_id(), None);
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
