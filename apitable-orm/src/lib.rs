@@ -1,9 +1,118 @@
-//! Typed access to APITable datasheets.
+//! Typed access to APITable datasheets: treat a datasheet as a small, typed NoSQL store.
 //!
-//! `apitable-orm` talks to the APITable "Fusion" REST API. This layer gives every endpoint a
-//! typed call ([`api`]) behind a [`Client`] that paces requests under the server's rate limit,
-//! retries what is safe to retry, times out instead of hanging, and keeps the API token out of
-//! every log and error.
+//! Declare a struct once with `#[derive(Table)]`; read it with typed queries that compile to
+//! the Fusion API's `filterByFormula`, and write it in batches, with an upsert that is safe to
+//! rerun. Under it, a [`Client`] paces requests under the server's rate limit, retries what is
+//! safe to retry, times out instead of hanging, and keeps the API token out of every log and
+//! error; [`api`] gives every endpoint a typed call for what the typed layer does not cover.
+//!
+//! # Define a table
+//!
+//! ```
+//! use apitable_orm::prelude::*;
+//!
+//! #[derive(Debug, Clone, Copy, PartialEq, Eq, FieldValue)]
+//! enum Course { Starter, Main, Dessert }
+//!
+//! #[derive(Debug, Clone, PartialEq, Table)]
+//! #[apitable(datasheet = "dstMenu0000000001", rename_all = "PascalCase")]
+//! struct Dish {
+//!     #[apitable(record_id)]
+//!     id: Option<RecordId>,
+//!     #[apitable(key)]
+//!     name: String,              // column "Name", the upsert key
+//!     course: Option<Course>,    // a single select; empty reads as None
+//!     price: f64,                // a number or currency column
+//!     tags: Vec<String>,         // a multi select
+//!     vegan: bool,               // a checkbox
+//! }
+//!
+//! // Each field has a typed column constant; filters render to a formula that is safe for any
+//! // value (quotes, braces, backslashes, line breaks…).
+//! let q = Dish::query()
+//!     .filter(Dish::PRICE.lt(10).and(Dish::TAGS.has("spicy")).and(Dish::NAME.ne("a \"b\" {c}")))
+//!     .sort(Dish::PRICE.asc());
+//! let params = q.to_params().unwrap();
+//! let formula = params.to_query().unwrap().into_iter().find(|(k, _)| k == "filterByFormula").unwrap().1;
+//! assert_eq!(
+//!     formula,
+//!     r#"AND(AND({Price}!=BLANK(),({Price}<10)),(COUNTIF({Tags},"spicy")>0),({Name}!=CONCATENATE("a \"b\" {c","}")))"#
+//! );
+//! ```
+//!
+//! Wrong uses do not compile: `Dish::NAME.gt("m")` (text has no order), `Dish::PRICE.eq("x")`
+//! (a price is a number), a filter built from another table's column, `Dish::upsert` on a table
+//! without a `key`. The field-type table is in [`value`]; the attribute reference in
+//! [`derive@Table`].
+//!
+//! # Connect
+//!
+//! [`Client::from_env`] reads `APITABLE_TOKEN` and `APITABLE_HOST`; [`Client::builder`] sets
+//! everything explicitly (base URL, [`Pacing`], [`RetryPolicy`], timeouts, the write limit, a
+//! custom `reqwest::Client`). Plain `http` is accepted only for loopback hosts unless allowed.
+//!
+//! # Read
+//!
+//! ```no_run
+//! # use apitable_orm::prelude::*;
+//! # #[derive(Debug, Clone, PartialEq, Table)]
+//! # #[apitable(datasheet = "dstMenu0000000001", rename_all = "PascalCase")]
+//! # struct Dish { #[apitable(record_id)] id: Option<RecordId>, #[apitable(key)] name: String, price: f64 }
+//! use futures_util::TryStreamExt;
+//! # async fn run() -> apitable_orm::Result<()> {
+//! let client = Client::from_env()?;
+//! let cheap: Vec<Dish> = Dish::query().filter(Dish::PRICE.lt(10)).all(&client).await?;
+//! let first = Dish::query().sort(Dish::PRICE.desc()).first(&client).await?;
+//! let n = Dish::query().count(&client).await?;
+//!
+//! // Lazily, one page (1000 records by default) in memory at a time:
+//! let mut dishes = std::pin::pin!(Dish::query().stream(&client));
+//! while let Some(dish) = dishes.try_next().await? {
+//!     println!("{} costs {}", dish.name, dish.price);
+//! }
+//! // Or page by page, with totals: Dish::query().page_size(100).pages(&client)
+//! # Ok(()) }
+//! ```
+//!
+//! [`Query`] also has `view`, `max_records`, `get(id)` and `get_many(ids)` (in the given
+//! order, in as few requests as the URL length allows). Only the struct's own fields are
+//! requested.
+//!
+//! # Write
+//!
+//! ```no_run
+//! # use apitable_orm::prelude::*;
+//! # #[derive(Debug, Clone, PartialEq, Table)]
+//! # #[apitable(datasheet = "dstMenu0000000001", rename_all = "PascalCase")]
+//! # struct Dish { #[apitable(record_id)] id: Option<RecordId>, #[apitable(key)] name: String, price: f64 }
+//! # async fn run(client: Client, rows: Vec<Dish>) -> apitable_orm::Result<()> {
+//! let dishes = client.table::<Dish>();          // or client.table_in::<Dish>(other_id)
+//! let ids = dishes.insert_many(&rows).await?;   // 10 per request, paced
+//! let mut soup = Dish { id: None, name: "Soup".into(), price: 4.5 };
+//! dishes.save(&mut soup).await?;                // insert, and store the new id
+//! let old = soup.clone();
+//! soup.price = 5.0;
+//! dishes.update_changed(&old, &soup).await?;    // sends only the Price cell
+//! let report = dishes.upsert(&rows).await?;     // by the `key` column
+//! println!("{} new, {} changed, {} unchanged",
+//!          report.created.len(), report.updated.len(), report.unchanged.len());
+//! dishes.delete_many(&ids).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! A write of many rows that fails part-way is an [`Error::Batch`] saying which rows were
+//! written, which were in the failed request and which were never sent. A create whose
+//! outcome is unknown (a timeout after sending) is not retried: it comes back as
+//! [`Error::UnknownOutcome`] with the records concerned, so nothing is created twice.
+//!
+//! # Errors
+//!
+//! One [`Error`] type with predicates: [`Error::code`] (the API's code; never parse
+//! messages), [`Error::is_rate_limited`], [`Error::is_retryable`],
+//! [`Error::may_have_been_applied`]. A cell that does not fit its field is a
+//! [`DecodeError`] naming the record id, the field and the expected type.
+//!
+//! # The raw API
 //!
 //! ```no_run
 //! use apitable_orm::{Client, DatasheetId};
@@ -11,22 +120,22 @@
 //! use serde_json::json;
 //!
 //! # async fn run() -> apitable_orm::Result<()> {
-//! // APITABLE_TOKEN and (optionally) APITABLE_HOST from the environment.
 //! let client = Client::from_env()?;
 //! let menu: DatasheetId = "dst0123456789abcde".parse()?;
 //! let sheet = client.datasheet(&menu);
-//!
-//! // Write: at most 10 records per request (the server's limit).
-//! let dish = json!({"Name": "Mushroom skewer", "Price": 4.5});
-//! sheet.create_records::<_, Fields>(&[dish], &WriteOptions::default()).await?;
-//!
-//! // Read a page, or stream every match lazily.
+//! sheet.create_records::<_, Fields>(&[json!({"Name": "Skewer", "Price": 4.5})], &WriteOptions::default()).await?;
 //! let page = sheet
 //!     .list_records::<Fields>(&ListRecords::new().filter_by_formula("{Price} < 10").sort("Price", Order::Asc))
 //!     .await?;
-//! println!("{} cheap dishes", page.total);
+//! println!("{} cheap dishes; fields: {:?}", page.total, sheet.fields(None).await?);
 //! # Ok(()) }
 //! ```
+//!
+//! # Testing
+//!
+//! The `apitable-emulator` crate is a local Fusion API server that starts in-process on a
+//! free loopback port; point a [`Client`] at its base URL and token, and check what your code
+//! sent in its request statistics.
 #![deny(missing_docs)]
 
 pub mod api;
