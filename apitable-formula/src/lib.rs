@@ -45,6 +45,11 @@
 #![deny(missing_docs)]
 
 mod date;
+
+/// Day numbers and civil dates (proleptic Gregorian), for the emulator's date fields.
+pub mod calendar {
+    pub use crate::date::{civil_from_days, days_from_civil};
+}
 mod eval;
 mod fields;
 mod functions;
