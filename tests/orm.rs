@@ -687,3 +687,41 @@ async fn decode_errors_name_the_record_field_and_type() {
     assert_eq!(page.total, 1);
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_batch_that_fails_part_way_says_which_rows_were_written() {
+    let (emu, client, dst) = setup().await;
+    let dishes = client.table_in::<Dish>(dst.clone());
+    // 35 rows in four requests; row 23 has a rating above the field's maximum of 5, so the
+    // third request is refused and the fourth is never sent.
+    let rows: Vec<Dish> = (0..35)
+        .map(|i| Dish {
+            rating: Some(if i == 23 { 9 } else { 3 }),
+            ..dish(&format!("dish {i}"), 1.0)
+        })
+        .collect();
+    emu.reset_stats().await;
+    let err = dishes.insert_many(&rows).await.unwrap_err();
+    let Error::Batch(batch) = &err else {
+        panic!("expected a batch error, got {err:?}")
+    };
+    assert_eq!(batch.written().len(), 20);
+    assert!(batch.written().iter().enumerate().all(|(n, (i, _))| n == *i));
+    assert_eq!(batch.failed(), (20..30).collect::<Vec<_>>());
+    assert_eq!(batch.not_sent(), (30..35).collect::<Vec<_>>());
+    assert_eq!(batch.cause().code(), Some(400));
+    assert!(!err.may_have_been_applied(), "a refused request wrote nothing");
+    assert_eq!(emu.stats().await.count("POST", RECORDS), 3);
+    // Exactly the reported rows are on the server.
+    let on_server: BTreeSet<RecordId> = dishes
+        .query()
+        .all(&client)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id.unwrap())
+        .collect();
+    let reported: BTreeSet<RecordId> = batch.written().iter().map(|(_, id)| id.clone()).collect();
+    assert_eq!(on_server, reported);
+    emu.shutdown().await;
+}
