@@ -179,7 +179,6 @@ impl Client {
 
     /// Sends `call`, retrying as its safety allows, and checks the envelope.
     pub(crate) async fn send(&self, call: Call) -> Result<Checked> {
-        let records = call.records.clone();
         let is_create = call.safety == Safety::Create;
         let attempts = self.send_with_retries(&call);
         let result = match self.inner.operation_timeout {
@@ -199,7 +198,7 @@ impl Client {
                     && !matches!(e, Error::UnknownOutcome(_)) =>
             {
                 Err(Error::UnknownOutcome(UnknownOutcome {
-                    records,
+                    records: call.records,
                     source: Box::new(e),
                 }))
             }
