@@ -466,3 +466,17 @@ fn a_cell_error_before_the_record_id_still_names_field_and_type() {
         other => panic!("expected a decode error, got {other:?}"),
     }
 }
+
+proptest::proptest! {
+    /// Arbitrary bytes, and arbitrary cells in a well-formed page, decode or fail cleanly.
+    #[test]
+    fn decoding_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+                             cell in "[\\[\\]{}\",:0-9a-zA-Z.truefalsn -]{0,40}") {
+        let _ = Page::<Task>::from_response(&bytes, 100);
+        let mut record = full_record();
+        record["fields"]["Estimate (h)"] = serde_json::from_str(&cell).unwrap_or(Value::String(cell.clone()));
+        let _ = Page::<Task>::from_response(&envelope(json!([record])), 100);
+        let text = String::from_utf8_lossy(&envelope(json!([full_record()]))).replace("\"Done\"", &cell);
+        let _ = Page::<Task>::from_response(text.as_bytes(), 100);
+    }
+}

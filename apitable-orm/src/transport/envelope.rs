@@ -87,3 +87,41 @@ pub(crate) fn data<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
         .map(|d| d.data)
         .map_err(|e| Error::Decode(DecodeError::new(format!("unexpected response data: {e}"))))
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Any body with any status classifies without panicking, and never as a success
+        /// unless it says `"success": true` with a non-error status.
+        #[test]
+        fn any_body_classifies(status in 100u16..600, body in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let ok = check(status, &body).is_ok();
+            if ok {
+                let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                prop_assert_eq!(v["success"].as_bool(), Some(true));
+                prop_assert!(status < 400);
+            }
+        }
+
+        #[test]
+        fn json_envelopes_classify(status in 100u16..600, success in proptest::option::of(any::<bool>()),
+                                   code in proptest::option::of(any::<i64>()), message in ".{0,20}") {
+            let mut v = serde_json::json!({"message": message});
+            if let Some(s) = success { v["success"] = s.into(); }
+            if let Some(c) = code { v["code"] = c.into(); }
+            let result = check(status, v.to_string().as_bytes());
+            match (success, status < 400) {
+                (Some(true), true) => prop_assert!(result.is_ok()),
+                (Some(false), _) => {
+                    let is_api_error = matches!(result, Err(Error::Api(_)));
+                    prop_assert!(is_api_error);
+                }
+                _ => prop_assert!(result.is_err()),
+            }
+        }
+    }
+}
