@@ -706,11 +706,20 @@ async fn a_batch_that_fails_part_way_says_which_rows_were_written() {
         panic!("expected a batch error, got {err:?}")
     };
     assert_eq!(batch.written().len(), 20);
-    assert!(batch.written().iter().enumerate().all(|(n, (i, _))| n == *i));
+    assert!(
+        batch
+            .written()
+            .iter()
+            .enumerate()
+            .all(|(n, (i, _))| n == *i)
+    );
     assert_eq!(batch.failed(), (20..30).collect::<Vec<_>>());
     assert_eq!(batch.not_sent(), (30..35).collect::<Vec<_>>());
     assert_eq!(batch.cause().code(), Some(400));
-    assert!(!err.may_have_been_applied(), "a refused request wrote nothing");
+    assert!(
+        !err.may_have_been_applied(),
+        "a refused request wrote nothing"
+    );
     assert_eq!(emu.stats().await.count("POST", RECORDS), 3);
     // Exactly the reported rows are on the server.
     let on_server: BTreeSet<RecordId> = dishes
@@ -723,5 +732,42 @@ async fn a_batch_that_fails_part_way_says_which_rows_were_written() {
         .collect();
     let reported: BTreeSet<RecordId> = batch.written().iter().map(|(_, id)| id.clone()).collect();
     assert_eq!(on_server, reported);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn schema_check_finds_missing_and_computed_fields() {
+    let (emu, client, dst) = setup().await;
+    assert!(
+        client
+            .table_in::<Dish>(dst.clone())
+            .check_schema()
+            .await
+            .unwrap()
+            .is_ok()
+    );
+
+    /// A struct that drifted from the datasheet: a renamed column, and a computed one that
+    /// is not marked read-only.
+    #[derive(Debug, Table)]
+    #[apitable(datasheet = "dstOrmEveryType01", rename_all = "Title Case")]
+    struct Drifted {
+        name: String,
+        #[apitable(name = "Cost")]
+        price: f64,
+        number: Option<u64>,
+    }
+    let report = client
+        .table_in::<Drifted>(dst)
+        .check_schema()
+        .await
+        .unwrap();
+    assert_eq!(report.missing, ["Cost"]);
+    assert_eq!(report.not_writable, ["Number"]);
+    assert!(!report.is_ok());
+    assert!(
+        report.to_string().contains("no such field: Cost"),
+        "{report}"
+    );
     emu.shutdown().await;
 }

@@ -168,7 +168,7 @@ pub use error::{
 pub use filter::Filter;
 pub use ids::{DatasheetId, FieldId, IdError, NodeId, RecordId, SpaceId, UnitId, ViewId};
 pub use query::{DEFAULT_PAGE_SIZE, Query};
-pub use sheet::Sheet;
+pub use sheet::{SchemaReport, Sheet};
 pub use table::{FieldMeta, Keyed, Page, Table};
 pub use value::{FieldValue, Timestamp};
 pub use write::UpsertReport;

@@ -2,6 +2,7 @@
 
 use std::marker::PhantomData;
 
+use crate::api::FieldKey;
 use crate::client::Client;
 use crate::column::Column;
 use crate::error::{DecodeError, Error, Result};
@@ -86,6 +87,41 @@ impl<T: Table> Sheet<'_, T> {
         }
     }
 
+    /// Compares the struct with the datasheet's fields (one `GET …/fields`). The server
+    /// silently drops cells whose field does not exist, so a renamed or deleted column would
+    /// otherwise lose writes without an error; run this at start-up to find out early.
+    ///
+    /// ```no_run
+    /// # use apitable_orm::{Table, Client, RecordId};
+    /// # #[derive(Table)]
+    /// # #[apitable(datasheet = "dstMenu0000000001")]
+    /// # struct Dish { #[apitable(record_id)] id: Option<RecordId>, name: String }
+    /// # async fn run(client: Client) -> apitable_orm::Result<()> {
+    /// let report = client.table::<Dish>().check_schema().await?;
+    /// if !report.is_ok() {
+    ///     eprintln!("the Dish struct no longer matches its datasheet: {report}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn check_schema(&self) -> Result<SchemaReport> {
+        let fields = self.client.datasheet(self.id()?).fields(None).await?;
+        let mut report = SchemaReport::default();
+        for meta in T::FIELDS {
+            let found = fields.iter().find(|f| match T::FIELD_KEY {
+                FieldKey::Id => f.id.as_str() == meta.key,
+                FieldKey::Name => f.name == meta.key,
+            });
+            match found {
+                None => report.missing.push(meta.key),
+                Some(f) if !meta.read_only && (f.field_type.is_read_only() || !f.editable) => {
+                    report.not_writable.push(meta.key)
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(report)
+    }
+
     /// Creates a record from `row` (its empty cells are left out); returns the new id.
     pub async fn insert(&self, row: &T) -> Result<RecordId> {
         let mut ids =
@@ -161,5 +197,42 @@ impl<T: Table> Sheet<'_, T> {
         T: Keyed,
     {
         write::upsert_by(self.client, self.id()?, T::KEY, rows).await
+    }
+}
+
+/// How a table's struct differs from its datasheet; see [`Sheet::check_schema`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SchemaReport {
+    /// Mapped fields (by name or id) that the datasheet does not have.
+    pub missing: Vec<&'static str>,
+    /// Fields the struct writes that the server computes or the token may not edit: mark them
+    /// `#[apitable(read_only)]`.
+    pub not_writable: Vec<&'static str>,
+}
+
+impl SchemaReport {
+    /// Whether the struct fits the datasheet.
+    pub fn is_ok(&self) -> bool {
+        self.missing.is_empty() && self.not_writable.is_empty()
+    }
+}
+
+impl std::fmt::Display for SchemaReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_ok() {
+            return f.write_str("the struct matches the datasheet");
+        }
+        let mut parts = Vec::new();
+        if !self.missing.is_empty() {
+            parts.push(format!("no such field: {}", self.missing.join(", ")));
+        }
+        if !self.not_writable.is_empty() {
+            parts.push(format!(
+                "written but not writable (mark them read_only): {}",
+                self.not_writable.join(", ")
+            ));
+        }
+        f.write_str(&parts.join("; "))
     }
 }
