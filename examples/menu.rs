@@ -168,6 +168,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
         }
     };
     let dishes: Sheet<'_, Dish> = client.table_in(datasheet);
+    let schema = dishes.check_schema().await?;
+    if !schema.is_ok() {
+        return Err(format!("the datasheet does not fit the Dish struct: {schema}").into());
+    }
 
     // 2. Seed on first run.
     if dishes.query().count(&client).await? == 0 {
