@@ -106,6 +106,23 @@ impl Fake {
     }
 }
 
+/// Lists one page of each datasheet, all at once, and expects every call to succeed.
+async fn list_concurrently(client: &Client, sheets: impl Iterator<Item = DatasheetId>) {
+    let calls = sheets.map(|id| {
+        let client = client.clone();
+        async move {
+            client
+                .datasheet(&id)
+                .list_records::<Fields>(&ListRecords::new())
+                .await
+                .map(drop)
+        }
+    });
+    for r in futures_util::future::join_all(calls).await {
+        r.unwrap();
+    }
+}
+
 fn dst(s: &str) -> DatasheetId {
     s.parse().unwrap()
 }
@@ -280,20 +297,7 @@ async fn twenty_requests_to_one_datasheet_are_paced_at_five_per_second() {
     let client = fake.client(Pacing::default(), RetryPolicy::disabled());
     let id = dst("dstA");
     let started = Instant::now();
-    let calls = (0..20).map(|_| {
-        let client = client.clone();
-        let id = id.clone();
-        async move {
-            client
-                .datasheet(&id)
-                .list_records::<Fields>(&ListRecords::new())
-                .await
-                .map(drop)
-        }
-    });
-    for r in futures_util::future::join_all(calls).await {
-        r.unwrap();
-    }
+    list_concurrently(&client, (0..20).map(|_| id.clone())).await;
     assert!(
         started.elapsed() >= Duration::from_millis(3800),
         "{:?}",
@@ -320,20 +324,11 @@ async fn two_datasheets_are_paced_independently() {
     let client = fake.client(Pacing::default(), RetryPolicy::disabled());
     let (a, b) = (dst("dstA"), dst("dstB"));
     let started = Instant::now();
-    let calls = (0..10).map(|i| {
-        let client = client.clone();
-        let id = if i % 2 == 0 { a.clone() } else { b.clone() };
-        async move {
-            client
-                .datasheet(&id)
-                .list_records::<Fields>(&ListRecords::new())
-                .await
-                .map(drop)
-        }
-    });
-    for r in futures_util::future::join_all(calls).await {
-        r.unwrap();
-    }
+    list_concurrently(
+        &client,
+        (0..10).map(|i| if i % 2 == 0 { a.clone() } else { b.clone() }),
+    )
+    .await;
     // Five each: 0, 200, …, 800 ms for both sheets in parallel, not 1.8 s in series.
     assert_eq!(started.elapsed(), Duration::from_millis(800));
     let log = fake.log.lock().unwrap().clone();
@@ -363,20 +358,7 @@ async fn the_sixth_request_waits_a_second_after_an_earlier_answer() {
     let fake = Fake::new([Reply::Slow(Duration::from_millis(300), body)]);
     let client = fake.client(Pacing::default(), RetryPolicy::disabled());
     let id = dst("dstA");
-    let calls = (0..6).map(|_| {
-        let client = client.clone();
-        let id = id.clone();
-        async move {
-            client
-                .datasheet(&id)
-                .list_records::<Fields>(&ListRecords::new())
-                .await
-                .map(drop)
-        }
-    });
-    for r in futures_util::future::join_all(calls).await {
-        r.unwrap();
-    }
+    list_concurrently(&client, (0..6).map(|_| id.clone())).await;
     let mut times = fake.times();
     times.sort();
     // Requests 0..5 go out every 200 ms. The first answer comes at 300 ms, the second at
