@@ -4,7 +4,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::filter::{Filter, Literal};
+use crate::filter::{Filter, Literal, TextOp};
 use crate::table::{FieldMeta, Table};
 use crate::value::Timestamp;
 
@@ -157,12 +157,7 @@ impl<T: Table, V> Column<T, V> {
     where
         V: Textual,
     {
-        Filter::text(
-            self.meta(),
-            crate::filter::TextOp::Contains,
-            needle.into(),
-            false,
-        )
+        Filter::text(self.meta(), TextOp::Contains, needle.into(), false)
     }
 
     /// Text containing `needle`, ignoring case.
@@ -170,12 +165,7 @@ impl<T: Table, V> Column<T, V> {
     where
         V: Textual,
     {
-        Filter::text(
-            self.meta(),
-            crate::filter::TextOp::Contains,
-            needle.into(),
-            true,
-        )
+        Filter::text(self.meta(), TextOp::Contains, needle.into(), true)
     }
 
     /// Text starting with `prefix` (case-sensitive).
@@ -183,12 +173,7 @@ impl<T: Table, V> Column<T, V> {
     where
         V: Textual,
     {
-        Filter::text(
-            self.meta(),
-            crate::filter::TextOp::StartsWith,
-            prefix.into(),
-            false,
-        )
+        Filter::text(self.meta(), TextOp::StartsWith, prefix.into(), false)
     }
 
     /// Text starting with `prefix`, ignoring case.
@@ -196,12 +181,7 @@ impl<T: Table, V> Column<T, V> {
     where
         V: Textual,
     {
-        Filter::text(
-            self.meta(),
-            crate::filter::TextOp::StartsWith,
-            prefix.into(),
-            true,
-        )
+        Filter::text(self.meta(), TextOp::StartsWith, prefix.into(), true)
     }
 
     /// Text ending with `suffix` (case-sensitive).
@@ -209,12 +189,7 @@ impl<T: Table, V> Column<T, V> {
     where
         V: Textual,
     {
-        Filter::text(
-            self.meta(),
-            crate::filter::TextOp::EndsWith,
-            suffix.into(),
-            false,
-        )
+        Filter::text(self.meta(), TextOp::EndsWith, suffix.into(), false)
     }
 
     /// Text ending with `suffix`, ignoring case.
@@ -222,12 +197,7 @@ impl<T: Table, V> Column<T, V> {
     where
         V: Textual,
     {
-        Filter::text(
-            self.meta(),
-            crate::filter::TextOp::EndsWith,
-            suffix.into(),
-            true,
-        )
+        Filter::text(self.meta(), TextOp::EndsWith, suffix.into(), true)
     }
 }
 

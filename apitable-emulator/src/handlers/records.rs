@@ -467,6 +467,31 @@ fn write_view<'a>(ds: &'a Datasheet, q: &Query) -> Result<&'a View, ApiError> {
     }
 }
 
+/// The records just written, as a write response shows them: the columns of the request's
+/// view (or the first view); creation and update times only for updates (`with_times`).
+fn render_written(
+    app: &App,
+    dst: &str,
+    q: &Query,
+    ids: &[String],
+    by_id: bool,
+    with_times: bool,
+) -> Result<Vec<Json>, ApiError> {
+    let state = app.store.read();
+    let env = app.read_env(&state);
+    let ds = state
+        .datasheets
+        .get(dst)
+        .ok_or_else(tips::datasheet_not_exist)?;
+    let view = write_view(ds, q)?;
+    let cols = ds.view_fields(view, q.scalar("viewId").is_none());
+    Ok(ids
+        .iter()
+        .filter_map(|id| ds.record(id))
+        .map(|r| render_record(&env, ds, r, &cols, by_id, false, with_times))
+        .collect())
+}
+
 /// POST records.
 pub(crate) fn create(app: &App, user: &str, dst: &str, q: &Query, body: &Json) -> ApiResult {
     let by_id = match body.get("fieldKey") {
@@ -498,19 +523,7 @@ pub(crate) fn create(app: &App, user: &str, dst: &str, q: &Query, body: &Json) -
             None,
         )
     })?;
-    let state = app.store.read();
-    let env = app.read_env(&state);
-    let ds = state
-        .datasheets
-        .get(dst)
-        .ok_or_else(tips::datasheet_not_exist)?;
-    let view = write_view(ds, q)?;
-    let cols = ds.view_fields(view, q.scalar("viewId").is_none());
-    let records: Vec<Json> = ids
-        .iter()
-        .filter_map(|id| ds.record(id))
-        .map(|r| render_record(&env, ds, r, &cols, by_id, false, false))
-        .collect();
+    let records = render_written(app, dst, q, &ids, by_id, false)?;
     Ok(Success::created(json!({ "records": records })))
 }
 
@@ -539,19 +552,7 @@ pub(crate) fn update(app: &App, user: &str, dst: &str, q: &Query, body: &Json) -
         write_view(ds, q)?;
         modify(app, state, batch, user, dst, items, by_id)
     })?;
-    let state = app.store.read();
-    let env = app.read_env(&state);
-    let ds = state
-        .datasheets
-        .get(dst)
-        .ok_or_else(tips::datasheet_not_exist)?;
-    let view = write_view(ds, q)?;
-    let cols = ds.view_fields(view, q.scalar("viewId").is_none());
-    let records: Vec<Json> = ids
-        .iter()
-        .filter_map(|id| ds.record(id))
-        .map(|r| render_record(&env, ds, r, &cols, by_id, false, true))
-        .collect();
+    let records = render_written(app, dst, q, &ids, by_id, true)?;
     Ok(Success::ok(json!({ "records": records })))
 }
 
