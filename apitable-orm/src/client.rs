@@ -18,6 +18,14 @@ pub const DEFAULT_BASE_URL: &str = "https://api.apitable.com";
 /// The server's default limit of records per create, update or delete request.
 pub const DEFAULT_MAX_RECORDS_PER_WRITE: usize = 10;
 
+/// The default limit on the length of one response body, 128 MiB.
+///
+/// The largest answer a client asks for is a page of 1,000 records. With long texts, many
+/// fields (a datasheet may have 200), lookups and attachment lists, such a page can reach tens
+/// of MiB; 128 MiB leaves room for that while a broken or hostile server cannot make the
+/// client hold gigabytes. See [`ClientBuilder::max_response_size`].
+pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 128 * 1024 * 1024;
+
 /// A handle to one APITable server with one API token. Cheap to clone; clones share the
 /// connection pool and the pacing state.
 ///
@@ -48,6 +56,7 @@ pub(crate) struct Inner {
     pub(crate) attempt_timeout: Duration,
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) max_records_per_write: usize,
+    pub(crate) max_response_size: u64,
 }
 
 impl Client {
@@ -72,6 +81,11 @@ impl Client {
         self.inner.max_records_per_write
     }
 
+    /// The longest response body the client reads, in bytes.
+    pub fn max_response_size(&self) -> u64 {
+        self.inner.max_response_size
+    }
+
     pub(crate) fn token(&self) -> &str {
         self.inner.token.expose_secret()
     }
@@ -86,6 +100,7 @@ impl fmt::Debug for Client {
             .field("pacing", &self.inner.pacer.pacing())
             .field("attempt_timeout", &self.inner.attempt_timeout)
             .field("operation_timeout", &self.inner.operation_timeout)
+            .field("max_response_size", &self.inner.max_response_size)
             .finish()
     }
 }
@@ -109,6 +124,14 @@ impl fmt::Debug for Client {
 /// // Plain http is refused for hosts other than loopback, unless explicitly allowed.
 /// let err = Client::builder().token("t").base_url("http://example.com").build().unwrap_err();
 /// assert!(err.to_string().contains("https"));
+///
+/// // Credentials belong in the token, never in the URL; the error does not repeat them.
+/// let err = Client::builder()
+///     .token("t")
+///     .base_url("https://admin:hunter2@apitable.example")
+///     .build()
+///     .unwrap_err();
+/// assert!(!err.to_string().contains("hunter2"));
 /// ```
 #[derive(Default)]
 pub struct ClientBuilder {
@@ -122,13 +145,15 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     http: Option<reqwest::Client>,
     max_records_per_write: Option<usize>,
+    max_response_size: Option<u64>,
+    follow_same_origin_redirects: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(redacted_url_text))
             .finish_non_exhaustive()
     }
 }
@@ -160,7 +185,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The server's base URL (default [`DEFAULT_BASE_URL`]). A path prefix is kept.
+    /// The server's base URL (default [`DEFAULT_BASE_URL`]). A path prefix is kept. It may not
+    /// carry a query or credentials (`https://user:password@…`): the token authenticates.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -205,7 +231,9 @@ impl ClientBuilder {
     }
 
     /// Uses this `reqwest::Client` (for proxies, custom TLS roots, …). The user agent set here
-    /// is then ignored in favour of the given client's.
+    /// is then ignored in favour of the given client's, and so is the redirect setting: build
+    /// it with `reqwest::redirect::Policy::none()` so that redirects stay errors (reqwest
+    /// follows up to 10 by default).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -215,6 +243,34 @@ impl ClientBuilder {
     /// limit; self-hosted servers can raise it).
     pub fn max_records_per_write(mut self, n: usize) -> Self {
         self.max_records_per_write = Some(n);
+        self
+    }
+
+    /// The longest response body the client reads, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`], 128 MiB). A response that declares a longer
+    /// `Content-Length` is refused before its body is read; one that turns out longer stops
+    /// being read at the limit. Either fails with [`Error::ResponseTooLarge`]. Raise it for
+    /// datasheets whose 1,000-record pages are larger, or ask for smaller pages.
+    ///
+    /// ```
+    /// let client = apitable_orm::Client::builder()
+    ///     .token("uskExample")
+    ///     .max_response_size(16 << 20)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(client.max_response_size(), 16 << 20);
+    /// ```
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.max_response_size = Some(bytes);
+        self
+    }
+
+    /// Follows redirects (HTTP 307 and 308 only, which keep the method and body) that stay on
+    /// the base URL's scheme, host and port, up to 5 in a row. Off by default: a redirect is
+    /// then an [`Error::Redirect`]. A redirect to another host is never followed. Has no
+    /// effect with [`http_client`](Self::http_client), whose own redirect policy applies.
+    pub fn follow_same_origin_redirects(mut self, follow: bool) -> Self {
+        self.follow_same_origin_redirects = follow;
         self
     }
 
@@ -234,14 +290,22 @@ impl ClientBuilder {
             ));
         }
         let raw_url = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
+        // Messages name the URL without any user info or query: they can hold secrets.
+        let shown = redacted_url_text(raw_url);
         let base_url = Url::parse(raw_url)
-            .map_err(|e| Error::Config(format!("base URL {raw_url:?} is not a valid URL: {e}")))?;
+            .map_err(|e| Error::Config(format!("base URL {shown:?} is not a valid URL: {e}")))?;
+        if !base_url.username().is_empty() || base_url.password().is_some() {
+            return Err(Error::Config(format!(
+                "base URL {shown:?} contains a user name or password; remove them (the API \
+                 token authenticates)"
+            )));
+        }
         match base_url.scheme() {
             "https" => {}
             "http" if self.allow_insecure_http || is_loopback(&base_url) => {}
             "http" => {
                 return Err(Error::Config(format!(
-                    "base URL {raw_url:?} uses plain http to a non-loopback host; use https, \
+                    "base URL {shown:?} uses plain http to a non-loopback host; use https, \
                      or call .allow_insecure_http(true) on a trusted network"
                 )));
             }
@@ -253,8 +317,14 @@ impl ClientBuilder {
         }
         if base_url.cannot_be_a_base() || base_url.query().is_some() {
             return Err(Error::Config(format!(
-                "base URL {raw_url:?} must be a plain http(s) URL without a query"
+                "base URL {shown:?} must be a plain http(s) URL without a query"
             )));
+        }
+        let max_response_size = self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE);
+        if max_response_size == 0 {
+            return Err(Error::Config(
+                "max_response_size must be at least 1 byte".into(),
+            ));
         }
         let max_records_per_write = self
             .max_records_per_write
@@ -276,6 +346,11 @@ impl ClientBuilder {
                 .user_agent(self.user_agent.unwrap_or_else(|| {
                     concat!("apitable-orm/", env!("CARGO_PKG_VERSION")).to_owned()
                 }))
+                .redirect(if self.follow_same_origin_redirects {
+                    same_origin_redirects()
+                } else {
+                    reqwest::redirect::Policy::none()
+                })
                 .build()
                 .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
         };
@@ -292,9 +367,44 @@ impl ClientBuilder {
                     .operation_timeout
                     .unwrap_or(Some(Duration::from_secs(300))),
                 max_records_per_write,
+                max_response_size,
             }),
         })
     }
+}
+
+/// Follows 307 and 308 (which keep method and body) within one scheme, host and port.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        let keeps_method = matches!(attempt.status().as_u16(), 307 | 308);
+        if attempt.previous().len() > 5 || !same_origin || !keeps_method {
+            // The 3xx answer comes back as it is and becomes an `Error::Redirect`.
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// A base URL as text for messages, with any user info and query replaced, whether or not it
+/// parses: everything before the last `@` of the part ahead of the query becomes `***`.
+fn redacted_url_text(raw: &str) -> String {
+    let (scheme, rest) = match raw.find("://") {
+        Some(i) => raw.split_at(i + 3),
+        None => ("", raw),
+    };
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let (head, tail) = rest.split_at(end);
+    let head = match head.rfind('@') {
+        Some(at) => format!("***{}", &head[at..]),
+        None => head.to_owned(),
+    };
+    let tail = if tail.is_empty() { "" } else { "?…" };
+    format!("{scheme}{head}{tail}")
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -341,6 +451,29 @@ mod tests {
                 .build()
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn base_urls_with_credentials_are_refused_without_repeating_them() {
+        for url in [
+            "http://user:SECRET@127.0.0.1:8080/",
+            "https://SECRET@apitable.example",
+            "https://user:SECRET@apitable.example/prefix",
+            // Not a valid URL (bad port), still not echoed.
+            "https://user:SECRET@apitable.example:99999/",
+            // A slash in the password ends the authority early.
+            "https://user:SE/CRET@apitable.example/",
+            "https://apitable.example/?token=SECRET",
+        ] {
+            let builder = Client::builder().token("t").base_url(url);
+            assert!(!format!("{builder:?}").contains("SECRET"), "{builder:?}");
+            let err = builder.build().unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{url}: {err:?}");
+            for text in [err.to_string(), format!("{err:?}")] {
+                assert!(!text.contains("SECRET"), "{url}: {text}");
+                assert!(!text.contains("CRET"), "{url}: {text}");
+            }
+        }
     }
 
     #[test]

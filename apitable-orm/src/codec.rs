@@ -42,6 +42,11 @@ pub trait FieldCodec<V> {
     fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<V, D::Error>;
     /// Encodes a value for a write.
     fn encode(value: &V) -> Value;
+    /// Whether `stored`, as read back from the server, already holds what writing `value`
+    /// would store (see [`FieldValue::matches_stored`]). The default compares encodings.
+    fn matches_stored(value: &V, stored: &V) -> bool {
+        Self::encode(value) == Self::encode(stored)
+    }
 }
 
 /// The codec of a type's own [`FieldValue`] impl.
@@ -58,5 +63,8 @@ impl<V: FieldValue> FieldCodec<V> for Native<V> {
     }
     fn encode(value: &V) -> Value {
         value.encode()
+    }
+    fn matches_stored(value: &V, stored: &V) -> bool {
+        value.matches_stored(stored)
     }
 }

@@ -1,6 +1,6 @@
 //! Retry, pacing and timeout settings.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How failed requests are retried.
 ///
@@ -9,13 +9,21 @@ use std::time::Duration;
 /// never reached the server (a connection failure, or the rate limiter's 429, which answers
 /// before anything is written).
 ///
+/// When a retryable answer carries a `Retry-After` header (a number of seconds or an HTTP
+/// date), the next attempt waits at least that long. A server asking for more than
+/// [`max_retry_after`](Self::max_retry_after) (default 60 s) gets no retry: the call fails
+/// at once with the server's error, whose [`ApiError::retry_after`](crate::ApiError::retry_after)
+/// says how long it asked for, rather than holding the caller for an hour.
+///
 /// ```
 /// use std::time::Duration;
 /// use apitable_orm::RetryPolicy;
 /// let policy = RetryPolicy::standard()
 ///     .with_max_attempts(5)
-///     .with_max_backoff(Duration::from_secs(10));
+///     .with_max_backoff(Duration::from_secs(10))
+///     .with_max_retry_after(Duration::from_secs(30));
 /// assert_eq!(policy.max_attempts(), 5);
+/// assert_eq!(policy.max_retry_after(), Duration::from_secs(30));
 /// assert_eq!(RetryPolicy::disabled().max_attempts(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -25,17 +33,20 @@ pub struct RetryPolicy {
     initial_backoff: Duration,
     max_backoff: Duration,
     rate_limit_backoff: Duration,
+    max_retry_after: Duration,
 }
 
 impl RetryPolicy {
     /// Up to 4 attempts; backoff starting at 500 ms, doubling, capped at 8 s, with full jitter;
-    /// at least 1 s after a 429 (the server's window is one second).
+    /// at least 1 s after a 429 (the server's window is one second); `Retry-After` honoured up
+    /// to 60 s.
     pub fn standard() -> Self {
         Self {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
             rate_limit_backoff: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(60),
         }
     }
 
@@ -71,9 +82,21 @@ impl RetryPolicy {
         self
     }
 
+    /// Sets the longest `Retry-After` wait the client accepts before a retry. A server asking
+    /// for more ends the call with its error instead.
+    pub fn with_max_retry_after(mut self, limit: Duration) -> Self {
+        self.max_retry_after = limit;
+        self
+    }
+
     /// The number of attempts in all.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
+    }
+
+    /// The longest `Retry-After` wait the client accepts before a retry (default 60 s).
+    pub fn max_retry_after(&self) -> Duration {
+        self.max_retry_after
     }
 
     /// The delay before retry number `retry` (1 for the first retry): exponential, capped,
@@ -100,6 +123,105 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self::standard()
     }
+}
+
+/// How long a `Retry-After` header value asks to wait, seen at `now`: a number of seconds, or
+/// an HTTP date in any of the three forms HTTP allows (`Sun, 06 Nov 1994 08:49:37 GMT`,
+/// `Sunday, 06-Nov-94 08:49:37 GMT`, `Sun Nov  6 08:49:37 1994`). A date in the past means no
+/// wait; anything else is not understood.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // More digits than a u64 holds is still "very long".
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    }
+    let at = parse_http_date(value)?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Parses an HTTP date (always GMT). The weekday is not checked against the date.
+fn parse_http_date(s: &str) -> Option<SystemTime> {
+    let words: Vec<&str> = s.split_ascii_whitespace().collect();
+    let (day, month, year, time) = match words.as_slice() {
+        // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+        [wd, day, month, year, time, "GMT"] if wd.ends_with(',') => {
+            (*day, *month, parse_number(year, 4)?, *time)
+        }
+        // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+        [wd, date, time, "GMT"] if wd.ends_with(',') => {
+            let mut parts = date.split('-');
+            let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
+            if parts.next().is_some() {
+                return None;
+            }
+            let yy = parse_number(yy, 2)?;
+            // Two-digit years: 70..=99 are the 1900s, the rest the 2000s.
+            (
+                day,
+                month,
+                if yy >= 70 { 1900 + yy } else { 2000 + yy },
+                *time,
+            )
+        }
+        // asctime: Sun Nov  6 08:49:37 1994
+        [_, month, day, time, year] => (*day, *month, parse_number(year, 4)?, *time),
+        _ => return None,
+    };
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| *m == month)? as u64
+        + 1;
+    if !(1..=2).contains(&day.len()) {
+        return None;
+    }
+    let day = parse_number(day, day.len())?;
+    let mut hms = time.split(':');
+    let (h, m, sec) = (hms.next()?, hms.next()?, hms.next()?);
+    if hms.next().is_some() {
+        return None;
+    }
+    let (h, m, sec) = (
+        parse_number(h, 2)?,
+        parse_number(m, 2)?,
+        parse_number(sec, 2)?,
+    );
+    if year < 1970 || day < 1 || day > days_in_month(year, month) || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    let days = days_since_epoch(year, month, day);
+    let secs = days * 86_400 + h * 3600 + m * 60 + sec;
+    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
+}
+
+/// A number of exactly `digits` ASCII digits.
+fn parse_number(s: &str, digits: usize) -> Option<u64> {
+    (s.len() == digits && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+fn is_leap(year: u64) -> bool {
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
+}
+
+fn days_in_month(year: u64, month: u64) -> u64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to the given date (year at least 1970).
+fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
+    let whole_years: u64 = (1970..year)
+        .map(|y| if is_leap(y) { 366 } else { 365 })
+        .sum();
+    let whole_months: u64 = (1..month).map(|m| days_in_month(year, m)).sum();
+    whole_years + whole_months + day - 1
 }
 
 /// Client-side pacing, so that a correct program never meets the server's rate limit.
@@ -160,6 +282,54 @@ mod tests {
         assert_eq!(p.delay(10, false, 1.0), Duration::from_secs(8));
         assert_eq!(p.delay(u32::MAX, false, 1.0), Duration::from_secs(8));
         assert!(p.delay(1, true, 0.0) >= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_all_three_date_forms() {
+        // 1994-11-06 08:49:37 UTC.
+        let date = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        let before = date - Duration::from_secs(90);
+        for value in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(
+                parse_retry_after(value, before),
+                Some(Duration::from_secs(90)),
+                "{value}"
+            );
+            // A date in the past asks for no wait.
+            assert_eq!(
+                parse_retry_after(value, date + Duration::from_secs(5)),
+                Some(Duration::ZERO)
+            );
+        }
+        assert_eq!(
+            parse_retry_after("Thu, 29 Feb 2024 23:59:60 GMT", UNIX_EPOCH),
+            Some(Duration::from_secs(1_709_251_200))
+        );
+        assert_eq!(
+            parse_retry_after(" 3600 ", before),
+            Some(Duration::from_secs(3600))
+        );
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", before),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        for bad in [
+            "",
+            "-1",
+            "1.5",
+            "soon",
+            "Sun, 31 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 CET",
+            "Sun, 06 Nov 1994 24:00:00 GMT",
+            "Sun, 06 Nov 1969 08:49:37 GMT",
+            "Sun, 29 Feb 2023 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_retry_after(bad, before), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -158,12 +158,16 @@ mod write;
 pub mod __private;
 
 pub use apitable_orm_derive::{FieldValue, Table};
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RECORDS_PER_WRITE};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RECORDS_PER_WRITE,
+    DEFAULT_MAX_RESPONSE_SIZE,
+};
 pub use codec::{FieldCodec, Native};
 pub use column::{Column, Comparable, MultiValued, Scalar, SelectOption, Sort, Textual};
 pub use config::{Pacing, RetryPolicy};
 pub use error::{
-    ApiError, BatchError, DecodeError, Error, Result, TimeoutError, TransportError, UnknownOutcome,
+    ApiError, BatchError, DecodeError, Error, PagingError, RedirectError, ResponseTooLarge, Result,
+    TimeoutError, TransportError, UnknownOutcome,
 };
 pub use filter::Filter;
 pub use ids::{DatasheetId, FieldId, IdError, NodeId, RecordId, SpaceId, UnitId, ViewId};
@@ -171,7 +175,7 @@ pub use query::{DEFAULT_PAGE_SIZE, Query};
 pub use sheet::{SchemaReport, Sheet};
 pub use table::{FieldMeta, Keyed, Page, Table};
 pub use value::{FieldValue, Timestamp};
-pub use write::UpsertReport;
+pub use write::{UpsertOptions, UpsertReport};
 
 /// The names most programs need: `use apitable_orm::prelude::*;`.
 pub mod prelude {

@@ -8,7 +8,7 @@ use serde::de::{DeserializeSeed, Deserializer, Visitor};
 
 pub use core::default::Default;
 pub use core::option::Option::{self, None, Some};
-pub use core::primitive::{str, usize};
+pub use core::primitive::{bool, str, usize};
 pub use core::result::Result::{self, Err, Ok};
 pub use serde::de::{Deserializer as De, Error as DeError, MapAccess};
 pub use serde_json::Value;
@@ -88,6 +88,11 @@ pub fn encode<C: FieldCodec<V>, V>(cells: &mut Fields, meta: &FieldMeta, value: 
     if !meta.read_only {
         cells.insert(meta.key.to_owned(), C::encode(value));
     }
+}
+
+/// Whether `stored` already holds what writing `value` would store.
+pub fn matches_stored<C: FieldCodec<V>, V>(value: &V, stored: &V) -> bool {
+    C::matches_stored(value, stored)
 }
 
 /// Types a `#[apitable(record_id)]` field may have.

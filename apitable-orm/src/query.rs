@@ -6,6 +6,7 @@ use futures_core::Stream;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use reqwest::Method;
 
+use crate::api::records::{PageTracker, page_record_ids};
 use crate::api::{FieldKey, ListRecords, Order};
 use crate::client::Client;
 use crate::column::Sort;
@@ -176,18 +177,35 @@ impl<T: Table> Query<T> {
     }
 
     async fn fetch_page(&self, client: &Client, params: &ListRecords) -> Result<Page<T>> {
+        Ok(self.fetch_page_and_body(client, params).await?.0)
+    }
+
+    /// One page, and the response body it was decoded from.
+    async fn fetch_page_and_body(
+        &self,
+        client: &Client,
+        params: &ListRecords,
+    ) -> Result<(Page<T>, bytes::Bytes)> {
         let dst = self.datasheet_id()?;
         let call =
             crate::api::records::records_call(client, Method::GET, &dst).query(&params.to_query()?);
         let checked = client.send(call).await?;
-        decode_page::<T>(&checked.body, params.requested_page_size().unwrap_or(100))
+        let page = decode_page::<T>(&checked.body, params.requested_page_size().unwrap_or(100))?;
+        Ok((page, checked.body))
     }
 
-    /// Pages of records, fetched lazily one request at a time; memory holds one page.
+    /// Pages of records, fetched lazily one request at a time; memory holds one page, plus
+    /// 16 bytes or so per record seen.
+    ///
+    /// No more pages are requested than the first answer's `total` implies, and a page that
+    /// repeats a record of an earlier page ends the stream with [`Error::Paging`] instead of
+    /// yielding the record twice.
     pub fn pages(&self, client: &Client) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
         let query = self.clone();
         let client = client.clone();
-        stream::try_unfold(Some(1u64), move |next| {
+        let size = self.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+        let state = (Some(1u64), PageTracker::new(size));
+        stream::try_unfold(state, move |(next, mut tracker)| {
             let query = query.clone();
             let client = client.clone();
             async move {
@@ -195,10 +213,19 @@ impl<T: Table> Query<T> {
                     return Ok(None);
                 };
                 let params = query.to_params()?.page_num(num);
-                let size = params.requested_page_size().unwrap_or(DEFAULT_PAGE_SIZE);
-                let page = query.fetch_page(&client, &params).await?;
-                let more = !page.items.is_empty() && num.saturating_mul(size) < page.total;
-                Ok(Some((page, more.then_some(num + 1))))
+                let (page, body) = query.fetch_page_and_body(&client, &params).await?;
+                // Structs that hold their record id say it; for the others, read the ids from
+                // the body again, skipping the cells.
+                let held: Option<Vec<&RecordId>> =
+                    page.items.iter().map(Table::record_id).collect();
+                let next = match held {
+                    Some(ids) => tracker.check(num, page.total, ids.iter().map(|id| id.as_str())),
+                    None => {
+                        let ids = page_record_ids(&body)?;
+                        tracker.check(num, page.total, ids.iter().map(|id| id.as_ref()))
+                    }
+                }?;
+                Ok(Some((page, (next, tracker))))
             }
         })
     }

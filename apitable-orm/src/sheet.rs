@@ -9,7 +9,7 @@ use crate::error::{DecodeError, Error, Result};
 use crate::ids::{DatasheetId, IdError, RecordId};
 use crate::query::Query;
 use crate::table::{Keyed, Table};
-use crate::write::{self, UpsertReport};
+use crate::write::{self, UpsertOptions, UpsertReport};
 
 /// Table `T` in one datasheet, through one client: reads and writes without repeating either.
 ///
@@ -186,9 +186,29 @@ impl<T: Table> Sheet<'_, T> {
     /// Creates the rows whose `column` value is new, updates the changed cells of the others
     /// and leaves identical ones alone. Every row is checked (missing or duplicate keys) before
     /// the first request; keys are looked up with `OR()` formulas a URL-sized chunk at a time.
-    /// Not atomic, but safe to run again.
+    ///
+    /// Cells are compared with what the server stores (a URL's default title, a member's ids,
+    /// an attachment's server-filled details), so an identical rerun sends no write. An empty
+    /// cell in a row (`None`, `[]`, `""`) never clears a stored value; see
+    /// [`upsert_by_with`](Self::upsert_by_with) to clear.
+    ///
+    /// Not atomic, but safe to run again: after an [`Error::Batch`], a rerun with the same rows
+    /// finds the records that were created (including those whose outcome was unknown) by their
+    /// key and creates only the missing ones.
     pub async fn upsert_by<V>(&self, column: Column<T, V>, rows: &[T]) -> Result<UpsertReport> {
-        write::upsert_by(self.client, self.id()?, column, rows).await
+        self.upsert_by_with(column, rows, UpsertOptions::default())
+            .await
+    }
+
+    /// [`upsert_by`](Self::upsert_by) with options, e.g. to let empty input cells clear stored
+    /// values (each cleared cell is listed in [`UpsertReport::cleared`]).
+    pub async fn upsert_by_with<V>(
+        &self,
+        column: Column<T, V>,
+        rows: &[T],
+        options: UpsertOptions,
+    ) -> Result<UpsertReport> {
+        write::upsert_by(self.client, self.id()?, column, rows, options).await
     }
 
     /// [`upsert_by`](Self::upsert_by) the `#[apitable(key)]` field.
@@ -196,7 +216,15 @@ impl<T: Table> Sheet<'_, T> {
     where
         T: Keyed,
     {
-        write::upsert_by(self.client, self.id()?, T::KEY, rows).await
+        self.upsert_with(rows, UpsertOptions::default()).await
+    }
+
+    /// [`upsert`](Self::upsert) with options.
+    pub async fn upsert_with(&self, rows: &[T], options: UpsertOptions) -> Result<UpsertReport>
+    where
+        T: Keyed,
+    {
+        write::upsert_by(self.client, self.id()?, T::KEY, rows, options).await
     }
 }
 

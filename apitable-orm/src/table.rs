@@ -83,6 +83,11 @@ pub trait Table: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn __encode(&self, cells: &mut Fields);
 
+    /// Whether the cell of field `index` in `stored` (a record as read back) already holds
+    /// what writing this row's cell would store; see [`FieldValue::matches_stored`](crate::FieldValue::matches_stored).
+    #[doc(hidden)]
+    fn __matches_stored(&self, stored: &Self, index: usize) -> bool;
+
     /// The record id, for structs with a `#[apitable(record_id)]` field that holds one.
     fn record_id(&self) -> Option<&RecordId>;
 
@@ -198,6 +203,9 @@ impl<'de, T: Table> Visitor<'de> for RecordSeed<'_, T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut id: Option<RecordId> = None;
         let mut slots: Option<T::__Slots> = None;
+        // Cells that came before the record id: kept as raw JSON and decoded once the id is
+        // known, so that a cell error can name its record whatever the key order.
+        let mut early: Option<Box<serde_json::value::RawValue>> = None;
         while let Some(key) = map.next_key::<KeyName<'de>>()? {
             match key.as_str() {
                 "recordId" => {
@@ -206,6 +214,7 @@ impl<'de, T: Table> Visitor<'de> for RecordSeed<'_, T> {
                         RecordId::new(raw.into_owned()).map_err(serde::de::Error::custom)?;
                     id = Some(parsed);
                 }
+                "fields" if id.is_none() => early = Some(map.next_value()?),
                 "fields" => {
                     let seed = FieldsSeed::<T> {
                         ctx: self.ctx,
@@ -213,19 +222,7 @@ impl<'de, T: Table> Visitor<'de> for RecordSeed<'_, T> {
                     };
                     match map.next_value_seed(seed) {
                         Ok(s) => slots = Some(s),
-                        Err(e) => {
-                            // Name the record if its id came first (it does on real servers);
-                            // otherwise the cell error goes out without it.
-                            if let Some(rid) = &id
-                                && let Some(err) = self.ctx.take()
-                            {
-                                let err = err.with_record(rid.clone());
-                                let text = err.to_string();
-                                *self.ctx.failure.borrow_mut() = Some(err);
-                                return Err(serde::de::Error::custom(text));
-                            }
-                            return Err(e);
-                        }
+                        Err(e) => return Err(self.name_record(id.as_ref(), e)),
                     }
                 }
                 _ => {
@@ -234,6 +231,19 @@ impl<'de, T: Table> Visitor<'de> for RecordSeed<'_, T> {
             }
         }
         let id = id.ok_or_else(|| serde::de::Error::missing_field("recordId"))?;
+        if let Some(raw) = early {
+            let mut de = serde_json::Deserializer::from_str(raw.get());
+            let seed = FieldsSeed::<T> {
+                ctx: self.ctx,
+                _t: PhantomData,
+            };
+            match seed.deserialize(&mut de) {
+                Ok(s) => slots = Some(s),
+                Err(e) => {
+                    return Err(self.name_record(Some(&id), serde::de::Error::custom(e)));
+                }
+            }
+        }
         let slots = slots.unwrap_or_default();
         T::__finish(slots, &id).map_err(|e| {
             let e = e.with_record(id.clone());
@@ -241,6 +251,25 @@ impl<'de, T: Table> Visitor<'de> for RecordSeed<'_, T> {
             *self.ctx.failure.borrow_mut() = Some(e);
             serde::de::Error::custom(text)
         })
+    }
+}
+
+impl<T> RecordSeed<'_, T> {
+    /// Adds the record id to the cell error being reported, if there is one.
+    fn name_record<E: serde::de::Error>(&self, id: Option<&RecordId>, e: E) -> E {
+        match (id, self.ctx.take()) {
+            (Some(rid), Some(err)) => {
+                let err = err.with_record(rid.clone());
+                let text = err.to_string();
+                *self.ctx.failure.borrow_mut() = Some(err);
+                E::custom(text)
+            }
+            (None, Some(err)) => {
+                *self.ctx.failure.borrow_mut() = Some(err);
+                e
+            }
+            (_, None) => e,
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Typed writes: insert, update (all cells or only the changed ones), delete, save, upsert.
-//! Many rows go out in batches of the write limit (10), back to back at the pacing rate.
+//! Many rows go out in batches of the write limit (10), back to back at the pacing rate. A
+//! write that stops part-way reports every row: written, unchanged, failed, unknown or not sent.
 
 use std::collections::HashMap;
 
@@ -8,12 +9,14 @@ use serde_json::Value;
 use crate::api::{Fields, RecordUpdate, WriteOptions};
 use crate::client::Client;
 use crate::column::Column;
-use crate::error::{BatchError, Error, Result};
+use crate::error::{BatchError, DecodeError, Error, Result};
 use crate::filter::{Filter, Lit};
 use crate::ids::{DatasheetId, RecordId};
 use crate::table::Table;
+use crate::value::stores_as_empty;
 
-/// What an upsert did, row by row. Every input row lands in exactly one of the three lists.
+/// What an upsert did, row by row. Every input row lands in exactly one of `created`,
+/// `updated` and `unchanged`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpsertReport {
@@ -23,6 +26,10 @@ pub struct UpsertReport {
     pub updated: Vec<(usize, RecordId)>,
     /// Rows whose record already held the same values: nothing was sent.
     pub unchanged: Vec<(usize, RecordId)>,
+    /// Cells that were cleared because the input row left them empty while the record held a
+    /// value: (input index, field key). Only with [`UpsertOptions::clear_empty`]; by default
+    /// an empty input cell leaves the stored value alone.
+    pub cleared: Vec<(usize, &'static str)>,
 }
 
 impl UpsertReport {
@@ -33,6 +40,43 @@ impl UpsertReport {
             .flatten()
             .find(|(i, _)| *i == index)
             .map(|(_, id)| id)
+    }
+}
+
+/// How an upsert treats the cells of existing records.
+///
+/// By default an empty cell in an input row (`None`, an empty list, `""`) leaves the stored
+/// value alone, so that rows read from a file with missing columns never wipe data. Ask for
+/// clearing explicitly:
+///
+/// ```
+/// use apitable_orm::UpsertOptions;
+/// let opts = UpsertOptions::new().clear_empty(true);
+/// assert!(opts.clears_empty());
+/// assert!(!UpsertOptions::default().clears_empty());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UpsertOptions {
+    clear_empty: bool,
+}
+
+impl UpsertOptions {
+    /// The defaults: empty input cells keep what is stored.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether an empty input cell clears a stored value. The report lists every cell cleared
+    /// in [`UpsertReport::cleared`].
+    pub fn clear_empty(mut self, clear: bool) -> Self {
+        self.clear_empty = clear;
+        self
+    }
+
+    /// Whether empty input cells clear stored values.
+    pub fn clears_empty(&self) -> bool {
+        self.clear_empty
     }
 }
 
@@ -56,40 +100,80 @@ fn cells<T: Table>(row: &T, keep_nulls: bool) -> Fields {
     cells
 }
 
-fn batch_error(
-    total: usize,
+/// Rows settled so far by a multi-request write (indices into the caller's slice).
+#[derive(Default)]
+struct Progress {
     written: Vec<(usize, RecordId)>,
-    failed: Vec<usize>,
-    source: Error,
-) -> Error {
-    let next = failed.last().map_or(0, |i| i + 1);
-    Error::Batch(BatchError {
-        total,
-        written,
-        not_sent: (next..total).collect(),
-        failed,
-        source: Box::new(source),
-    })
+    unchanged: Vec<(usize, RecordId)>,
 }
 
-/// Creates one record per cell map, in batches; returns the new ids in input order.
+/// The request of a multi-request write that failed, and the rows of its stage after it.
+struct Stopped {
+    chunk: Vec<usize>,
+    rest: Vec<usize>,
+    unattributed: Vec<RecordId>,
+    source: Error,
+}
+
+impl Stopped {
+    fn at<X>(rows: &[(usize, X)], chunk: usize, size: usize, source: Error) -> Self {
+        let start = chunk * size;
+        let end = (start + size).min(rows.len());
+        Stopped {
+            chunk: rows[start..end].iter().map(|(i, _)| *i).collect(),
+            rest: rows[end..].iter().map(|(i, _)| *i).collect(),
+            unattributed: Vec::new(),
+            source,
+        }
+    }
+
+    /// The whole report: `later` are the rows of stages that were never started.
+    fn into_error(
+        self,
+        total: usize,
+        progress: Progress,
+        later: impl IntoIterator<Item = usize>,
+    ) -> Error {
+        let (failed, unknown) = if self.source.may_have_been_applied() {
+            (Vec::new(), self.chunk)
+        } else {
+            (self.chunk, Vec::new())
+        };
+        let mut not_sent = self.rest;
+        not_sent.extend(later);
+        not_sent.sort_unstable();
+        Error::Batch(Box::new(BatchError {
+            total,
+            written: progress.written,
+            unchanged: progress.unchanged,
+            failed,
+            unknown,
+            not_sent,
+            unattributed: self.unattributed,
+            source: Box::new(self.source),
+        }))
+    }
+}
+
+/// Creates one record per cell map, in batches; appends the new ids, in input order, to
+/// `progress`.
 async fn create_cells(
     client: &Client,
     dst: &DatasheetId,
     rows: &[(usize, Fields)],
     opts: &WriteOptions,
-) -> Result<Vec<(usize, RecordId)>> {
+    progress: &mut Progress,
+) -> Result<(), Stopped> {
     let sheet = client.datasheet(dst);
-    let total = rows.len();
-    let mut written = Vec::with_capacity(total);
-    for chunk in rows.chunks(client.max_records_per_write()) {
+    let size = client.max_records_per_write();
+    for (n, chunk) in rows.chunks(size).enumerate() {
         let bodies: Vec<&Fields> = chunk.iter().map(|(_, cells)| cells).collect();
         match sheet
             .create_records::<_, IgnoredFields>(&bodies, opts)
             .await
         {
             Ok(created) if created.len() == chunk.len() => {
-                written.extend(
+                progress.written.extend(
                     chunk
                         .iter()
                         .map(|(i, _)| *i)
@@ -97,42 +181,34 @@ async fn create_cells(
                 );
             }
             Ok(created) => {
-                let err = Error::Decode(crate::DecodeError::new(format!(
-                    "the server created {} records for a request of {}",
-                    created.len(),
-                    chunk.len()
+                // Which rows the returned records belong to cannot be told: all of the
+                // request's rows are unknown, and the ids are reported as they came.
+                let err = Error::Decode(DecodeError::new(format!(
+                    "the server answered a create of {} records with {} records",
+                    chunk.len(),
+                    created.len()
                 )));
-                return Err(batch_error(
-                    total,
-                    written,
-                    chunk.iter().map(|(i, _)| *i).collect(),
-                    err,
-                ));
+                let mut stopped = Stopped::at(rows, n, size, err);
+                stopped.unattributed = created.into_iter().map(|r| r.id).collect();
+                return Err(stopped);
             }
-            Err(e) => {
-                return Err(batch_error(
-                    total,
-                    written,
-                    chunk.iter().map(|(i, _)| *i).collect(),
-                    e,
-                ));
-            }
+            Err(e) => return Err(Stopped::at(rows, n, size, e)),
         }
     }
-    Ok(written)
+    Ok(())
 }
 
-/// Updates records, in batches.
+/// Updates records, in batches; appends the rows written to `progress`.
 async fn update_cells(
     client: &Client,
     dst: &DatasheetId,
     rows: &[(usize, RecordUpdate<Fields>)],
     opts: &WriteOptions,
-) -> Result<()> {
+    progress: &mut Progress,
+) -> Result<(), Stopped> {
     let sheet = client.datasheet(dst);
-    let total = rows.len();
-    let mut written = Vec::with_capacity(total);
-    for chunk in rows.chunks(client.max_records_per_write()) {
+    let size = client.max_records_per_write();
+    for (n, chunk) in rows.chunks(size).enumerate() {
         let bodies: Vec<RecordUpdate<&Fields>> = chunk
             .iter()
             .map(|(_, u)| RecordUpdate {
@@ -144,14 +220,11 @@ async fn update_cells(
             .update_records::<_, IgnoredFields>(&bodies, opts)
             .await
         {
-            return Err(batch_error(
-                total,
-                written,
-                chunk.iter().map(|(i, _)| *i).collect(),
-                e,
-            ));
+            return Err(Stopped::at(rows, n, size, e));
         }
-        written.extend(chunk.iter().map(|(i, u)| (*i, u.record_id.clone())));
+        progress
+            .written
+            .extend(chunk.iter().map(|(i, u)| (*i, u.record_id.clone())));
     }
     Ok(())
 }
@@ -175,11 +248,11 @@ pub(crate) async fn insert_many<T: Table>(
         }
         bodies.push((i, c));
     }
-    Ok(create_cells(client, dst, &bodies, &options::<T>())
-        .await?
-        .into_iter()
-        .map(|(_, id)| id)
-        .collect())
+    let mut progress = Progress::default();
+    match create_cells(client, dst, &bodies, &options::<T>(), &mut progress).await {
+        Ok(()) => Ok(progress.written.into_iter().map(|(_, id)| id).collect()),
+        Err(stopped) => Err(stopped.into_error(rows.len(), progress, [])),
+    }
 }
 
 fn require_id<T: Table>(row: &T, index: usize) -> Result<RecordId> {
@@ -206,7 +279,11 @@ pub(crate) async fn update_many<T: Table>(
         }
         updates.push((i, RecordUpdate { record_id, fields }));
     }
-    update_cells(client, dst, &updates, &options::<T>()).await
+    let mut progress = Progress::default();
+    match update_cells(client, dst, &updates, &options::<T>(), &mut progress).await {
+        Ok(()) => Ok(()),
+        Err(stopped) => Err(stopped.into_error(rows.len(), progress, [])),
+    }
 }
 
 /// The cells of `new` that differ from `old`.
@@ -224,6 +301,7 @@ pub(crate) async fn update_changed_many<T: Table>(
     pairs: &[(T, T)],
 ) -> Result<usize> {
     let mut updates = Vec::new();
+    let mut progress = Progress::default();
     for (i, (old, new)) in pairs.iter().enumerate() {
         let record_id = new
             .record_id()
@@ -231,12 +309,16 @@ pub(crate) async fn update_changed_many<T: Table>(
             .cloned()
             .ok_or_else(|| Error::InvalidRequest(format!("pair #{i} has no record id")))?;
         let fields = changed_cells(old, new);
-        if !fields.is_empty() {
+        if fields.is_empty() {
+            progress.unchanged.push((i, record_id));
+        } else {
             updates.push((i, RecordUpdate { record_id, fields }));
         }
     }
-    update_cells(client, dst, &updates, &options::<T>()).await?;
-    Ok(updates.len())
+    match update_cells(client, dst, &updates, &options::<T>(), &mut progress).await {
+        Ok(()) => Ok(updates.len()),
+        Err(stopped) => Err(stopped.into_error(pairs.len(), progress, [])),
+    }
 }
 
 pub(crate) async fn delete_many(
@@ -245,25 +327,17 @@ pub(crate) async fn delete_many(
     ids: &[RecordId],
 ) -> Result<()> {
     let sheet = client.datasheet(dst);
-    let mut done = Vec::new();
-    let mut offset = 0;
-    for chunk in ids.chunks(client.max_records_per_write()) {
-        if let Err(e) = sheet.delete_records(chunk).await {
-            return Err(batch_error(
-                ids.len(),
-                done,
-                (offset..offset + chunk.len()).collect(),
-                e,
-            ));
+    let size = client.max_records_per_write();
+    let rows: Vec<(usize, &RecordId)> = ids.iter().enumerate().collect();
+    let mut progress = Progress::default();
+    for (n, chunk) in rows.chunks(size).enumerate() {
+        let chunk_ids: Vec<RecordId> = chunk.iter().map(|(_, id)| (*id).clone()).collect();
+        if let Err(e) = sheet.delete_records(&chunk_ids).await {
+            return Err(Stopped::at(&rows, n, size, e).into_error(ids.len(), progress, []));
         }
-        done.extend(
-            chunk
-                .iter()
-                .cloned()
-                .enumerate()
-                .map(|(i, id)| (offset + i, id)),
-        );
-        offset += chunk.len();
+        progress
+            .written
+            .extend(chunk.iter().map(|(i, id)| (*i, (*id).clone())));
     }
     Ok(())
 }
@@ -277,11 +351,17 @@ fn key_literal(value: &Value) -> Option<Lit> {
     }
 }
 
+/// Whether an input cell counts as empty: it would not give the record a value.
+fn is_empty_input(cell: &Value) -> bool {
+    matches!(cell, Value::Null) || matches!(cell, Value::String(s) if s.is_empty())
+}
+
 pub(crate) async fn upsert_by<T: Table, V>(
     client: &Client,
     dst: &DatasheetId,
     column: Column<T, V>,
     rows: &[T],
+    upsert: UpsertOptions,
 ) -> Result<UpsertReport> {
     let meta = column.meta();
     if meta.read_only {
@@ -311,7 +391,7 @@ pub(crate) async fn upsert_by<T: Table, V>(
     }
 
     // 2. Look the keys up, a URL-sized chunk of OR() terms at a time, ignoring any view.
-    let mut existing: HashMap<String, (RecordId, Fields)> = HashMap::new();
+    let mut existing: HashMap<String, (RecordId, T)> = HashMap::new();
     let mut start = 0;
     while start < keyed.len() {
         let mut terms: Vec<Filter<T>> = Vec::new();
@@ -340,53 +420,84 @@ pub(crate) async fn upsert_by<T: Table, V>(
                     "upsert needs a `#[apitable(record_id)]` field on the struct".into(),
                 )
             })?;
-            let c = cells(&record, true);
-            let key = c.get(meta.key).cloned().unwrap_or(Value::Null).to_string();
+            let key = cells(&record, true)
+                .get(meta.key)
+                .cloned()
+                .unwrap_or(Value::Null)
+                .to_string();
             if let Some((other, _)) = existing.get(&key) {
                 return Err(Error::InvalidRequest(format!(
                     "records {other} and {id} on the server share the upsert key {key}; make the key unique first"
                 )));
             }
-            existing.insert(key, (id, c));
+            existing.insert(key, (id, record));
         }
         start = end;
     }
 
-    // 3. Sort the rows into new, changed and unchanged.
+    // 3. Sort the rows into new, changed and unchanged, comparing each cell with what the
+    // server stores (its normalised form), so that a rerun writes nothing.
     let mut report = UpsertReport::default();
     let mut creates = Vec::new();
     let mut updates = Vec::new();
     for (i, (key, new_cells)) in keyed.into_iter().enumerate() {
-        match existing.get(&key.to_string()) {
-            None => {
-                let mut c = new_cells;
-                c.retain(|_, v| !v.is_null());
-                creates.push((i, c));
+        let Some((id, stored)) = existing.get(&key.to_string()) else {
+            let mut c = new_cells;
+            c.retain(|_, v| !v.is_null());
+            creates.push((i, c));
+            continue;
+        };
+        let row = &rows[i];
+        let mut stored_cells = None;
+        let mut changed = Fields::new();
+        for (index, field) in T::FIELDS.iter().enumerate() {
+            let Some(new_value) = new_cells.get(field.key) else {
+                continue; // read-only
+            };
+            if row.__matches_stored(stored, index) {
+                continue;
             }
-            Some((id, old_cells)) => {
-                let changed: Fields = new_cells
-                    .into_iter()
-                    .filter(|(k, v)| old_cells.get(k).unwrap_or(&Value::Null) != v)
-                    .collect();
-                if changed.is_empty() {
-                    report.unchanged.push((i, id.clone()));
-                } else {
-                    report.updated.push((i, id.clone()));
-                    updates.push((
-                        i,
-                        RecordUpdate {
-                            record_id: id.clone(),
-                            fields: changed,
-                        },
-                    ));
+            if is_empty_input(new_value) {
+                if !upsert.clear_empty {
+                    continue;
                 }
+                let stored_cells = stored_cells.get_or_insert_with(|| cells(stored, true));
+                if stored_cells.get(field.key).is_none_or(stores_as_empty) {
+                    continue;
+                }
+                report.cleared.push((i, field.key));
+                changed.insert(field.key.to_owned(), Value::Null);
+            } else {
+                changed.insert(field.key.to_owned(), new_value.clone());
             }
+        }
+        if changed.is_empty() {
+            report.unchanged.push((i, id.clone()));
+        } else {
+            report.updated.push((i, id.clone()));
+            updates.push((
+                i,
+                RecordUpdate {
+                    record_id: id.clone(),
+                    fields: changed,
+                },
+            ));
         }
     }
 
-    // 4. Write.
+    // 4. Write: creates, then updates. A failure reports every row of the upsert.
     let opts = options::<T>();
-    report.created = create_cells(client, dst, &creates, &opts).await?;
-    update_cells(client, dst, &updates, &opts).await?;
+    let mut progress = Progress {
+        written: Vec::new(),
+        unchanged: report.unchanged.clone(),
+    };
+    if let Err(stopped) = create_cells(client, dst, &creates, &opts, &mut progress).await {
+        let later = updates.iter().map(|(i, _)| *i);
+        return Err(stopped.into_error(rows.len(), progress, later));
+    }
+    report.created = progress.written.clone();
+    if let Err(stopped) = update_cells(client, dst, &updates, &opts, &mut progress).await {
+        return Err(stopped.into_error(rows.len(), progress, []));
+    }
     Ok(report)
 }

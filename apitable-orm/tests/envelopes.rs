@@ -247,3 +247,112 @@ async fn success_needs_the_flag_not_only_the_status() {
         "{err}"
     );
 }
+
+/// Lists once against a server answering `body` with `status`, and returns the error.
+async fn error_for(status: u16, body: &str) -> Error {
+    let (_server, client) = client_answering(status, body, "application/json").await;
+    let dst: DatasheetId = "dstEnvelope".parse().unwrap();
+    client
+        .datasheet(&dst)
+        .list_records::<Fields>(&ListRecords::new())
+        .await
+        .unwrap_err()
+}
+
+#[tokio::test]
+async fn codes_and_messages_are_kept_as_the_server_sent_them() {
+    // (status, body, Display, numeric code, code text)
+    let cases: [(u16, &str, &str, Option<i64>, Option<&str>); 8] = [
+        (
+            200,
+            r#"{"success":false,"code":"E_WEIRD","message":"Something odd happened"}"#,
+            "APITable error E_WEIRD (HTTP 200): Something odd happened",
+            None,
+            Some("E_WEIRD"),
+        ),
+        (
+            200,
+            r#"{"success":false,"code":null,"message":"Nope"}"#,
+            "APITable error (HTTP 200, no code): Nope",
+            None,
+            None,
+        ),
+        (
+            200,
+            r#"{"success":false}"#,
+            "APITable error (HTTP 200, no code), without a message",
+            None,
+            None,
+        ),
+        (
+            200,
+            r#"{"success":false,"code":"","message":null}"#,
+            "APITable error (HTTP 200, no code), without a message",
+            None,
+            None,
+        ),
+        (
+            200,
+            r#"{"success":false,"code":"301","message":"Can't find the specified datasheet"}"#,
+            "APITable error 301 (HTTP 200): Can't find the specified datasheet",
+            Some(301),
+            None,
+        ),
+        (
+            200,
+            r#"{"success":false,"code":{"id":7},"message":{"en":"Bad"}}"#,
+            r#"APITable error "{\"id\":7}" (HTTP 200): {"en":"Bad"}"#,
+            None,
+            Some(r#"{"id":7}"#),
+        ),
+        (
+            200,
+            r#"{"success":false,"code":1e30,"message":"huge"}"#,
+            "APITable error 1e+30 (HTTP 200): huge",
+            None,
+            Some("1e+30"),
+        ),
+        (
+            500,
+            r#"{"code":"E_INTERNAL","message":"database down"}"#,
+            "APITable error E_INTERNAL (HTTP 500): database down",
+            None,
+            Some("E_INTERNAL"),
+        ),
+    ];
+    for (status, body, shown, number, text) in cases {
+        let err = error_for(status, body).await;
+        let Error::Api(api) = &err else {
+            panic!("{body}: expected Error::Api, got {err:?}");
+        };
+        assert_eq!(err.to_string(), shown, "{body}");
+        assert_eq!(api.numeric_code(), number, "{body}");
+        assert_eq!(api.code_text(), text, "{body}");
+        // `code()` still answers with a number: the server's, or the HTTP status.
+        assert_eq!(api.code(), number.unwrap_or(i64::from(status)), "{body}");
+        assert_eq!(err.code(), Some(api.code()), "{body}");
+    }
+    let err = error_for(200, r#"{"success":false,"code":"E_WEIRD","message":"m"}"#).await;
+    assert!(!err.is_retryable() && !err.may_have_been_applied());
+    let err = error_for(500, r#"{"code":"E_INTERNAL","message":"database down"}"#).await;
+    assert!(
+        err.is_retryable(),
+        "an HTTP 500 is a server error whatever its code"
+    );
+}
+
+#[tokio::test]
+async fn a_numeric_string_code_acts_as_the_number() {
+    let err = error_for(
+        200,
+        r#"{"success":false,"code":"429","message":"slow down"}"#,
+    )
+    .await;
+    assert_eq!(err.code(), Some(429));
+    assert!(err.is_rate_limited());
+    assert!(err.is_retryable());
+    assert!(!err.may_have_been_applied());
+    let err = error_for(200, r#"{"success":false,"code":" 400 ","message":"bad"}"#).await;
+    assert_eq!(err.code(), Some(400));
+    assert!(!err.is_retryable());
+}

@@ -59,6 +59,7 @@ pub(super) fn table_impl(model: &Table) -> TokenStream {
     let mut metas = Vec::new();
     let mut decode_arms = Vec::new();
     let mut encodes = Vec::new();
+    let mut compares = Vec::new();
     for (field, cell) in model.cells() {
         let ty = &field.ty;
         let codec = codec(field, cell);
@@ -82,6 +83,9 @@ pub(super) fn table_impl(model: &Table) -> TokenStream {
         if !cell.read_only {
             encodes.push(quote! {
                 _p::encode::<#codec, #ty>(__cells, &<Self as _p::Table>::FIELDS[#index], &self.#member);
+            });
+            compares.push(quote! {
+                #index => _p::matches_stored::<#codec, #ty>(&self.#member, &__stored.#member),
             });
         }
     }
@@ -156,6 +160,13 @@ pub(super) fn table_impl(model: &Table) -> TokenStream {
 
             fn __encode(&self, __cells: &mut _p::Fields) {
                 #(#encodes)*
+            }
+
+            fn __matches_stored(&self, __stored: &Self, __index: _p::usize) -> _p::bool {
+                match __index {
+                    #(#compares)*
+                    _ => true,
+                }
             }
 
             fn record_id(&self) -> _p::Option<&_p::RecordId> {

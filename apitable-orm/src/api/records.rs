@@ -1,6 +1,10 @@
 //! Records: list (one page, pages or a lazy stream), create, update and delete
 //! (reference §4).
 
+use std::collections::HashMap;
+use std::collections::hash_map::{Entry, RandomState};
+use std::hash::BuildHasher;
+
 use futures_core::Stream;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use reqwest::Method;
@@ -9,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::Datasheet;
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, PagingError, Result};
 use crate::ids::{DatasheetId, RecordId, ViewId};
 use crate::transport::{Call, Seg};
 
@@ -371,7 +375,12 @@ impl Datasheet<'_> {
     }
 
     /// Pages of records, fetched lazily from `params`' page number on (page size 1000 unless
-    /// set), until `total` is reached. Memory holds one page at a time.
+    /// set), until `total` is reached. Memory holds one page at a time, plus 16 bytes or so
+    /// per record seen, to notice a server that repeats itself.
+    ///
+    /// No more pages are requested than the first answer's `total` implies. A page that
+    /// repeats a record of an earlier page (or lists one twice) ends the stream with
+    /// [`Error::Paging`] instead of yielding a duplicate.
     pub fn record_pages<F: DeserializeOwned + Send + 'static>(
         &self,
         params: ListRecords,
@@ -381,7 +390,8 @@ impl Datasheet<'_> {
         let size = params.page_size.unwrap_or(1000);
         let first = params.requested_page_num();
         let params = params.page_size(size);
-        stream::try_unfold(Some(first), move |next| {
+        let state = (Some(first), PageTracker::new(size));
+        stream::try_unfold(state, move |(next, mut tracker)| {
             let client = client.clone();
             let dst = dst.clone();
             let params = params.clone();
@@ -393,13 +403,15 @@ impl Datasheet<'_> {
                     .datasheet(&dst)
                     .list_records(&params.page_num(num))
                     .await?;
-                let more = !page.records.is_empty() && num.saturating_mul(size) < page.total;
-                Ok(Some((page, more.then_some(num + 1))))
+                let next =
+                    tracker.check(num, page.total, page.records.iter().map(|r| r.id.as_str()))?;
+                Ok(Some((page, (next, tracker))))
             }
         })
     }
 
-    /// Every matching record, one at a time, fetching pages lazily.
+    /// Every matching record, one at a time, fetching pages lazily (see
+    /// [`record_pages`](Self::record_pages) for the checks on the server's pages).
     pub fn record_stream<F: DeserializeOwned + Send + 'static>(
         &self,
         params: ListRecords,
@@ -482,6 +494,93 @@ impl Datasheet<'_> {
         let call = self.records_call(Method::DELETE).query(&query);
         self.client.send(call).await.map(drop)
     }
+}
+
+/// Follows the pages of one listing: says which page comes next, and notices a server that
+/// contradicts itself (repeats records, or claims more records than it has).
+///
+/// Each record id seen is kept as a 64-bit keyed hash with its page number, so memory grows
+/// by about 16 bytes per record, not by the record. (Two different ids colliding is a chance
+/// of about one in 10^7 for a listing of a million records.)
+pub(crate) struct PageTracker {
+    size: u64,
+    /// The last page number `total` allows; fixed by the first answer, lowered by later ones.
+    last: Option<u64>,
+    seen: HashMap<u64, u64>,
+    hasher: RandomState,
+}
+
+impl PageTracker {
+    pub(crate) fn new(size: u64) -> Self {
+        Self {
+            size: size.max(1),
+            last: None,
+            seen: HashMap::new(),
+            hasher: RandomState::new(),
+        }
+    }
+
+    /// Takes page `num`, with the `total` it claimed and its record ids in order, and returns
+    /// the page to fetch next (`None` at the end), or the [`Error::Paging`] that stops the
+    /// listing.
+    pub(crate) fn check<'a>(
+        &mut self,
+        num: u64,
+        total: u64,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Option<u64>> {
+        let claimed = total.div_ceil(self.size);
+        let last = self.last.map_or(claimed, |l| l.min(claimed));
+        self.last = Some(last);
+        let mut count = 0u64;
+        let mut repeats: Vec<(&str, u64)> = Vec::new();
+        for id in ids {
+            count += 1;
+            match self.seen.entry(self.hasher.hash_one(id)) {
+                Entry::Occupied(earlier) => repeats.push((id, *earlier.get())),
+                Entry::Vacant(slot) => {
+                    slot.insert(num);
+                }
+            }
+        }
+        if let Some(&(id, earlier_page)) = repeats.first() {
+            let whole_page = repeats.len() as u64 == count
+                && earlier_page != num
+                && repeats.iter().all(|&(_, p)| p == earlier_page);
+            return Err(Error::Paging(PagingError {
+                page: num,
+                earlier_page,
+                record_id: id.to_owned(),
+                whole_page,
+            }));
+        }
+        Ok((count > 0 && num < last).then(|| num + 1))
+    }
+}
+
+/// The record ids of a checked list response, in order, read without decoding any cell.
+pub(crate) fn page_record_ids(body: &[u8]) -> Result<Vec<std::borrow::Cow<'_, str>>> {
+    #[derive(Deserialize)]
+    struct Envelope<'a> {
+        #[serde(borrow)]
+        data: PageIds<'a>,
+    }
+    #[derive(Deserialize)]
+    struct PageIds<'a> {
+        #[serde(borrow, default)]
+        records: Vec<IdOnly<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct IdOnly<'a> {
+        #[serde(borrow, rename = "recordId")]
+        id: std::borrow::Cow<'a, str>,
+    }
+    let envelope: Envelope<'_> = serde_json::from_slice(body).map_err(|e| {
+        Error::Decode(crate::error::DecodeError::new(format!(
+            "unexpected record page: {e}"
+        )))
+    })?;
+    Ok(envelope.data.records.into_iter().map(|r| r.id).collect())
 }
 
 fn view_query(options: &WriteOptions) -> Vec<(String, String)> {

@@ -9,10 +9,10 @@ mod tests;
 
 pub(crate) use connector::Connector;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
 use reqwest::{Method, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -20,7 +20,8 @@ use tokio::time::{Instant, sleep, timeout};
 use tracing::Instrument;
 
 use crate::client::Client;
-use crate::error::{Error, Result, TimeoutError, UnknownOutcome};
+use crate::config::parse_retry_after;
+use crate::error::{Error, RedirectError, Result, TimeoutError, UnknownOutcome};
 
 /// Whether a call may be sent again after a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +159,22 @@ impl Call {
         self.records = records;
         self
     }
+
+    /// The error a caller sees: for a create that may have been applied, an
+    /// [`Error::UnknownOutcome`] carrying the records that were sent.
+    fn classify(self, e: Error) -> Error {
+        if self.safety == Safety::Create
+            && e.may_have_been_applied()
+            && !matches!(e, Error::UnknownOutcome(_))
+        {
+            Error::UnknownOutcome(UnknownOutcome {
+                records: self.records,
+                source: Box::new(e),
+            })
+        } else {
+            e
+        }
+    }
 }
 
 /// A response whose envelope said `success: true`.
@@ -172,16 +189,22 @@ impl Checked {
 }
 
 impl Client {
-    /// Sends `call` and decodes the envelope's `data` into `T`.
+    /// Sends `call` and decodes the envelope's `data` into `T`. For a create, a `data` that
+    /// cannot be decoded leaves the outcome unknown: the server said it succeeded.
     pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
-        self.send(call).await?.data()
+        let result = self.send_checked(&call).await.and_then(|c| c.data());
+        result.map_err(|e| call.classify(e))
     }
 
     /// Sends `call`, retrying as its safety allows, and checks the envelope.
     pub(crate) async fn send(&self, call: Call) -> Result<Checked> {
-        let is_create = call.safety == Safety::Create;
-        let attempts = self.send_with_retries(&call);
-        let result = match self.inner.operation_timeout {
+        let result = self.send_checked(&call).await;
+        result.map_err(|e| call.classify(e))
+    }
+
+    async fn send_checked(&self, call: &Call) -> Result<Checked> {
+        let attempts = self.send_with_retries(call);
+        match self.inner.operation_timeout {
             Some(limit) => match timeout(limit, attempts).await {
                 Ok(result) => result,
                 Err(_) => Err(Error::Timeout(TimeoutError {
@@ -190,19 +213,6 @@ impl Client {
                 })),
             },
             None => attempts.await,
-        };
-        match result {
-            Err(e)
-                if is_create
-                    && e.may_have_been_applied()
-                    && !matches!(e, Error::UnknownOutcome(_)) =>
-            {
-                Err(Error::UnknownOutcome(UnknownOutcome {
-                    records: call.records,
-                    source: Box::new(e),
-                }))
-            }
-            other => other,
         }
     }
 
@@ -221,12 +231,15 @@ impl Client {
             let started = Instant::now();
             let result = self.attempt(call).instrument(span.clone()).await;
             drop(pace);
-            let err = match result {
+            let Failure {
+                error: err,
+                retry_after,
+            } = match result {
                 Ok(checked) => {
                     span.in_scope(|| tracing::debug!(elapsed = ?started.elapsed(), "ok"));
                     return Ok(checked);
                 }
-                Err(e) => e,
+                Err(failure) => failure,
             };
             let retry_allowed = match call.safety {
                 Safety::Retryable => err.is_retryable(),
@@ -236,16 +249,26 @@ impl Client {
                 span.in_scope(|| tracing::debug!(error = %err, "failed"));
                 return Err(err);
             }
-            let delay: Duration =
-                policy.delay(attempt, err.is_rate_limited(), rand::random::<f64>());
+            if let Some(wait) = retry_after.filter(|w| *w > policy.max_retry_after()) {
+                // Sleeping that long would hold the caller far past what it configured; the
+                // error carries the wait the server asked for.
+                span.in_scope(|| {
+                    tracing::debug!(error = %err, ?wait, "failed: the server asks for a longer wait than the Retry-After cap")
+                });
+                return Err(err);
+            }
+            let delay: Duration = policy
+                .delay(attempt, err.is_rate_limited(), rand::random::<f64>())
+                .max(retry_after.unwrap_or_default());
             span.in_scope(|| tracing::warn!(error = %err, ?delay, "retrying"));
             sleep(delay).await;
             attempt += 1;
         }
     }
 
-    /// One attempt: build, send, read the whole body, check the envelope.
-    async fn attempt(&self, call: &Call) -> Result<Checked> {
+    /// One attempt: build, send, read the whole body (up to the size limit), refuse
+    /// redirects, check the envelope.
+    async fn attempt(&self, call: &Call) -> Result<Checked, Failure> {
         let inner = &self.inner;
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", self.token()))
             .map_err(|_| Error::Config("the API token is not a valid header value".into()))?;
@@ -273,20 +296,59 @@ impl Client {
                 req.multipart(reqwest::multipart::Form::new().part("file", file))
             }
         };
-        let request = req
-            .build()
-            .map_err(|e| Error::InvalidRequest(format!("the request could not be built: {e}")))?;
+        let request = req.build().map_err(|e| {
+            Error::InvalidRequest(format!(
+                "the request could not be built: {}",
+                crate::error::TransportError::from_reqwest(e)
+            ))
+        })?;
         let limit = inner.attempt_timeout;
-        let (status, body) = match timeout(limit, inner.connector.exchange(request)).await {
+        let exchange = inner.connector.exchange(request, inner.max_response_size);
+        let response = match timeout(limit, exchange).await {
             Ok(r) => r?,
             Err(_) => {
                 return Err(Error::Timeout(TimeoutError {
                     after: limit,
                     whole_operation: false,
-                }));
+                })
+                .into());
             }
         };
-        envelope::check(status, &body)?;
-        Ok(Checked { body })
+        let status = response.status;
+        if (300..400).contains(&status) {
+            let location = response.headers.get(LOCATION).map(HeaderValue::as_bytes);
+            return Err(Error::Redirect(RedirectError::new(status, &call.url, location)).into());
+        }
+        let retry_after = response
+            .headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        match envelope::check(status, &response.body) {
+            Ok(()) => Ok(Checked {
+                body: response.body,
+            }),
+            Err(mut error) => {
+                if let Error::Api(api) = &mut error {
+                    api.retry_after = retry_after;
+                }
+                Err(Failure { error, retry_after })
+            }
+        }
+    }
+}
+
+/// A failed attempt, with the wait the server asked for (its `Retry-After` header).
+struct Failure {
+    error: Error,
+    retry_after: Option<Duration>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure {
+            error,
+            retry_after: None,
+        }
     }
 }

@@ -10,6 +10,7 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::Connector;
+use super::connector::Response;
 use crate::api::{Fields, ListRecords, WriteOptions};
 use crate::{Client, DatasheetId, Error, Pacing, RetryPolicy};
 
@@ -17,6 +18,8 @@ use crate::{Client, DatasheetId, Error, Pacing, RetryPolicy};
 #[derive(Clone)]
 enum Reply {
     Json(u16, serde_json::Value),
+    /// Answers with this status, these headers and this JSON.
+    WithHeaders(u16, Vec<(&'static str, String)>, serde_json::Value),
     /// Answers with this JSON after a delay.
     Slow(Duration, serde_json::Value),
     /// Receives the request, then never answers (the client's timeout must fire).
@@ -86,11 +89,26 @@ impl Fake {
                     .lock()
                     .unwrap()
                     .push((start.elapsed(), req.url().path().to_owned()));
+                let respond = |status: u16, headers: &[(&str, String)], body: serde_json::Value| {
+                    let mut map = reqwest::header::HeaderMap::new();
+                    for (name, value) in headers {
+                        map.append(
+                            reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                            value.parse().unwrap(),
+                        );
+                    }
+                    Ok(Response {
+                        status,
+                        headers: map,
+                        body: Bytes::from(body.to_string()),
+                    })
+                };
                 match reply {
-                    Reply::Json(status, body) => Ok((status, Bytes::from(body.to_string()))),
+                    Reply::Json(status, body) => respond(status, &[], body),
+                    Reply::WithHeaders(status, headers, body) => respond(status, &headers, body),
                     Reply::Slow(delay, body) => {
                         tokio::time::sleep(delay).await;
-                        Ok((200, Bytes::from(body.to_string())))
+                        respond(200, &[], body)
                     }
                     Reply::Hang => std::future::pending().await,
                     Reply::Refuse => unreachable!(),
@@ -365,4 +383,127 @@ async fn the_sixth_request_waits_a_second_after_an_earlier_answer() {
     // 200 ms: its permit is back at 1.2 s, the first's at 1.3 s.
     assert_eq!(times[4], Duration::from_millis(800));
     assert_eq!(times[5], Duration::from_millis(1200));
+}
+
+fn rate_limited_with(retry_after: &str) -> Reply {
+    Reply::WithHeaders(
+        429,
+        vec![("retry-after", retry_after.to_owned())],
+        json!({"success": false, "code": 429, "message": "slow down"}),
+    )
+}
+
+async fn list_one(client: &Client) -> crate::Result<()> {
+    client
+        .datasheet(&dst("dstA"))
+        .list_records::<Fields>(&ListRecords::new())
+        .await
+        .map(drop)
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_in_seconds_sets_the_wait_before_the_retry() {
+    let unavailable = Reply::WithHeaders(
+        503,
+        vec![("Retry-After", "7".to_owned())],
+        json!({"success": false, "code": 503, "message": "maintenance"}),
+    );
+    let fake = Fake::new([rate_limited_with("3"), unavailable, ok_page()]);
+    let client = fake.client(Pacing::off(), RetryPolicy::standard());
+    list_one(&client).await.unwrap();
+    let times = fake.times();
+    assert_eq!(times.len(), 3);
+    // The backoff alone would be about a second each time.
+    assert_eq!(times[1] - times[0], Duration::from_secs(3), "{times:?}");
+    assert_eq!(times[2] - times[1], Duration::from_secs(7), "{times:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_beyond_the_cap_ends_the_call_at_once() {
+    for value in ["3600", "Fri, 31 Dec 9999 23:59:59 GMT"] {
+        let fake = Fake::new([rate_limited_with(value), ok_page(), ok_page()]);
+        let client = fake.client(Pacing::off(), RetryPolicy::standard());
+        let started = Instant::now();
+        let err = list_one(&client).await.unwrap_err();
+        assert_eq!(fake.times().len(), 1, "{value}: no retry");
+        assert_eq!(started.elapsed(), Duration::ZERO, "{value}: no sleeping");
+        let Error::Api(api) = &err else {
+            panic!("{value}: {err:?}")
+        };
+        assert_eq!(api.code(), 429);
+        assert!(
+            api.retry_after().unwrap() > Duration::from_secs(3000),
+            "{value}: {api:?}"
+        );
+        assert!(err.to_string().contains("asked to wait"), "{err}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_retry_after_cap_can_be_raised() {
+    let fake = Fake::new([rate_limited_with("3600"), ok_page()]);
+    let client = fake.client(
+        Pacing::off(),
+        RetryPolicy::standard().with_max_retry_after(Duration::from_secs(7200)),
+    );
+    list_one(&client).await.unwrap();
+    let times = fake.times();
+    assert_eq!(times[1] - times[0], Duration::from_secs(3600), "{times:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_date_in_the_past_or_a_malformed_retry_after_leaves_the_usual_backoff() {
+    for value in ["Sun, 06 Nov 1994 08:49:37 GMT", "soon", "-5"] {
+        let fake = Fake::new([rate_limited_with(value), ok_page()]);
+        let client = fake.client(Pacing::off(), RetryPolicy::standard());
+        list_one(&client).await.unwrap();
+        let times = fake.times();
+        let gap = times[1] - times[0];
+        assert!(
+            gap >= Duration::from_secs(1) && gap < Duration::from_secs(2),
+            "{value}: {gap:?}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_redirect_is_an_error_naming_the_target_host_and_is_not_retried() {
+    let success = json!({"success": true, "code": 200, "message": "SUCCESS",
+                         "data": {"total": 0, "pageNum": 1, "pageSize": 0, "records": []}});
+    let fake = Fake::new([Reply::WithHeaders(
+        307,
+        vec![(
+            "location",
+            "https://elsewhere.example/fusion/v1/x?filterByFormula=alice%40example.com".to_owned(),
+        )],
+        success,
+    )]);
+    let client = fake.client(Pacing::off(), RetryPolicy::standard());
+    let err = list_one(&client).await.unwrap_err();
+    let Error::Redirect(redirect) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(redirect.status(), 307);
+    assert_eq!(redirect.host(), Some("elsewhere.example"));
+    assert_eq!(err.status(), Some(307));
+    let text = err.to_string();
+    assert!(text.contains("elsewhere.example"), "{text}");
+    assert!(!text.contains("alice"), "{text}");
+    assert!(!format!("{err:?}").contains("alice"), "{err:?}");
+    assert_eq!(fake.times().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_response_over_the_size_limit_is_an_error_naming_the_limit() {
+    let fake = Fake::new([]);
+    let mut client = fake.client(Pacing::off(), RetryPolicy::standard());
+    Arc::get_mut(&mut client.inner).unwrap().max_response_size = 50;
+    let err = list_one(&client).await.unwrap_err();
+    let Error::ResponseTooLarge(t) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(t.limit(), 50);
+    assert!(err.to_string().contains("limit of 50 bytes"), "{err}");
+    assert!(!err.is_retryable());
+    assert_eq!(fake.times().len(), 1);
 }

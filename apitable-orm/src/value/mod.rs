@@ -62,6 +62,37 @@ pub trait FieldValue: Sized {
 
     /// Encodes the value for a write. `Value::Null` clears the cell.
     fn encode(&self) -> Value;
+
+    /// Whether `stored`, a cell as the server reads it back, already holds what writing `self`
+    /// would store. Upserts skip such cells, so that an identical rerun writes nothing.
+    ///
+    /// The default compares the two encodings. Types whose cells the server fills in or
+    /// normalises override it: a [`Url`] without a title reads back titled with its text, an
+    /// [`Attachment`] gains its size and URLs, a [`Member`] written by unit id reads back with
+    /// every id and its name.
+    ///
+    /// ```
+    /// use apitable_orm::FieldValue;
+    /// use apitable_orm::value::Url;
+    /// let written = Url::new("https://example.com");
+    /// let read_back = Url::new("https://example.com").with_title("https://example.com");
+    /// assert!(written.matches_stored(&read_back));
+    /// assert!(!Url::new("https://example.org").matches_stored(&read_back));
+    /// ```
+    fn matches_stored(&self, stored: &Self) -> bool {
+        self.encode() == stored.encode()
+    }
+}
+
+/// Whether an encoded cell is one the server keeps as an empty cell: `null`, `""`, `false`,
+/// `[]`.
+pub(crate) fn stores_as_empty(cell: &Value) -> bool {
+    match cell {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
 }
 
 /// Decodes one `T` through [`FieldValue::decode`], as a serde seed.
@@ -185,6 +216,15 @@ impl<T: FieldValue> FieldValue for Option<T> {
     fn encode(&self) -> Value {
         self.as_ref().map_or(Value::Null, T::encode)
     }
+    /// `None` and a value the server stores as an empty cell (`Some(false)`, `Some("")`) are the
+    /// same cell.
+    fn matches_stored(&self, stored: &Self) -> bool {
+        match (self, stored) {
+            (Some(a), Some(b)) => a.matches_stored(b),
+            (None, None) => true,
+            (Some(v), None) | (None, Some(v)) => stores_as_empty(&v.encode()),
+        }
+    }
 }
 
 impl<T: FieldValue> FieldValue for Vec<T> {
@@ -220,6 +260,24 @@ impl<T: FieldValue> FieldValue for Vec<T> {
         } else {
             Value::Array(self.iter().map(T::encode).collect())
         }
+    }
+    /// Element by element, in order, after dropping repeated entries on both sides (the server
+    /// removes duplicate links and members).
+    fn matches_stored(&self, stored: &Self) -> bool {
+        fn distinct<T: FieldValue>(items: &[T]) -> Vec<&T> {
+            let mut seen = Vec::with_capacity(items.len());
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let encoded = item.encode();
+                if !seen.contains(&encoded) {
+                    seen.push(encoded);
+                    out.push(item);
+                }
+            }
+            out
+        }
+        let (new, old) = (distinct(self), distinct(stored));
+        new.len() == old.len() && new.iter().zip(&old).all(|(a, b)| a.matches_stored(b))
     }
 }
 

@@ -139,6 +139,11 @@ impl FieldValue for Url {
             None => json!({"text": self.text}),
         }
     }
+    /// The server titles an untitled URL with its text and finds the favicon itself.
+    fn matches_stored(&self, stored: &Self) -> bool {
+        let title = |u: &Url| u.title.clone().unwrap_or_else(|| u.text.clone());
+        self.text == stored.text && title(self) == title(stored)
+    }
 }
 
 /// A file in an attachment cell, or an uploaded file. To add one to a cell, upload it with
@@ -213,13 +218,34 @@ pub enum MemberType {
 }
 
 /// An entry of a member cell.
+///
+/// A cell read from the server names the unit every way at once. To write one, name it in any
+/// one of three ways:
+///
+/// ```
+/// use apitable_orm::FieldValue;
+/// use apitable_orm::value::{Member, MemberType};
+/// // By the cell's own unit id (the numeric string `id` of a member cell read earlier):
+/// assert_eq!(Member::by_id("1234").encode(), serde_json::json!({"id": "1234"}));
+/// // By the unit id the contacts API hands out (`api::Member::unit_id`):
+/// assert_eq!(Member::by_unit_id("f2a9c0").encode(), serde_json::json!({"unitId": "f2a9c0"}));
+/// // By name and kind:
+/// assert_eq!(
+///     Member::by_name("Ada", MemberType::Member).encode(),
+///     serde_json::json!({"name": "Ada", "type": "Member"})
+/// );
+/// ```
+///
+/// A member from the contacts API converts directly: `Member::from(&contact)`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Member {
-    /// The unit id (a numeric string); this is what is written back.
+    /// The unit id of the cell (a numeric string); empty in an entry written by
+    /// [`unit_id`](Self::unit_id) or by name.
+    #[serde(default)]
     pub id: String,
-    /// The original unit id.
+    /// The original unit id, the one the contacts API uses.
     #[serde(default)]
     pub unit_id: Option<String>,
     /// Person or team.
@@ -234,15 +260,59 @@ pub struct Member {
 }
 
 impl Member {
-    /// A member to write, by unit id.
-    pub fn by_id(id: impl Into<String>) -> Self {
+    fn blank() -> Self {
         Self {
-            id: id.into(),
+            id: String::new(),
             unit_id: None,
             member_type: None,
             name: None,
             avatar: None,
         }
+    }
+
+    /// A member to write, by the cell's unit id (the `id` of a member cell read earlier).
+    pub fn by_id(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            ..Self::blank()
+        }
+    }
+
+    /// A member to write, by the original unit id the contacts API hands out
+    /// ([`api::Member::unit_id`](crate::api::Member)).
+    pub fn by_unit_id(unit_id: impl Into<String>) -> Self {
+        Self {
+            unit_id: Some(unit_id.into()),
+            ..Self::blank()
+        }
+    }
+
+    /// A member or team to write, by its display name. The name must be unique in the space.
+    pub fn by_name(name: impl Into<String>, member_type: MemberType) -> Self {
+        Self {
+            name: Some(name.into()),
+            member_type: Some(member_type),
+            ..Self::blank()
+        }
+    }
+}
+
+impl From<&crate::api::Member> for Member {
+    /// The member's cell entry, by unit id.
+    fn from(m: &crate::api::Member) -> Self {
+        Self {
+            unit_id: Some(m.unit_id.to_string()),
+            member_type: Some(MemberType::Member),
+            name: Some(m.name.clone()),
+            avatar: m.avatar.clone(),
+            ..Self::blank()
+        }
+    }
+}
+
+impl From<crate::api::Member> for Member {
+    fn from(m: crate::api::Member) -> Self {
+        Member::from(&m)
     }
 }
 
@@ -251,8 +321,25 @@ impl FieldValue for Member {
     fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
         Member::deserialize(cell)
     }
+    /// Written by `id` when it has one, else by `unitId`, else by name and type.
     fn encode(&self) -> Value {
-        json!({"id": self.id})
+        if !self.id.is_empty() {
+            json!({"id": self.id})
+        } else if let Some(unit_id) = &self.unit_id {
+            json!({"unitId": unit_id})
+        } else {
+            json!({"name": self.name, "type": self.member_type})
+        }
+    }
+    /// Compares by whichever identity the entry to write uses.
+    fn matches_stored(&self, stored: &Self) -> bool {
+        if !self.id.is_empty() {
+            self.id == stored.id
+        } else if self.unit_id.is_some() {
+            self.unit_id == stored.unit_id
+        } else {
+            self.name == stored.name && self.member_type == stored.member_type
+        }
     }
 }
 
