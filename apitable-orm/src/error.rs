@@ -254,9 +254,12 @@ impl ApiError {
         self.code != 304 && (self.status >= 500 || (500..600).contains(&self.code))
     }
 
-    /// Whether the request may have been applied although the server answered with this error.
+    /// Whether the request may have been applied although the server answered with this error:
+    /// a server error, or a refusal that says neither by its HTTP status nor by a numeric code
+    /// what it is (`"code": "E_WEIRD"` or no code with HTTP 200).
     pub(crate) fn may_have_been_applied(&self) -> bool {
-        self.is_server_error()
+        let understood = self.status >= 400 || matches!(self.sent, SentCode::Number);
+        self.is_server_error() || !understood
     }
 }
 

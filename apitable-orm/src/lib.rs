@@ -100,10 +100,19 @@
 //! # Ok(()) }
 //! ```
 //!
-//! A write of many rows that fails part-way is an [`Error::Batch`] saying which rows were
-//! written, which were in the failed request and which were never sent. A create whose
-//! outcome is unknown (a timeout after sending) is not retried: it comes back as
-//! [`Error::UnknownOutcome`] with the records concerned, so nothing is created twice.
+//! An upsert compares each cell with what the server stores, so an identical rerun sends no
+//! write (a URL without a title, a member written by unit id, an attachment written by token
+//! all read back fuller than they were written). An empty cell in an input row (`None`, `[]`,
+//! `""`) never clears a stored value unless asked with
+//! [`UpsertOptions::clear_empty`]; the report then lists every cell it cleared.
+//!
+//! A write of many rows that fails part-way is an [`Error::Batch`] that places every row:
+//! written, unchanged, failed (certainly not written), unknown (the server may have written
+//! it: a timeout, a lost or unreadable answer, a server error) or never sent. A create whose
+//! outcome is unknown is never retried, so nothing is created twice; rerunning the upsert
+//! finds the rows that did get created by their key and creates only the missing ones. A
+//! single create through the raw API reports the same case as [`Error::UnknownOutcome`] with
+//! the records concerned.
 //!
 //! # Errors
 //!

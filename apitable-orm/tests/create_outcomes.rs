@@ -113,6 +113,19 @@ async fn a_server_error_code_in_a_200_body_is_ambiguous() {
     }
 }
 
+/// A refusal whose code the client cannot read says nothing definite: the rows are unknown.
+#[tokio::test]
+async fn a_refusal_without_a_numeric_code_is_ambiguous() {
+    for code in [json!("E_WEIRD"), json!(null)] {
+        let body = json!({"success": false, "code": code, "message": "odd"}).to_string();
+        let (err, posts) = insert_error(200, &body, 2).await;
+        let b = batch(&err);
+        assert_eq!(b.unknown(), [0, 1], "code {code}: {err}");
+        assert!(err.may_have_been_applied());
+        assert_eq!(posts, 1);
+    }
+}
+
 /// A definite refusal is reported as not written: the caller may safely send the rows again.
 #[tokio::test]
 async fn a_definite_refusal_is_not_written() {
