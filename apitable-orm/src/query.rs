@@ -195,7 +195,7 @@ impl<T: Table> Query<T> {
     }
 
     /// Pages of records, fetched lazily one request at a time; memory holds one page, plus
-    /// 16 bytes or so per record seen.
+    /// some 20 to 40 bytes per record seen.
     ///
     /// No more pages are requested than the first answer's `total` implies, and a page that
     /// repeats a record of an earlier page ends the stream with [`Error::Paging`] instead of

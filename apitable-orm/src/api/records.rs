@@ -375,8 +375,8 @@ impl Datasheet<'_> {
     }
 
     /// Pages of records, fetched lazily from `params`' page number on (page size 1000 unless
-    /// set), until `total` is reached. Memory holds one page at a time, plus 16 bytes or so
-    /// per record seen, to notice a server that repeats itself.
+    /// set), until `total` is reached. Memory holds one page at a time, plus some 20 to 40
+    /// bytes per record seen, to notice a server that repeats itself.
     ///
     /// No more pages are requested than the first answer's `total` implies. A page that
     /// repeats a record of an earlier page (or lists one twice) ends the stream with
@@ -500,8 +500,9 @@ impl Datasheet<'_> {
 /// contradicts itself (repeats records, or claims more records than it has).
 ///
 /// Each record id seen is kept as a 64-bit keyed hash with its page number, so memory grows
-/// by about 16 bytes per record, not by the record. (Two different ids colliding is a chance
-/// of about one in 10^7 for a listing of a million records.)
+/// by some 20 to 40 bytes per record (the table's slack included), not by the record. Two
+/// different ids sharing a hash, which would stop a correct listing, has a chance of about
+/// 3 in 100 million for a listing of a million records.
 pub(crate) struct PageTracker {
     size: u64,
     /// The last page number `total` allows; fixed by the first answer, lowered by later ones.
