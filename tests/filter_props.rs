@@ -72,7 +72,11 @@ fn eq_and_contains_match_exactly_the_right_records() {
     let notes = client.table_in::<Note>(dst.clone());
 
     let mut runner = TestRunner::new(Config {
-        cases: 128,
+        // 128 unless PROPTEST_CASES asks for another number.
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(128),
         failure_persistence: None,
         ..Config::default()
     });

@@ -450,10 +450,11 @@ fn query_parameters_show_fields_field_key_and_filter() {
 }
 
 #[test]
-fn a_cell_error_before_the_record_id_still_names_field_and_type() {
+fn a_cell_error_before_the_record_id_names_record_field_and_type() {
     // serde_json::Value sorts keys, so this body has "fields" before "recordId".
     let mut record = full_record();
     record["fields"]["Estimate (h)"] = json!("soon");
+    let id = record["recordId"].as_str().unwrap().to_owned();
     let body = json!({"success": true, "code": 200, "message": "SUCCESS",
                       "data": {"total": 1, "pageNum": 1, "pageSize": 1, "records": [record]}});
     let bytes = serde_json::to_vec(&body).unwrap();
@@ -461,7 +462,7 @@ fn a_cell_error_before_the_record_id_still_names_field_and_type() {
         Err(Error::Decode(e)) => {
             assert_eq!(e.field(), Some("Estimate (h)"));
             assert_eq!(e.expected(), Some("a number"));
-            assert_eq!(e.record_id(), None);
+            assert_eq!(e.record_id().map(|r| r.as_str()), Some(id.as_str()));
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
