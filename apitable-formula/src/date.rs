@@ -1,6 +1,8 @@
 //! Calendar arithmetic on epoch milliseconds in a fixed-offset time zone, and the parts of
 //! dayjs the date functions rely on (parsing, formatting, adding, diffing, `startOf`).
 
+use std::borrow::Cow;
+
 const DAY_MS: f64 = 86_400_000.0;
 
 /// Days since 1970-01-01 for a proleptic Gregorian date (month 1–12).
@@ -281,6 +283,14 @@ fn zone(off: i32, colon: bool) -> String {
     }
 }
 
+/// The most output bytes [`format`] prints per byte of its pattern: the one-byte token `x`
+/// prints up to 17 characters (`-8640000000000000`); no token prints more per pattern byte.
+const FORMAT_OUT_PER_PATTERN_BYTE: usize = 17;
+
+/// Upper bound of the memory [`format`] takes per byte of its pattern: its characters (four
+/// bytes each) and its output, allocated at its largest possible size up front.
+pub const FORMAT_BYTES_PER_PATTERN_BYTE: u64 = 4 + FORMAT_OUT_PER_PATTERN_BYTE as u64;
+
 /// dayjs `format(fmt)` in English; `None` for an invalid date.
 pub fn format(ms: f64, fmt: &str, off: i32) -> Option<String> {
     if !valid(ms) {
@@ -288,19 +298,26 @@ pub fn format(ms: f64, fmt: &str, off: i32) -> Option<String> {
     }
     let p = parts(ms, off);
     let chars: Vec<char> = fmt.chars().collect();
-    let mut out = String::new();
+    let mut out = String::with_capacity(FORMAT_OUT_PER_PATTERN_BYTE * fmt.len());
     let mut i = 0;
+    // Once no `]` follows some position, none follows any later one: stop looking (an
+    // unclosed `[` must not make every later `[` scan to the end).
+    let mut no_close = false;
     while i < chars.len() {
         let c = chars[i];
-        if c == '['
-            && let Some(end) = chars[i + 1..].iter().position(|&x| x == ']')
-            && end > 0
-        {
-            out.extend(&chars[i + 1..i + 1 + end]);
-            i += end + 2;
-            continue;
+        if c == '[' && !no_close {
+            match chars[i + 1..].iter().position(|&x| x == ']') {
+                Some(end) if end > 0 => {
+                    out.extend(&chars[i + 1..i + 1 + end]);
+                    i += end + 2;
+                    continue;
+                }
+                Some(_) => {}
+                None => no_close = true,
+            }
         }
-        let run = chars[i..].iter().take_while(|&&x| x == c).count();
+        // Runs matter up to four characters; longer ones are taken four at a time.
+        let run = chars[i..].iter().take(4).take_while(|&&x| x == c).count();
         let (take, text) = match (c, run) {
             ('Y', r) if r >= 4 => (4, pad(p.year, 4)),
             ('Y', r) if r >= 2 => (2, pad(p.year.rem_euclid(100), 2)),
@@ -381,14 +398,34 @@ pub fn to_utc_string(ms: f64) -> String {
     )
 }
 
-/// Replaces Chinese 年/月/日 date separators (`dateStrReplaceCN`).
-fn replace_cn(s: &str) -> String {
-    s.replace(['年', '月'], "-").replace('日', "")
+/// Replaces Chinese 年/月/日 date separators (`dateStrReplaceCN`); no copy when there are none.
+fn replace_cn(s: &str) -> Cow<'_, str> {
+    if !s.contains(['年', '月', '日']) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '年' | '月' => out.push('-'),
+            '日' => {}
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
-fn digits(s: &[char], i: &mut usize, min: usize, max: usize) -> Option<i64> {
+/// The byte of `s` at `i`, if any. Every character the date grammars match is ASCII, and an
+/// ASCII byte never occurs inside a longer UTF-8 sequence, so they work on bytes.
+fn byte(s: &[u8], i: usize) -> Option<u8> {
+    s.get(i).copied()
+}
+
+/// Between `min` and `max` ASCII digits at `*i`: their value, or -1 when none were wanted
+/// and none are there; `None` (and `*i` unchanged) when fewer than `min`.
+fn digits(s: &str, i: &mut usize, min: usize, max: usize) -> Option<i64> {
+    let b = s.as_bytes();
     let start = *i;
-    while *i < s.len() && *i - start < max && s[*i].is_ascii_digit() {
+    while *i < b.len() && *i - start < max && b[*i].is_ascii_digit() {
         *i += 1;
     }
     if *i - start < min {
@@ -398,7 +435,7 @@ fn digits(s: &[char], i: &mut usize, min: usize, max: usize) -> Option<i64> {
     if *i == start {
         return Some(-1);
     }
-    s[start..*i].iter().collect::<String>().parse().ok()
+    s[start..*i].parse().ok()
 }
 
 /// dayjs's default string parse: `YYYY[-/]MM[-/]DD[T ]HH:mm:ss.SSS` in local time, or
@@ -414,53 +451,53 @@ pub fn parse_dayjs_string(s: &str, off: i32) -> f64 {
 
 /// The REGEX_PARSE of dayjs: `^(\d{4})[-/]?(\d{1,2})?[-/]?(\d{0,2})[Tt\s]*(\d{1,2})?:?(\d{1,2})?:?(\d{1,2})?[.:]?(\d+)?$`
 fn parse_local(s: &str, off: i32) -> Option<f64> {
-    let c: Vec<char> = s.chars().collect();
-    // A greedy matcher is enough for the strings that matter; try the regex semantics with a
-    // small backtracking search over the optional separators.
-    fn go(c: &[char], off: i32) -> Option<[i64; 7]> {
+    // A greedy matcher is enough for the strings that matter.
+    fn go(s: &str) -> Option<[i64; 7]> {
+        let b = s.as_bytes();
         let mut i = 0;
-        let y = digits(c, &mut i, 4, 4)?;
+        let y = digits(s, &mut i, 4, 4)?;
         let sep = |i: &mut usize| {
-            if *i < c.len() && (c[*i] == '-' || c[*i] == '/') {
+            if matches!(byte(b, *i), Some(b'-' | b'/')) {
                 *i += 1;
             }
         };
         sep(&mut i);
-        let mo = digits(c, &mut i, 0, 2).unwrap_or(-1);
+        let mo = digits(s, &mut i, 0, 2).unwrap_or(-1);
         sep(&mut i);
-        let d = digits(c, &mut i, 0, 2).unwrap_or(-1);
-        while i < c.len() && (c[i] == 'T' || c[i] == 't' || crate::lexer::is_js_space(c[i])) {
+        let d = digits(s, &mut i, 0, 2).unwrap_or(-1);
+        while let Some(c) = s[i..].chars().next()
+            && (c == 'T' || c == 't' || crate::lexer::is_js_space(c))
+        {
+            i += c.len_utf8();
+        }
+        let h = digits(s, &mut i, 0, 2).unwrap_or(-1);
+        if byte(b, i) == Some(b':') {
             i += 1;
         }
-        let h = digits(c, &mut i, 0, 2).unwrap_or(-1);
-        if i < c.len() && c[i] == ':' {
+        let mi = digits(s, &mut i, 0, 2).unwrap_or(-1);
+        if byte(b, i) == Some(b':') {
             i += 1;
         }
-        let mi = digits(c, &mut i, 0, 2).unwrap_or(-1);
-        if i < c.len() && c[i] == ':' {
-            i += 1;
-        }
-        let se = digits(c, &mut i, 0, 2).unwrap_or(-1);
-        if i < c.len() && (c[i] == '.' || c[i] == ':') {
+        let se = digits(s, &mut i, 0, 2).unwrap_or(-1);
+        if matches!(byte(b, i), Some(b'.' | b':')) {
             i += 1;
         }
         let start = i;
-        while i < c.len() && c[i].is_ascii_digit() {
+        while byte(b, i).is_some_and(|c| c.is_ascii_digit()) {
             i += 1;
         }
-        let frac: String = c[start..i].iter().take(3).collect();
+        let frac = &s[start..i.min(start + 3)];
         let msv = if frac.is_empty() {
             0
         } else {
             frac.parse::<i64>().ok()?
         };
-        if i != c.len() {
+        if i != s.len() {
             return None;
         }
-        let _ = off;
         Some([y, mo, d, h, mi, se, msv])
     }
-    let [y, mo, d, h, mi, se, msv] = go(&c, off)?;
+    let [y, mo, d, h, mi, se, msv] = go(s)?;
     let or = |v: i64, dflt: i64| if v < 0 { dflt } else { v };
     // dayjs: new Date(y, M - 1, d || 1, h || 0, …); month missing → (NaN - 1) → Invalid
     if mo < 0 {
@@ -482,60 +519,60 @@ fn parse_local(s: &str, off: i32) -> Option<f64> {
 /// A subset of `new Date(string)`: ISO 8601 date-times with `Z` or a `±HH:mm` offset.
 fn parse_js_date(s: &str) -> Option<f64> {
     let s = s.trim();
-    let c: Vec<char> = s.chars().collect();
+    let b = s.as_bytes();
     let mut i = 0;
-    let y = digits(&c, &mut i, 4, 4)?;
+    let y = digits(s, &mut i, 4, 4)?;
     let mut mo = 1;
     let mut d = 1;
-    if i < c.len() && c[i] == '-' {
+    if byte(b, i) == Some(b'-') {
         i += 1;
-        mo = digits(&c, &mut i, 2, 2)?;
-        if i < c.len() && c[i] == '-' {
+        mo = digits(s, &mut i, 2, 2)?;
+        if byte(b, i) == Some(b'-') {
             i += 1;
-            d = digits(&c, &mut i, 2, 2)?;
+            d = digits(s, &mut i, 2, 2)?;
         }
     }
     let (mut h, mut mi, mut se, mut msv) = (0, 0, 0, 0);
-    if i < c.len() && (c[i] == 'T' || c[i] == 't' || c[i] == ' ') {
+    if matches!(byte(b, i), Some(b'T' | b't' | b' ')) {
         i += 1;
-        h = digits(&c, &mut i, 2, 2)?;
-        if i >= c.len() || c[i] != ':' {
+        h = digits(s, &mut i, 2, 2)?;
+        if byte(b, i) != Some(b':') {
             return None;
         }
         i += 1;
-        mi = digits(&c, &mut i, 2, 2)?;
-        if i < c.len() && c[i] == ':' {
+        mi = digits(s, &mut i, 2, 2)?;
+        if byte(b, i) == Some(b':') {
             i += 1;
-            se = digits(&c, &mut i, 2, 2)?;
-            if i < c.len() && c[i] == '.' {
+            se = digits(s, &mut i, 2, 2)?;
+            if byte(b, i) == Some(b'.') {
                 i += 1;
                 let start = i;
-                while i < c.len() && c[i].is_ascii_digit() {
+                while byte(b, i).is_some_and(|c| c.is_ascii_digit()) {
                     i += 1;
                 }
-                let frac: String = c[start..i].iter().take(3).collect();
+                let frac = &s[start..i.min(start + 3)];
                 msv = format!("{frac:0<3}").parse().ok()?;
             }
         }
     }
     let mut off = 0i32;
-    if i < c.len() {
-        match c[i] {
-            'Z' | 'z' => i += 1,
-            '+' | '-' => {
-                let sign = if c[i] == '-' { -1 } else { 1 };
+    if let Some(c) = byte(b, i) {
+        match c {
+            b'Z' | b'z' => i += 1,
+            b'+' | b'-' => {
+                let sign = if c == b'-' { -1 } else { 1 };
                 i += 1;
-                let oh = digits(&c, &mut i, 2, 2)?;
-                if i < c.len() && c[i] == ':' {
+                let oh = digits(s, &mut i, 2, 2)?;
+                if byte(b, i) == Some(b':') {
                     i += 1;
                 }
-                let om = digits(&c, &mut i, 2, 2)?;
+                let om = digits(s, &mut i, 2, 2)?;
                 off = sign * (oh * 60 + om) as i32;
             }
             _ => return None,
         }
     }
-    if i != c.len()
+    if i != s.len()
         || !(1..=12).contains(&mo)
         || !(1..=31).contains(&d)
         || h > 24

@@ -4,6 +4,7 @@
 use serde_json::Value as Json;
 
 use crate::FieldDef;
+use crate::budget::Budget;
 use crate::value::{Value, number_to_string};
 
 /// The static ("basic") value type of a node or field.
@@ -222,41 +223,60 @@ impl ResolvedField {
 
     /// The field's display string of `v` (`cellValueToString`), used when a function does not
     /// accept the field's type.
-    pub(crate) fn display(&self, v: &Value, ctx_offset_min: i32) -> Value {
-        match v {
+    /// Every string it builds is granted by `budget` first.
+    pub(crate) fn display(
+        &self,
+        v: &Value,
+        ctx_offset_min: i32,
+        budget: &Budget,
+    ) -> Result<Value, String> {
+        Ok(match v {
             Value::Null => Value::Null,
             Value::Array(items) => {
+                budget.steps(items.len() as u64)?;
                 let parts: Vec<String> = items
                     .iter()
                     .filter(|x| !x.is_null())
-                    .map(|x| self.display_scalar(x, ctx_offset_min))
-                    .collect();
+                    .map(|x| self.display_scalar(x, ctx_offset_min, budget))
+                    .collect::<Result<_, _>>()?;
                 if parts.is_empty() {
                     Value::Null
                 } else {
+                    let n: usize = parts.iter().map(String::len).sum();
+                    budget.bytes((n + 2 * (parts.len() - 1)) as u64)?;
                     Value::String(parts.join(", "))
                 }
             }
-            v => Value::String(self.display_scalar(v, ctx_offset_min)),
-        }
+            v => Value::String(self.display_scalar(v, ctx_offset_min, budget)?),
+        })
     }
 
-    fn display_scalar(&self, v: &Value, off: i32) -> String {
+    fn display_scalar(&self, v: &Value, off: i32, budget: &Budget) -> Result<String, String> {
         let is_date = self.vtype == VType::DateTime
             || (self.vtype == VType::Array && self.inner == VType::DateTime);
         let is_num = self.vtype == VType::Number
             || (self.vtype == VType::Array && self.inner == VType::Number);
-        match v {
+        // Numbers print a few dozen bytes at most; dates at most what their format allows.
+        if is_date && matches!(v, Value::Number(_) | Value::String(_)) {
+            let pattern = self.date_format.len() as u64;
+            budget.bytes(crate::date::FORMAT_BYTES_PER_PATTERN_BYTE * pattern)?;
+        } else if is_num && matches!(v, Value::Number(_)) {
+            budget.bytes(64)?;
+        }
+        Ok(match v {
             Value::Number(n) if is_date => {
                 crate::date::format(*n, &self.date_format, off).unwrap_or_else(|| "".into())
             }
             Value::String(s) if is_date => match crate::date::parse_date_value(s, off) {
                 Some(ms) => crate::date::format(ms, &self.date_format, off).unwrap_or_default(),
-                None => s.clone(),
+                None => {
+                    budget.bytes(s.len() as u64)?;
+                    s.clone()
+                }
             },
             Value::Number(n) if is_num => self.format_number(*n),
-            v => v.to_js_string(),
-        }
+            v => v.js_string(budget)?,
+        })
     }
 
     fn format_number(&self, n: f64) -> String {

@@ -42,8 +42,40 @@
 //! (parentheses, unary operators and call arguments each count) and the finished tree may be
 //! at most 512 deep; deeper formulas are a [`FormulaError`]. `REPT` refuses to build strings
 //! longer than 16 Mi UTF-16 units (a runtime error, so the record is kept).
+//!
+//! Evaluation runs within a [`Budget`]: a number of steps and of string bytes it may spend
+//! (see [`EvalLimits`] for the limits and their defaults). Every string the engine builds is
+//! granted by the budget before it is allocated, so a formula such as
+//! `LEN(SUBSTITUTE(REPT("x", 4096), "x", REPT("y", 16000000)))` stops with
+//! [`EvalError::Budget`] instead of exhausting memory. Share one budget across all the records
+//! of a request ([`Formula::matches_within`]) so that the request as a whole is bounded; the
+//! real server has no such limit, so a caller should answer an exhausted budget as it answers
+//! a formula that does not parse.
+//!
+//! ```
+//! use std::borrow::Cow;
+//! use apitable_formula::{Budget, EvalError, EvalContext, EvalLimits, Formula, RecordAccess};
+//! use serde_json::Value as Json;
+//!
+//! struct Empty;
+//! impl RecordAccess for Empty {
+//!     fn record_id(&self) -> &str { "rec1" }
+//!     fn cell(&self, _: &str) -> Option<Cow<'_, Json>> { None }
+//!     fn created_at(&self) -> i64 { 0 }
+//!     fn updated_at(&self) -> i64 { 0 }
+//! }
+//!
+//! let ctx = EvalContext { now_ms: 0, utc_offset_minutes: 0 };
+//! let f = Formula::parse(r#"LEN(REPT("ab", 1000)) > 0"#, &[]).unwrap();
+//! let small = Budget::new(EvalLimits { max_record_bytes: 1_000, ..EvalLimits::default() });
+//! assert!(matches!(f.evaluate_within(&Empty, &ctx, &small), Err(EvalError::Budget(_))));
+//! assert!(small.exceeded().is_some());
+//! let roomy = Budget::new(EvalLimits::default());
+//! assert_eq!(f.matches_within(&Empty, &ctx, &roomy), Ok(true));
+//! ```
 #![deny(missing_docs)]
 
+mod budget;
 mod date;
 
 /// Day numbers and civil dates (proleptic Gregorian), for the emulator's date fields.
@@ -61,6 +93,7 @@ use std::borrow::Cow;
 
 use serde_json::Value as Json;
 
+pub use budget::{Budget, BudgetExceeded, EvalLimits};
 pub use value::Value;
 
 /// A field of the datasheet, as the formula engine needs to know it.
@@ -107,6 +140,19 @@ pub struct FormulaError {
     pub message: String,
 }
 
+/// Why an evaluation produced no value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    /// A runtime error, as the server's evaluator throws it (its message). `filterByFormula`
+    /// keeps the record.
+    #[error("{0}")]
+    Runtime(String),
+    /// The [`Budget`] is exhausted. Nothing of the evaluation is usable, and every later
+    /// evaluation with the same budget fails the same way.
+    #[error(transparent)]
+    Budget(BudgetExceeded),
+}
+
 /// A parsed formula, ready to be evaluated against many records.
 ///
 /// Parsing resolves every field reference once; evaluation then reads only the cells the
@@ -139,23 +185,61 @@ impl Formula {
         })
     }
 
-    /// Evaluates the formula for one record. `Err` holds the message of a runtime error
-    /// (including a NaN or ±Infinity result, which the server turns into an error).
+    /// Evaluates the formula for one record within a fresh default [`Budget`]. `Err` holds the
+    /// message of a runtime error (including a NaN or ±Infinity result, which the server turns
+    /// into an error) or of the exhausted budget.
     pub fn evaluate(&self, record: &dyn RecordAccess, ctx: &EvalContext) -> Result<Value, String> {
-        eval::Evaluator {
+        self.evaluate_within(record, ctx, &Budget::default())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Evaluates the formula for one record, spending from `budget` (share one budget across
+    /// the records of a request). An exhausted budget is [`EvalError::Budget`], never a value,
+    /// whatever error-catching functions the formula uses.
+    pub fn evaluate_within(
+        &self,
+        record: &dyn RecordAccess,
+        ctx: &EvalContext,
+        budget: &Budget,
+    ) -> Result<Value, EvalError> {
+        budget.begin_record();
+        let out = eval::Evaluator {
             fields: &self.fields,
             record,
             ctx,
+            budget,
         }
-        .run(&self.root)
+        .run(&self.root);
+        // Checked after the run too: a refusal deep inside may have been turned into a value.
+        if let Some(e) = budget.exceeded() {
+            return Err(EvalError::Budget(e));
+        }
+        out.map_err(EvalError::Runtime)
     }
 
     /// Whether `filterByFormula` keeps this record: a truthy result, or an evaluation error,
-    /// or a NaN/±Infinity result, keeps it.
+    /// or a NaN/±Infinity result, keeps it. Evaluates within a fresh default [`Budget`], whose
+    /// exhaustion counts as an evaluation error here; use [`Formula::matches_within`] to share a
+    /// budget and to tell the two apart.
     pub fn matches(&self, record: &dyn RecordAccess, ctx: &EvalContext) -> bool {
         match self.evaluate(record, ctx) {
             Ok(v) => v.truthy(),
             Err(_) => true,
+        }
+    }
+
+    /// [`Formula::matches`] spending from `budget`: `Err` when the budget is exhausted (the
+    /// request should then fail as a whole).
+    pub fn matches_within(
+        &self,
+        record: &dyn RecordAccess,
+        ctx: &EvalContext,
+        budget: &Budget,
+    ) -> Result<bool, BudgetExceeded> {
+        match self.evaluate_within(record, ctx, budget) {
+            Ok(v) => Ok(v.truthy()),
+            Err(EvalError::Runtime(_)) => Ok(true),
+            Err(EvalError::Budget(e)) => Err(e),
         }
     }
 

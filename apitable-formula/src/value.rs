@@ -1,8 +1,59 @@
 //! Runtime values and the JavaScript value semantics the evaluator follows (formula.md §2).
 
+use std::borrow::{Borrow, Cow};
 use std::cmp::Ordering;
 
+use crate::budget::Budget;
 use crate::lexer::is_js_space;
+
+/// Bytes an array element takes besides its own heap data.
+pub(crate) const VALUE_SLOT: u64 = std::mem::size_of::<Value>() as u64;
+
+/// Length in bytes of the JS `items.join(sep)` (null elements are empty), without building it.
+pub(crate) fn joined_len<V: Borrow<Value>>(items: &[V], sep_len: u64) -> u64 {
+    let body: u64 = items
+        .iter()
+        .map(|v| match v.borrow() {
+            Value::Null => 0,
+            v => v.js_string_len(),
+        })
+        .sum();
+    body + sep_len * (items.len() as u64).saturating_sub(1)
+}
+
+/// JS `items.join(sep)` (null elements are empty), built at its exact size.
+pub(crate) fn join_items<V: Borrow<Value>>(items: &[V], sep: &str) -> String {
+    let mut out = String::with_capacity(joined_len(items, sep.len() as u64) as usize);
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        match v.borrow() {
+            Value::Null => {}
+            Value::String(s) => out.push_str(s),
+            Value::Array(inner) => out.push_str(&join_items(inner, ",")),
+            v => out.push_str(&v.to_js_string()),
+        }
+    }
+    out
+}
+
+/// JS `Number(array)`: the array's `join(",")` read as a number, without building the string.
+/// Two or more elements always give a comma, hence NaN.
+fn array_to_number(items: &[Value]) -> f64 {
+    match items {
+        [] => 0.0,
+        [one] => match one {
+            Value::Null => 0.0,
+            Value::String(s) => string_to_number(s),
+            // The shortest round-trip form reads back as the same number (and -0 as 0).
+            Value::Number(n) => *n + 0.0,
+            Value::Array(inner) => array_to_number(inner),
+            Value::Bool(_) | Value::Date(_) | Value::Error(_) => f64::NAN,
+        },
+        _ => f64::NAN,
+    }
+}
 
 /// A value inside the evaluator: what a JavaScript value would be in the real server.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +103,7 @@ impl Value {
             Value::Bool(b) => f64::from(u8::from(*b)),
             Value::Number(n) => *n,
             Value::String(s) => string_to_number(s),
-            Value::Array(_) => string_to_number(&self.to_js_string()),
+            Value::Array(items) => array_to_number(items),
             Value::Date(ms) => *ms,
             Value::Error(_) => f64::NAN,
         }
@@ -65,30 +116,77 @@ impl Value {
             Value::Bool(b) => if *b { "true" } else { "false" }.into(),
             Value::Number(n) => number_to_string(*n),
             Value::String(s) => s.clone(),
-            Value::Array(items) => items
-                .iter()
-                .map(|v| match v {
-                    Value::Null => String::new(),
-                    v => v.to_js_string(),
-                })
-                .collect::<Vec<_>>()
-                .join(","),
+            Value::Array(items) => join_items(items, ","),
             Value::Date(ms) => crate::date::to_utc_string(*ms),
             Value::Error(m) => format!("Error: {m}"),
         }
     }
 
-    /// JS `ToPrimitive` with the default/number hint: arrays and errors become strings, dayjs
-    /// objects their millisecond value, primitives stay as they are.
-    fn to_primitive(&self) -> Value {
+    /// `String(x)` borrowed when `x` is a string. Anything else is built, so callers use it
+    /// only on values that are not arrays or errors (those are built within the budget by
+    /// [`Value::js_str`]); the others make at most a few dozen bytes.
+    pub(crate) fn js_cow(&self) -> Cow<'_, str> {
         match self {
-            Value::Array(_) | Value::Error(_) => Value::String(self.to_js_string()),
-            Value::Date(ms) => Value::Number(*ms),
-            v => v.clone(),
+            Value::String(s) => Cow::Borrowed(s),
+            v => Cow::Owned(v.to_js_string()),
         }
     }
 
-    fn is_object(&self) -> bool {
+    /// `String(x)` within `budget`: borrowed when `x` is a string, otherwise built after the
+    /// budget granted its length.
+    pub(crate) fn js_str(&self, budget: &Budget) -> Result<Cow<'_, str>, String> {
+        match self {
+            Value::String(s) => Ok(Cow::Borrowed(s)),
+            v => v.js_string(budget).map(Cow::Owned),
+        }
+    }
+
+    /// `String(x)` as a new string, within `budget`.
+    pub(crate) fn js_string(&self, budget: &Budget) -> Result<String, String> {
+        budget.bytes(self.js_string_len())?;
+        Ok(self.to_js_string())
+    }
+
+    /// The length in bytes of `String(x)`, computed without building it.
+    pub(crate) fn js_string_len(&self) -> u64 {
+        match self {
+            Value::Null | Value::Bool(true) => 4,
+            Value::Bool(false) => 5,
+            Value::Number(n) => number_to_string(*n).len() as u64,
+            Value::String(s) => s.len() as u64,
+            Value::Array(items) => joined_len(items, 1),
+            Value::Date(ms) => crate::date::to_utc_string(*ms).len() as u64,
+            Value::Error(m) => 7 + m.len() as u64,
+        }
+    }
+
+    /// Heap bytes the value holds: string bytes and array slots, recursively.
+    pub(crate) fn heap_size(&self) -> u64 {
+        match self {
+            Value::String(s) | Value::Error(s) => s.len() as u64,
+            Value::Array(items) => {
+                items.len() as u64 * VALUE_SLOT + items.iter().map(Value::heap_size).sum::<u64>()
+            }
+            _ => 0,
+        }
+    }
+
+    /// JS `ToPrimitive` with the default/number hint: arrays and errors become strings, dayjs
+    /// objects their millisecond value, primitives stay as they are (borrowed).
+    fn to_primitive(&self) -> Cow<'_, Value> {
+        match self {
+            Value::Array(_) | Value::Error(_) => Cow::Owned(Value::String(self.to_js_string())),
+            Value::Date(ms) => Cow::Owned(Value::Number(*ms)),
+            v => Cow::Borrowed(v),
+        }
+    }
+
+    /// Whether `String(x)` would build a string that may be large (arrays and errors).
+    pub(crate) fn is_composite(&self) -> bool {
+        matches!(self, Value::Array(_) | Value::Error(_))
+    }
+
+    pub(crate) fn is_object(&self) -> bool {
         matches!(self, Value::Array(_) | Value::Error(_) | Value::Date(_))
     }
 }
@@ -128,7 +226,7 @@ pub fn strict_eq(a: &Value, b: &Value) -> bool {
 fn js_compare(a: &Value, b: &Value) -> Option<Ordering> {
     let pa = a.to_primitive();
     let pb = b.to_primitive();
-    if let (Value::String(x), Value::String(y)) = (&pa, &pb) {
+    if let (Value::String(x), Value::String(y)) = (&*pa, &*pb) {
         return Some(x.encode_utf16().cmp(y.encode_utf16()));
     }
     let x = pa.to_number();
@@ -331,7 +429,11 @@ fn digit_length(s: &str) -> i32 {
 /// `float2Fixed`: scale to an integer by dropping the decimal point.
 fn float2fixed(s: &str, num: f64) -> f64 {
     if !s.contains('e') {
-        return string_to_number(&s.replacen('.', "", 1));
+        // Copied only when there is a point to drop.
+        return match s.split_once('.') {
+            Some((head, tail)) => string_to_number(&[head, tail].concat()),
+            None => string_to_number(s),
+        };
     }
     let d = digit_length(s);
     if d > 0 {
@@ -354,17 +456,12 @@ fn times_num(a: f64, b: f64) -> f64 {
 
 /// Decimal-corrected multiplication (`times`), on arbitrary JS values.
 pub fn times(a: &Value, b: &Value) -> f64 {
-    times_str(
-        &a.to_js_string(),
-        a.to_number(),
-        &b.to_js_string(),
-        b.to_number(),
-    )
+    times_str(&a.js_cow(), a.to_number(), &b.js_cow(), b.to_number())
 }
 
 /// Decimal-corrected division (`divide`), on arbitrary JS values.
 pub fn divide(a: &Value, b: &Value) -> f64 {
-    let (s1, s2) = (a.to_js_string(), b.to_js_string());
+    let (s1, s2) = (a.js_cow(), b.js_cow());
     let i1 = float2fixed(&s1, a.to_number());
     let i2 = float2fixed(&s2, b.to_number());
     let base = digit_length(&s2) - digit_length(&s1);
@@ -380,21 +477,35 @@ pub fn plus(a: f64, b: f64) -> f64 {
 
 /// Decimal-corrected subtraction (`minus`), on arbitrary JS values.
 pub fn minus(a: &Value, b: &Value) -> f64 {
-    let (s1, s2) = (a.to_js_string(), b.to_js_string());
+    let (s1, s2) = (a.js_cow(), b.js_cow());
     let base = 10f64.powf(f64::from(digit_length(&s1).max(digit_length(&s2))));
     let bv = Value::Number(base);
     (times(a, &bv) - times(b, &bv)) / base
 }
 
 /// JavaScript `+` on two values that are not both numbers: string concatenation after
-/// `ToPrimitive` (numbers and booleans add when neither side is a string).
-pub fn js_add(a: &Value, b: &Value) -> Value {
-    let pa = a.to_primitive();
-    let pb = b.to_primitive();
-    if matches!(pa, Value::String(_)) || matches!(pb, Value::String(_)) {
-        Value::String(pa.to_js_string() + &pb.to_js_string())
+/// `ToPrimitive` (numbers and booleans add when neither side is a string). The concatenation
+/// is built within `budget`.
+pub fn js_add(a: &Value, b: &Value, budget: &Budget) -> Result<Value, String> {
+    let pa = if a.is_composite() {
+        Cow::Owned(Value::String(a.js_string(budget)?))
     } else {
-        Value::Number(pa.to_number() + pb.to_number())
+        a.to_primitive()
+    };
+    let pb = if b.is_composite() {
+        Cow::Owned(Value::String(b.js_string(budget)?))
+    } else {
+        b.to_primitive()
+    };
+    if matches!(*pa, Value::String(_)) || matches!(*pb, Value::String(_)) {
+        let (x, y) = (pa.js_cow(), pb.js_cow());
+        budget.bytes(x.len() as u64 + y.len() as u64)?;
+        let mut out = String::with_capacity(x.len() + y.len());
+        out.push_str(&x);
+        out.push_str(&y);
+        Ok(Value::String(out))
+    } else {
+        Ok(Value::Number(pa.to_number() + pb.to_number()))
     }
 }
 

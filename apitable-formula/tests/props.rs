@@ -223,7 +223,8 @@ fn eval_everywhere(src: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    // 512 cases unless PROPTEST_CASES says otherwise.
+    #![proptest_config(ProptestConfig::with_cases(common::proptest_cases(512)))]
 
     #[test]
     fn arbitrary_unicode_never_panics(s in any::<String>()) {

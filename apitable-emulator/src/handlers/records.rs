@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use apitable_formula::Formula;
+use apitable_formula::{Budget, BudgetExceeded, EvalLimits, Formula};
 use serde_json::{Map, Value as Json, json};
 
 use crate::app::{App, now_ms, visible_datasheet};
@@ -179,21 +179,34 @@ pub(crate) fn list(app: &App, user: &str, dst: &str, q: &Query) -> ApiResult {
             .collect(),
         None => view_order(ds, view),
     };
-    let keep = |i: &usize| -> bool {
+    // One evaluation budget for the whole listing: every record's evaluation spends from it,
+    // and running out fails the request as a formula that does not parse would.
+    let budget = Budget::new(EvalLimits::default());
+    let keep = |i: usize| -> Result<bool, BudgetExceeded> {
         let acc = Access {
             env: &env,
             ds,
-            rec: &ds.records[*i],
+            rec: &ds.records[i],
         };
-        view_formula.as_ref().is_none_or(|f| f.matches(&acc, &ctx))
-            && user_formula.as_ref().is_none_or(|f| f.matches(&acc, &ctx))
+        for f in [&view_formula, &user_formula].into_iter().flatten() {
+            if !f.matches_within(&acc, &ctx, &budget)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     };
     let conditions = view.conditions.as_ref().filter(|_| explicit_view);
     if let Some(c) = conditions {
         rows.retain(|&i| conditions_match(&env, ds, c, &ds.records[i]));
     }
     if view_formula.is_some() || user_formula.is_some() {
-        rows.retain(keep);
+        let mut kept = Vec::with_capacity(rows.len());
+        for &i in &rows {
+            if keep(i).map_err(|_| tips::formula_error())? {
+                kept.push(i);
+            }
+        }
+        rows = kept;
     }
     if !sort_fields.is_empty() {
         let keys: Vec<Vec<Option<Json>>> = rows

@@ -1,25 +1,28 @@
 //! Array functions: ARRAYJOIN, ARRAYUNIQUE, ARRAYFLATTEN, ARRAYCOMPACT, COUNT*, COUNTIF.
 
-use super::text::flatten;
-use super::{Arg, Cx, RtResult, arg, is_array_param};
-use crate::fields::VType;
-use crate::value::{Value, js_gt, js_lt, loose_eq, strict_eq};
+use std::borrow::Cow;
 
-pub(super) fn arrayjoin(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
+use super::{Arg, Cx, RtResult, arg, copy_value, flatten, is_array_param};
+use crate::fields::VType;
+use crate::value::{Value, join_items, joined_len, js_gt, js_lt, loose_eq, strict_eq};
+
+pub(super) fn arrayjoin(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let Some(first) = args.first() else {
         return Ok(Value::Null);
     };
     let sep = match arg(args, 1) {
-        Some(v) if v.truthy() => v.to_js_string(),
-        _ => ", ".to_string(),
+        Some(v) if v.truthy() => v.js_str(cx.budget)?,
+        _ => Cow::Borrowed(", "),
     };
     if first.value.truthy()
         && first.node.vtype == VType::Array
-        && let Value::Array(_) = &first.value
+        && let Value::Array(items) = &first.value
     {
-        return Ok(Value::String(first.value.to_js_string_joined(&sep)));
+        cx.budget.steps(items.len() as u64)?;
+        cx.budget.bytes(joined_len(items, sep.len() as u64))?;
+        return Ok(Value::String(join_items(items, &sep)));
     }
-    Ok(first.value.clone())
+    copy_value(&first.value, cx.budget)
 }
 
 /// SameValueZero.
@@ -30,9 +33,11 @@ fn same_value_zero(a: &Value, b: &Value) -> bool {
     }
 }
 
-pub(super) fn arrayunique(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
+pub(super) fn arrayunique(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let mut out: Vec<Value> = Vec::new();
-    for v in flatten(args) {
+    for v in flatten(args, cx.budget)? {
+        // Each comparison with a kept element is a step: the loop is quadratic.
+        cx.budget.steps(out.len() as u64)?;
         if !out.iter().any(|o| same_value_zero(o, &v)) {
             out.push(v);
         }
@@ -40,13 +45,13 @@ pub(super) fn arrayunique(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
     Ok(Value::Array(out))
 }
 
-pub(super) fn arrayflatten(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
-    Ok(Value::Array(flatten(args)))
+pub(super) fn arrayflatten(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
+    Ok(Value::Array(flatten(args, cx.budget)?))
 }
 
-pub(super) fn arraycompact(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
+pub(super) fn arraycompact(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     Ok(Value::Array(
-        flatten(args)
+        flatten(args, cx.budget)?
             .into_iter()
             .filter(|v| !v.is_null() && !matches!(v, Value::String(s) if s.is_empty()))
             .collect(),
@@ -111,6 +116,10 @@ enum Sym {
 
 /// The server's `symbol.replace(/^(=)|(!=|！=)|(>)|(<)$/g, …)` followed by an exact match.
 fn countif_symbol(s: &str) -> Option<Sym> {
+    // No replacement shortens the text and the longest result has 8 characters.
+    if s.chars().nth(8).is_some() {
+        return None;
+    }
     let c: Vec<char> = s.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -146,12 +155,12 @@ pub(super) fn countif(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let cond = &args[1];
     let symbol = match arg(args, 2) {
         Some(v) if v.truthy() => match v {
-            Value::String(s) => s.clone(),
+            Value::String(s) => s.as_str(),
             _ => return Err("symbol.replace is not a function".into()),
         },
-        _ => "=".to_string(),
+        _ => "=",
     };
-    let sym = countif_symbol(&symbol);
+    let sym = countif_symbol(symbol);
     if range.value.is_null() {
         return Ok(Value::Number(0.0));
     }
@@ -164,11 +173,22 @@ pub(super) fn countif(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
         let items: &[Value] = match &range.value {
             Value::Array(a) => a,
             v => {
-                single = [v.clone()];
+                single = [copy_value(v, cx.budget)?];
                 &single
             }
         };
+        cx.budget.steps(items.len() as u64)?;
+        // Loose comparisons turn an array or error condition into its text for every item:
+        // do it once, within the budget (strict and date comparisons need the value itself).
+        let c_text;
+        let c_loose = if cond.value.is_composite() {
+            c_text = Value::String(cond.value.js_string(cx.budget)?);
+            &c_text
+        } else {
+            &cond.value
+        };
         let c = &cond.value;
+        let loose_eq_c = |v: &Value| loose_eq(v, if v.is_object() { c } else { c_loose });
         let inner = range.node.inner.unwrap_or(VType::String);
         let simple = |t: VType| matches!(t, VType::String | VType::Number);
         let off = cx.ctx.utc_offset_minutes;
@@ -179,7 +199,7 @@ pub(super) fn countif(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
         return match sym {
             Sym::Eq => {
                 if loose {
-                    n(items.iter().filter(|v| loose_eq(v, c)).count())
+                    n(items.iter().filter(|v| loose_eq_c(v)).count())
                 } else if !same_type {
                     n(0)
                 } else if dates {
@@ -190,7 +210,7 @@ pub(super) fn countif(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
             }
             Sym::Ne => {
                 if loose {
-                    n(items.iter().filter(|v| !loose_eq(v, c)).count())
+                    n(items.iter().filter(|v| !loose_eq_c(v)).count())
                 } else if !same_type {
                     n(items.len())
                 } else if dates {
@@ -208,7 +228,7 @@ pub(super) fn countif(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
                     }
                 };
                 if loose {
-                    n(items.iter().filter(|v| cmp(v, c)).count())
+                    n(items.iter().filter(|v| cmp(v, c_loose)).count())
                 } else if !same_type {
                     n(0)
                 } else if dates {
@@ -218,7 +238,7 @@ pub(super) fn countif(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
                         .filter(|v| cmp(&Value::Number(dv(v)), &cd))
                         .count())
                 } else {
-                    n(items.iter().filter(|v| cmp(v, c)).count())
+                    n(items.iter().filter(|v| cmp(v, c_loose)).count())
                 }
             }
         };
@@ -227,12 +247,12 @@ pub(super) fn countif(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
         return match sym {
             Sym::Eq => {
                 if matches!(cond.node.vtype, VType::String | VType::Number) {
-                    let hay = range.value.to_js_string();
-                    let needle = cond.value.to_js_string();
+                    let hay = range.value.js_str(cx.budget)?;
+                    let needle = cond.value.js_str(cx.budget)?;
                     if needle.is_empty() {
                         n(hay.encode_utf16().count().saturating_sub(1))
                     } else {
-                        n(hay.matches(needle.as_str()).count())
+                        n(hay.matches(&*needle).count())
                     }
                 } else {
                     n(0)

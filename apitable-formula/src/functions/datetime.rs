@@ -54,16 +54,23 @@ pub(crate) fn get_dayjs(v: &Value, off: i32) -> Result<f64, String> {
     let ms = match v {
         Value::Null => return Err(base_error()),
         Value::Date(ms) => *ms,
-        Value::String(s) => {
-            let n = crate::value::string_to_number(s);
-            if n.is_nan() {
-                date::parse_dayjs_string(s, off)
-            } else {
-                n
-            }
-        }
+        Value::String(s) => return get_dayjs_str(s, off),
         v => v.to_number(),
     };
+    checked_ms(ms)
+}
+
+/// [`get_dayjs`] of a string.
+fn get_dayjs_str(s: &str, off: i32) -> Result<f64, String> {
+    let n = crate::value::string_to_number(s);
+    checked_ms(if n.is_nan() {
+        date::parse_dayjs_string(s, off)
+    } else {
+        n
+    })
+}
+
+fn checked_ms(ms: f64) -> Result<f64, String> {
     if date::valid(ms) {
         Ok(ms.trunc() + 0.0)
     } else {
@@ -91,9 +98,15 @@ fn off(cx: &Cx<'_>) -> i32 {
     cx.ctx.utc_offset_minutes
 }
 
-fn unit_arg(v: &Value) -> Result<Unit, String> {
-    let s = v.to_js_string();
-    date::unit(&s).ok_or_else(|| unit_error(&s))
+fn unit_arg(v: &Value, cx: &Cx<'_>) -> Result<Unit, String> {
+    let s = v.js_str(cx.budget)?;
+    match date::unit(&s) {
+        Some(u) => Ok(u),
+        None => {
+            cx.budget.bytes(32 + s.len() as u64)?;
+            Err(unit_error(&s))
+        }
+    }
 }
 
 pub(super) fn today(_: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
@@ -109,7 +122,7 @@ pub(super) fn now(_: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
 }
 
 pub(super) fn dateadd(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let u = unit_arg(argv(args, 2))?;
+    let u = unit_arg(argv(args, 2), cx)?;
     let d = get_dayjs(argv(args, 0), off(cx))?;
     let n = argv(args, 1).to_number();
     let r = date::add(d, n, u, off(cx));
@@ -121,7 +134,7 @@ fn diff_calc(from: &Value, to: &Value, unit: Option<&Value>, float: bool, cx: &C
         return Ok(Value::Null);
     }
     let u = match unit {
-        Some(v) if v.truthy() => unit_arg(v)?,
+        Some(v) if v.truthy() => unit_arg(v, cx)?,
         _ => Unit::Day,
     };
     let a = get_dayjs(from, off(cx))?;
@@ -158,7 +171,7 @@ pub(super) fn is_after(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
 
 pub(super) fn is_same(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let u = match arg(args, 2) {
-        Some(v) if v.truthy() => unit_arg(v)?,
+        Some(v) if v.truthy() => unit_arg(v, cx)?,
         _ => Unit::Ms,
     };
     let a = get_dayjs(argv(args, 0), off(cx))?;
@@ -236,7 +249,8 @@ fn parse_with_format(s: &str, fmt: &str, off: i32) -> f64 {
                 y.is_some()
             }
             "MMMM" | "MMM" => {
-                let rest: String = inp[j..].iter().collect::<String>().to_lowercase();
+                // The longest month name has nine letters.
+                let rest: String = inp[j..].iter().take(9).collect::<String>().to_lowercase();
                 let found = months.iter().enumerate().find_map(|(k, m)| {
                     if tok.len() == 4 && rest.starts_with(m) {
                         Some((k, m.len()))
@@ -324,12 +338,15 @@ pub(super) fn datetime_parse(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let ms = match v {
         Value::Number(n) => *n,
         Value::String(s) => {
+            cx.budget.bytes(s.len() as u64)?;
             let s = capitalize_names(s);
             if args.len() >= 2 {
                 let fmt = match arg(args, 1) {
-                    Some(f) => f.to_js_string(),
+                    Some(f) => f.js_str(cx.budget)?,
                     None => "undefined".into(),
                 };
+                // Both are read as characters (four bytes each).
+                cx.budget.bytes(4 * (s.len() as u64 + fmt.len() as u64))?;
                 parse_with_format(&s, &fmt, off(cx))
             } else {
                 date::parse_dayjs_string(&s, off(cx))
@@ -346,6 +363,8 @@ pub(super) fn datetime_parse(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
 
 fn fmt(args: &[Arg<'_>], cx: &Cx<'_>, pattern: &str) -> RtResult {
     let d = get_dayjs(argv(args, 0), off(cx))?;
+    cx.budget
+        .bytes(date::FORMAT_BYTES_PER_PATTERN_BYTE * pattern.len() as u64)?;
     Ok(Value::String(
         date::format(d, pattern, off(cx)).unwrap_or_else(|| "Invalid Date".into()),
     ))
@@ -353,7 +372,7 @@ fn fmt(args: &[Arg<'_>], cx: &Cx<'_>, pattern: &str) -> RtResult {
 
 pub(super) fn datetime_format(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let pattern = match arg(args, 1) {
-        Some(v) if v.truthy() => v.to_js_string(),
+        Some(v) if v.truthy() => v.js_str(cx.budget)?,
         _ => "YYYY-MM-DD HH:mm".into(),
     };
     fmt(args, cx, &pattern)
@@ -395,10 +414,10 @@ pub(super) fn weekday(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let d = get_dayjs(argv(args, 0), off(cx))?;
     let day = date::parts(d, off(cx)).weekday;
     let start = match arg(args, 1) {
-        Some(v) => v.to_js_string(),
+        Some(v) => v.js_str(cx.budget)?,
         None => "undefined".into(),
     };
-    if start.to_lowercase() == "monday" {
+    if lower_is(&start, "monday") {
         return Ok(Value::Number(if day == 0 { 6.0 } else { (day - 1) as f64 }));
     }
     Ok(Value::Number(day as f64))
@@ -439,13 +458,15 @@ pub(super) fn weeknum(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let o = off(cx);
     let d = get_dayjs(argv(args, 0), o)?;
     let start = match arg(args, 1) {
-        Some(v) => v.to_js_string().to_lowercase(),
+        Some(v) => v.js_str(cx.budget)?,
         None => "undefined".into(),
     };
-    let sow: i64 = match start.as_str() {
-        "undefined" | "sunday" => 0,
-        "monday" => 1,
-        _ => return Err("NaN".into()),
+    let sow: i64 = if lower_is(&start, "undefined") || lower_is(&start, "sunday") {
+        0
+    } else if lower_is(&start, "monday") {
+        1
+    } else {
+        return Err("NaN".into());
     };
     let p = date::parts(d, o);
     if week_year(d, o) != p.year && week(d, o) == 1 {
@@ -468,14 +489,24 @@ fn is_weekend(ms: f64, off: i32) -> bool {
     matches!(date::parts(ms, off).weekday, 0 | 6)
 }
 
-fn holidays(args: &[Arg<'_>], off: i32) -> Result<Vec<f64>, String> {
+/// Whether `s.toLowerCase() === word` for a short lower-case ASCII `word` (a character lowers
+/// to at least one byte from at most four, so longer strings cannot match).
+fn lower_is(s: &str, word: &str) -> bool {
+    s.len() <= 4 * word.len() && s.to_lowercase() == word
+}
+
+fn holidays(args: &[Arg<'_>], cx: &Cx<'_>) -> Result<Vec<f64>, String> {
     if args.len() <= 2 {
         return Ok(Vec::new());
     }
-    let list = args[2].value.to_js_string();
-    list.split(',')
-        .filter(|v| *v != "null")
-        .map(|v| get_dayjs(&Value::String(crate::value::js_trim(v).to_string()), off))
+    let off = off(cx);
+    let list = args[2].value.js_str(cx.budget)?;
+    let pieces = list.split(',').filter(|v| *v != "null");
+    let n = pieces.clone().count() as u64;
+    cx.budget.steps(n)?;
+    cx.budget.bytes(8 * n)?;
+    pieces
+        .map(|v| get_dayjs_str(crate::value::js_trim(v), off))
         .collect()
 }
 
@@ -523,13 +554,14 @@ pub(super) fn workday(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let mut dw = diff_week(start, end);
     let mut guard = 0;
     while dw != 0.0 && guard < 100_000 {
+        cx.budget.step()?;
         start = end;
         end = date::add(end, dw * 2.0, Unit::Day, o);
         dw = diff_week(start, end);
         guard += 1;
     }
     let mut fin = skip(end);
-    for h in holidays(args, o)? {
+    for h in holidays(args, cx)? {
         let (s, e) = if fwd { (origin, fin) } else { (fin, origin) };
         let before = date::start_of(h, Unit::Day, o) + DAY - 1.0 < s;
         let same = date::is_same(h, if fwd { s } else { e }, Unit::Day, o);
@@ -547,7 +579,7 @@ pub(super) fn workday_diff(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let o = off(cx);
     let mut s = date::start_of(get_dayjs(argv(args, 0), o)?, Unit::Day, o);
     let mut e = date::start_of(get_dayjs(argv(args, 1), o)?, Unit::Day, o);
-    let hols = holidays(args, o)?;
+    let hols = holidays(args, cx)?;
     let minus = s > e;
     if minus {
         std::mem::swap(&mut s, &mut e);

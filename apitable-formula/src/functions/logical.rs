@@ -1,6 +1,8 @@
 //! Logical functions: IF, AND, OR, NOT, XOR, TRUE, FALSE, BLANK, ERROR, IS_ERROR, SWITCH.
 
-use super::{Arg, Cx, RtResult, argv, is_array_param};
+use std::borrow::Cow;
+
+use super::{Arg, Cx, RtResult, argv, copy_value, is_array_param};
 use crate::fields::VType;
 use crate::parser::Node;
 use crate::value::{Value, strict_eq};
@@ -23,40 +25,44 @@ pub(super) fn ret_if(params: &[Node]) -> VType {
     }
 }
 
-pub(super) fn if_(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
-    Ok(if argv(args, 0).truthy() {
-        argv(args, 1).clone()
+pub(super) fn if_(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
+    let pick = if argv(args, 0).truthy() {
+        argv(args, 1)
     } else {
-        argv(args, 2).clone()
-    })
+        argv(args, 2)
+    };
+    copy_value(pick, cx.budget)
 }
 
-fn truthy_elements(args: &[Arg<'_>]) -> Option<Vec<bool>> {
-    if is_array_param(args) {
+fn truthy_elements(args: &[Arg<'_>], cx: &Cx<'_>) -> Result<Option<Vec<bool>>, String> {
+    Ok(if is_array_param(args) {
         match &args[0].value {
-            Value::Array(items) => Some(items.iter().map(Value::truthy).collect()),
+            Value::Array(items) => {
+                cx.budget.steps(items.len() as u64)?;
+                Some(items.iter().map(Value::truthy).collect())
+            }
             Value::Null => None,
             other => Some(vec![other.truthy()]),
         }
     } else {
         Some(args.iter().map(|a| a.value.truthy()).collect())
-    }
+    })
 }
 
-pub(super) fn and(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
+pub(super) fn and(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     Ok(Value::Bool(
-        truthy_elements(args).is_some_and(|v| v.iter().all(|b| *b)),
+        truthy_elements(args, cx)?.is_some_and(|v| v.iter().all(|b| *b)),
     ))
 }
 
-pub(super) fn or(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
+pub(super) fn or(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     Ok(Value::Bool(
-        truthy_elements(args).is_some_and(|v| v.iter().any(|b| *b)),
+        truthy_elements(args, cx)?.is_some_and(|v| v.iter().any(|b| *b)),
     ))
 }
 
-pub(super) fn xor(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
-    Ok(Value::Bool(truthy_elements(args).is_some_and(|v| {
+pub(super) fn xor(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
+    Ok(Value::Bool(truthy_elements(args, cx)?.is_some_and(|v| {
         v.iter().filter(|b| **b).count() % 2 == 1
     })))
 }
@@ -77,10 +83,12 @@ pub(super) fn blank(_: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
     Ok(Value::Null)
 }
 
-pub(super) fn error(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
+pub(super) fn error(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let msg = argv(args, 0);
     if msg.truthy() {
-        Err(format!("#Error: {}", msg.to_js_string()))
+        let text = msg.js_str(cx.budget)?;
+        cx.budget.bytes(8 + text.len() as u64)?;
+        Err(format!("#Error: {text}"))
     } else {
         Err("#Error!".into())
     }
@@ -125,33 +133,34 @@ pub(super) fn ret_switch(params: &[Node]) -> VType {
 pub(super) fn switch(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let args_len = args.len() - 1;
     let count = args_len / 2;
-    let default = if args_len % 2 == 1 {
-        args[args_len].value.clone()
-    } else {
-        Value::Null
-    };
     let is_date = args[0].node.inner == Some(VType::DateTime);
     let off = cx.ctx.utc_offset_minutes;
-    let norm = |a: &Arg<'_>| -> Value {
+    fn norm<'v>(a: &'v Arg<'_>, is_date: bool, off: i32) -> Cow<'v, Value> {
         if a.node.vtype == VType::Array
             && matches!(&a.value, Value::Null | Value::Array(_))
             && a.value_is_empty_array()
         {
-            return Value::Null;
+            return Cow::Owned(Value::Null);
         }
         if is_date {
-            return Value::Number(crate::functions::datetime::dayjs_value_of(&a.value, off));
+            return Cow::Owned(Value::Number(crate::functions::datetime::dayjs_value_of(
+                &a.value, off,
+            )));
         }
-        a.value.clone()
-    };
-    let target = norm(&args[0]);
+        Cow::Borrowed(&a.value)
+    }
+    let target = norm(&args[0], is_date, off);
     for i in 0..count {
-        let cur = norm(&args[i * 2 + 1]);
+        let cur = norm(&args[i * 2 + 1], is_date, off);
         if strict_eq(&target, &cur) {
-            return Ok(args[i * 2 + 2].value.clone());
+            return copy_value(&args[i * 2 + 2].value, cx.budget);
         }
     }
-    Ok(default)
+    if args_len % 2 == 1 {
+        copy_value(&args[args_len].value, cx.budget)
+    } else {
+        Ok(Value::Null)
+    }
 }
 
 impl Arg<'_> {

@@ -8,9 +8,10 @@ mod numeric;
 mod record;
 mod text;
 
+use crate::budget::Budget;
 use crate::fields::VType;
 use crate::parser::Node;
-use crate::value::Value;
+use crate::value::{VALUE_SLOT, Value};
 use crate::{EvalContext, FormulaError, RecordAccess};
 
 /// One evaluated argument: its value after the interpreter's conversions, and its node.
@@ -27,6 +28,9 @@ pub struct Cx<'a> {
     pub record: &'a dyn RecordAccess,
     /// Evaluation settings.
     pub ctx: &'a EvalContext,
+    /// What the evaluation may still spend: every string a function builds is asked for here
+    /// first.
+    pub budget: &'a Budget,
 }
 
 /// A runtime error (its message).
@@ -266,6 +270,48 @@ pub(crate) fn argv<'a>(args: &'a [Arg<'_>], i: usize) -> &'a Value {
 /// One array argument whose node is statically an Array (`isArrayParam`).
 pub(crate) fn is_array_param(args: &[Arg<'_>]) -> bool {
     args.len() == 1 && args[0].node.vtype == VType::Array
+}
+
+/// `flattenParams` without copying: drops null arguments, flattens arrays (nested ones too).
+/// Each element costs a step and a pointer's worth of bytes.
+pub(crate) fn flatten_refs<'v>(
+    args: &'v [Arg<'_>],
+    budget: &Budget,
+) -> Result<Vec<&'v Value>, String> {
+    fn push<'v>(v: &'v Value, out: &mut Vec<&'v Value>, budget: &Budget) -> Result<(), String> {
+        match v {
+            Value::Array(items) => {
+                budget.steps(items.len() as u64)?;
+                budget.bytes(items.len() as u64 * std::mem::size_of::<&Value>() as u64)?;
+                items.iter().try_for_each(|i| push(i, out, budget))
+            }
+            v => {
+                out.push(v);
+                Ok(())
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(args.len());
+    for a in args {
+        if !a.value.is_null() {
+            push(&a.value, &mut out, budget)?;
+        }
+    }
+    Ok(out)
+}
+
+/// `flattenParams` as new values: [`flatten_refs`] plus copies granted by the budget.
+pub(crate) fn flatten(args: &[Arg<'_>], budget: &Budget) -> Result<Vec<Value>, String> {
+    let refs = flatten_refs(args, budget)?;
+    budget
+        .bytes(refs.len() as u64 * VALUE_SLOT + refs.iter().map(|v| v.heap_size()).sum::<u64>())?;
+    Ok(refs.into_iter().cloned().collect())
+}
+
+/// A copy of `v`, granted by the budget.
+pub(crate) fn copy_value(v: &Value, budget: &Budget) -> RtResult {
+    budget.bytes(v.heap_size())?;
+    Ok(v.clone())
 }
 
 /// `FormulaBaseError('')`.

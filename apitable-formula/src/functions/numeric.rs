@@ -42,7 +42,16 @@ fn inner_is_date(args: &[Arg<'_>]) -> bool {
     args[0].node.inner == Some(VType::DateTime)
 }
 
-pub(super) fn sum(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
+/// One step per element of a one-array argument.
+fn array_steps(args: &[Arg<'_>], cx: &Cx<'_>) -> Result<(), String> {
+    if let Some(Value::Array(items)) = args.first().map(|a| &a.value) {
+        cx.budget.steps(items.len() as u64)?;
+    }
+    Ok(())
+}
+
+pub(super) fn sum(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
+    array_steps(args, cx)?;
     if is_array_param(args) {
         if inner_is_date(args) {
             return Ok(Value::Number(0.0));
@@ -59,7 +68,8 @@ pub(super) fn sum(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
     ))
 }
 
-pub(super) fn average(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
+pub(super) fn average(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
+    array_steps(args, cx)?;
     if is_array_param(args) {
         if inner_is_date(args) {
             return Ok(Value::Number(0.0));
@@ -137,11 +147,13 @@ fn extreme(args: &[Arg<'_>], want_max: bool) -> RtResult {
     Ok(Value::Number(pick(nums).unwrap_or(0.0)))
 }
 
-pub(super) fn max(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
+pub(super) fn max(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
+    array_steps(args, cx)?;
     extreme(args, true)
 }
 
-pub(super) fn min(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
+pub(super) fn min(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
+    array_steps(args, cx)?;
     extreme(args, false)
 }
 
@@ -317,31 +329,31 @@ pub(super) fn mod_(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
     Ok(Value::Number(m))
 }
 
-pub(super) fn value(args: &[Arg<'_>], _: &Cx<'_>) -> RtResult {
+pub(super) fn value(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let text = match arg(args, 0) {
-        None => "undefined".to_string(),
-        Some(v) => v.to_js_string(),
+        None => "undefined".into(),
+        Some(v) => v.js_str(cx.budget)?,
     };
-    let kept: String = text
-        .chars()
-        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | '+' | '-'))
-        .collect();
-    // Collapse each run of sign/dot characters to its last character.
-    let mut collapsed = String::with_capacity(kept.len());
-    let chars: Vec<char> = kept.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if matches!(chars[i], '.' | '+' | '-') {
-            let mut j = i;
-            while j + 1 < chars.len() && matches!(chars[j + 1], '.' | '+' | '-') {
-                j += 1;
+    // Keep digits, dots and signs, collapsing each run of sign/dot characters (among the
+    // kept ones) to its last character.
+    let kept = text
+        .bytes()
+        .filter(|c| c.is_ascii_digit() || matches!(c, b'.' | b'+' | b'-'));
+    cx.budget.bytes(text.len() as u64)?;
+    let mut collapsed = String::with_capacity(text.len());
+    let mut pending = None;
+    for c in kept {
+        if c.is_ascii_digit() {
+            if let Some(p) = pending.take() {
+                collapsed.push(char::from(p));
             }
-            collapsed.push(chars[j]);
-            i = j + 1;
+            collapsed.push(char::from(c));
         } else {
-            collapsed.push(chars[i]);
-            i += 1;
+            pending = Some(c);
         }
+    }
+    if let Some(p) = pending {
+        collapsed.push(char::from(p));
     }
     Ok(Value::Number(crate::value::parse_float(&collapsed)))
 }

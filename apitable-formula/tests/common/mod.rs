@@ -260,3 +260,12 @@ pub fn eval(src: &str, i: usize) -> Result<Value, String> {
 pub fn text_record(s: &str) -> Rec {
     rec(0, json!({ "fldNotes": s }))
 }
+
+/// The number of proptest cases: `PROPTEST_CASES` when set (as proptest's own default config
+/// reads it), else `default`.
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
