@@ -62,7 +62,9 @@ fn every_type_fields() -> Vec<FieldSpec> {
         FieldSpec::new("Discount", "Percent").property(json!({"precision": 1})),
         FieldSpec::new("Rating", "Rating").property(json!({"icon": "star", "max": 5})),
         FieldSpec::new("Vegan", "Checkbox").property(json!({"icon": "white_check_mark"})),
-        FieldSpec::new("Course", "SingleSelect").property(json!({"options": []})),
+        FieldSpec::new("Course", "SingleSelect").property(json!({"options": [
+            {"name": "Starter"}, {"name": "Main"}, {"name": "Dessert & sweets"}
+        ]})),
         FieldSpec::new("Tags", "MultiSelect").property(json!({"options": []})),
         FieldSpec::new("Served", "DateTime")
             .property(json!({"dateFormat": "YYYY-MM-DD", "includeTime": true})),
@@ -736,38 +738,69 @@ async fn a_batch_that_fails_part_way_says_which_rows_were_written() {
 }
 
 #[tokio::test]
-async fn schema_check_finds_missing_and_computed_fields() {
+async fn schema_check_finds_every_kind_of_mismatch() {
     let (emu, client, dst) = setup().await;
-    assert!(
-        client
-            .table_in::<Dish>(dst.clone())
-            .check_schema()
-            .await
-            .unwrap()
-            .is_ok()
-    );
-
-    /// A struct that drifted from the datasheet: a renamed column, and a computed one that
-    /// is not marked read-only.
-    #[derive(Debug, Table)]
-    #[apitable(datasheet = "dstOrmEveryType01", rename_all = "Title Case")]
-    struct Drifted {
-        name: String,
-        #[apitable(name = "Cost")]
-        price: f64,
-        number: Option<u64>,
-    }
-    let report = client
-        .table_in::<Drifted>(dst)
+    let fine = client
+        .table_in::<Dish>(dst.clone())
         .check_schema()
         .await
         .unwrap();
+    assert!(fine.is_ok(), "{fine}");
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, FieldValue)]
+    enum Meal {
+        Starter,
+        Main,
+        Supper,
+    }
+
+    /// A struct that drifted from the datasheet in every way at once.
+    #[derive(Debug, Table)]
+    #[apitable(datasheet = "dstOrmEveryType01", rename_all = "Title Case")]
+    struct Drifted {
+        // A key on a multi-select field cannot be looked up by value.
+        #[apitable(key)]
+        tags: Vec<String>,
+        // Renamed column.
+        #[apitable(name = "Cost")]
+        price: f64,
+        // Computed, not marked read-only.
+        number: Option<u64>,
+        // A list where the field holds one number.
+        #[apitable(name = "Rating")]
+        stars: Vec<String>,
+        // Options: one variant missing ("Dessert & sweets"), one extra ("Supper").
+        course: Option<Meal>,
+        // Text where the field holds a URL.
+        site: Option<String>,
+    }
+    let report = client
+        .table_in::<Drifted>(dst.clone())
+        .check_schema()
+        .await
+        .unwrap();
+    assert_eq!(report.datasheet, dst.as_str());
     assert_eq!(report.missing, ["Cost"]);
     assert_eq!(report.not_writable, ["Number"]);
-    assert!(!report.is_ok());
-    assert!(
-        report.to_string().contains("no such field: Cost"),
-        "{report}"
+    let mismatched: Vec<&str> = report.mismatched.iter().map(|(f, _)| *f).collect();
+    assert_eq!(mismatched, ["Rating", "Site"], "{report}");
+    assert_eq!(
+        report.unreadable_options,
+        [("Course", vec!["Dessert & sweets".to_owned()])]
     );
+    assert_eq!(report.unknown_variants, [("Course", vec!["Supper"])]);
+    assert_eq!(report.bad_key, Some("Tags"));
+    assert!(!report.is_ok());
+    let text = report.to_string();
+    for needle in [
+        dst.as_str(),
+        "no such field: Cost",
+        "\"Rating\": a list of text cannot hold cells of type Rating",
+        "Dessert & sweets",
+        "Supper",
+        "upsert key \"Tags\"",
+    ] {
+        assert!(text.contains(needle), "{needle:?} in {text}");
+    }
     emu.shutdown().await;
 }

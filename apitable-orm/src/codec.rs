@@ -7,6 +7,7 @@ use serde::de::Deserializer;
 use serde_json::Value;
 
 use crate::value::FieldValue;
+use apitable_schema::Shape;
 
 /// Decodes and encodes cells of type `V` for one field.
 ///
@@ -34,6 +35,11 @@ pub trait FieldCodec<V> {
     const EXPECTED: &'static str;
     /// Whether the server computes these cells.
     const READ_ONLY: bool = false;
+    /// What the values hold, for schema checks ([`FieldValue::SHAPE`]); a custom codec is not
+    /// checked unless it says.
+    const SHAPE: Shape = Shape::UNKNOWN;
+    /// The option names of an enum of select options ([`FieldValue::OPTIONS`]).
+    const OPTIONS: Option<&'static [&'static str]> = None;
     /// The value of an empty cell, or `None` when an empty cell is an error.
     fn empty() -> Option<V> {
         None
@@ -55,6 +61,8 @@ pub struct Native<V>(PhantomData<fn() -> V>);
 impl<V: FieldValue> FieldCodec<V> for Native<V> {
     const EXPECTED: &'static str = V::EXPECTED;
     const READ_ONLY: bool = V::READ_ONLY;
+    const SHAPE: Shape = V::SHAPE;
+    const OPTIONS: Option<&'static [&'static str]> = V::OPTIONS;
     fn empty() -> Option<V> {
         V::empty()
     }

@@ -167,6 +167,9 @@ mod write;
 pub mod __private;
 
 pub use apitable_orm_derive::{FieldValue, Table};
+/// Datasheet schemas as data: field types, snapshot files and the table of which Rust value
+/// types fit which field types (the `apitable-schema` crate).
+pub use apitable_schema as schema;
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RECORDS_PER_WRITE,
     DEFAULT_MAX_RESPONSE_SIZE,

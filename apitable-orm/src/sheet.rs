@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use crate::api::FieldKey;
+use crate::api::{FieldInfo, FieldKey};
 use crate::client::Client;
 use crate::column::Column;
 use crate::error::{DecodeError, Error, Result};
@@ -10,6 +10,7 @@ use crate::ids::{DatasheetId, IdError, RecordId};
 use crate::query::Query;
 use crate::table::{Keyed, Table};
 use crate::write::{self, UpsertOptions, UpsertReport};
+use apitable_schema::{FieldSchema, Mismatch, can_be_key};
 
 /// Table `T` in one datasheet, through one client: reads and writes without repeating either.
 ///
@@ -87,9 +88,13 @@ impl<T: Table> Sheet<'_, T> {
         }
     }
 
-    /// Compares the struct with the datasheet's fields (one `GET …/fields`). The server
+    /// Compares the struct with the datasheet's fields (one `GET …/fields`) and reports every
+    /// mismatch at once: mapped fields the datasheet lacks, Rust types that cannot hold their
+    /// field's cells, written fields the server computes, select enums whose variants differ
+    /// from the field's options, and a key field that cannot be upserted by. The server
     /// silently drops cells whose field does not exist, so a renamed or deleted column would
-    /// otherwise lose writes without an error; run this at start-up to find out early.
+    /// otherwise lose writes without an error; run this at start-up (or in CI) to find out
+    /// early.
     ///
     /// ```no_run
     /// # use apitable_orm::{Table, Client, RecordId};
@@ -99,27 +104,21 @@ impl<T: Table> Sheet<'_, T> {
     /// # async fn run(client: Client) -> apitable_orm::Result<()> {
     /// let report = client.table::<Dish>().check_schema().await?;
     /// if !report.is_ok() {
-    ///     eprintln!("the Dish struct no longer matches its datasheet: {report}");
+    ///     eprintln!("{report}"); // names the datasheet and every mismatch
     /// }
     /// # Ok(()) }
     /// ```
     pub async fn check_schema(&self) -> Result<SchemaReport> {
-        let fields = self.client.datasheet(self.id()?).fields(None).await?;
-        let mut report = SchemaReport::default();
-        for meta in T::FIELDS {
-            let found = fields.iter().find(|f| match T::FIELD_KEY {
-                FieldKey::Id => f.id.as_str() == meta.key,
-                FieldKey::Name => f.name == meta.key,
-            });
-            match found {
-                None => report.missing.push(meta.key),
-                Some(f) if !meta.read_only && (f.field_type.is_read_only() || !f.editable) => {
-                    report.not_writable.push(meta.key)
-                }
-                Some(_) => {}
-            }
-        }
-        Ok(report)
+        let dst = self.id()?;
+        let fields: Vec<FieldSchema> = self
+            .client
+            .datasheet(dst)
+            .fields(None)
+            .await?
+            .into_iter()
+            .map(FieldInfo::into_schema)
+            .collect();
+        Ok(SchemaReport::compare::<T>(dst.as_str(), &fields))
     }
 
     /// Creates a record from `row` (its empty cells are left out); returns the new id.
@@ -232,24 +231,93 @@ impl<T: Table> Sheet<'_, T> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SchemaReport {
+    /// The datasheet that was compared.
+    pub datasheet: String,
     /// Mapped fields (by name or id) that the datasheet does not have.
     pub missing: Vec<&'static str>,
     /// Fields the struct writes that the server computes or the token may not edit: mark them
     /// `#[apitable(read_only)]`.
     pub not_writable: Vec<&'static str>,
+    /// Fields whose Rust type cannot hold the field's cells: (field, why).
+    pub mismatched: Vec<(&'static str, Mismatch)>,
+    /// Select fields with options the Rust enum has no variant for (reading a record that
+    /// holds one fails): (field, options).
+    pub unreadable_options: Vec<(&'static str, Vec<String>)>,
+    /// Select fields whose Rust enum has variants that are not options of the field (writing
+    /// one creates a new option): (field, variants).
+    pub unknown_variants: Vec<(&'static str, Vec<&'static str>)>,
+    /// The upsert key, if its field type cannot be looked up by value.
+    pub bad_key: Option<&'static str>,
 }
 
 impl SchemaReport {
+    /// Compares table `T` with `fields`, the fields of datasheet `datasheet`.
+    pub fn compare<T: Table>(datasheet: &str, fields: &[FieldSchema]) -> SchemaReport {
+        let mut report = SchemaReport {
+            datasheet: datasheet.to_owned(),
+            ..SchemaReport::default()
+        };
+        for meta in T::FIELDS {
+            let found = fields.iter().find(|f| match T::FIELD_KEY {
+                FieldKey::Id => f.id == meta.key,
+                FieldKey::Name => f.name == meta.key,
+            });
+            let Some(field) = found else {
+                report.missing.push(meta.key);
+                continue;
+            };
+            if !meta.read_only && !field.is_writable() {
+                report.not_writable.push(meta.key);
+            }
+            if let Err(m) = meta.shape.check(field) {
+                report.mismatched.push((meta.key, m));
+            }
+            if let (Some(variants), Some(options)) = (meta.options, field.select_options()) {
+                let unreadable: Vec<String> = options
+                    .iter()
+                    .filter(|o| !variants.contains(o))
+                    .map(|o| (*o).to_owned())
+                    .collect();
+                if !unreadable.is_empty() {
+                    report.unreadable_options.push((meta.key, unreadable));
+                }
+                let unknown: Vec<&'static str> = variants
+                    .iter()
+                    .copied()
+                    .filter(|v| !options.contains(v))
+                    .collect();
+                if !unknown.is_empty() {
+                    report.unknown_variants.push((meta.key, unknown));
+                }
+            }
+        }
+        if let Some(key) = T::KEY_FIELD
+            && let Some(field) = fields.iter().find(|f| match T::FIELD_KEY {
+                FieldKey::Id => f.id == key,
+                FieldKey::Name => f.name == key,
+            })
+            && !can_be_key(field)
+        {
+            report.bad_key = Some(key);
+        }
+        report
+    }
+
     /// Whether the struct fits the datasheet.
     pub fn is_ok(&self) -> bool {
-        self.missing.is_empty() && self.not_writable.is_empty()
+        self.missing.is_empty()
+            && self.not_writable.is_empty()
+            && self.mismatched.is_empty()
+            && self.unreadable_options.is_empty()
+            && self.unknown_variants.is_empty()
+            && self.bad_key.is_none()
     }
 }
 
 impl std::fmt::Display for SchemaReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.is_ok() {
-            return f.write_str("the struct matches the datasheet");
+            return write!(f, "the struct matches datasheet {}", self.datasheet);
         }
         let mut parts = Vec::new();
         if !self.missing.is_empty() {
@@ -261,6 +329,31 @@ impl std::fmt::Display for SchemaReport {
                 self.not_writable.join(", ")
             ));
         }
-        f.write_str(&parts.join("; "))
+        for (field, m) in &self.mismatched {
+            parts.push(format!("field {field:?}: {m}"));
+        }
+        for (field, options) in &self.unreadable_options {
+            parts.push(format!(
+                "field {field:?} has options the enum cannot read: {}",
+                options.join(", ")
+            ));
+        }
+        for (field, variants) in &self.unknown_variants {
+            parts.push(format!(
+                "field {field:?} has no options for the enum variants {}",
+                variants.join(", ")
+            ));
+        }
+        if let Some(key) = self.bad_key {
+            parts.push(format!(
+                "the upsert key {key:?} is of a type that cannot be looked up by value"
+            ));
+        }
+        write!(
+            f,
+            "the struct does not match datasheet {}: {}",
+            self.datasheet,
+            parts.join("; ")
+        )
     }
 }

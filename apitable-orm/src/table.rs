@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::ids::RecordId;
 use crate::query::Query;
 use crate::write::UpsertReport;
+use apitable_schema::Shape;
 
 /// What the runtime knows about one mapped field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,10 @@ pub struct FieldMeta {
     pub read_only: bool,
     /// What its cells hold, for error messages.
     pub expected: &'static str,
+    /// What its Rust type holds, for schema checks.
+    pub shape: Shape,
+    /// For an enum of select options, the option names.
+    pub options: Option<&'static [&'static str]>,
 }
 
 impl FieldMeta {
@@ -42,7 +47,20 @@ impl FieldMeta {
             key,
             read_only,
             expected,
+            shape: Shape::UNKNOWN,
+            options: None,
         }
+    }
+
+    /// The same field with what its Rust type holds (used by generated code).
+    pub const fn with_shape(
+        mut self,
+        shape: Shape,
+        options: Option<&'static [&'static str]>,
+    ) -> Self {
+        self.shape = shape;
+        self.options = options;
+        self
     }
 }
 
@@ -61,6 +79,8 @@ pub trait Table: Sized + Send + Sync + 'static {
     const FIELD_KEY: FieldKey;
     /// The mapped fields, in declaration order.
     const FIELDS: &'static [FieldMeta];
+    /// The key of the `#[apitable(key)]` field, if there is one.
+    const KEY_FIELD: Option<&'static str> = None;
 
     /// Cells decoded so far while reading one record.
     #[doc(hidden)]

@@ -27,6 +27,8 @@ pub(super) fn field_value(model: &SelectEnum) -> TokenStream {
         #[automatically_derived]
         impl _p::FieldValue for #name {
             const EXPECTED: &'static _p::str = #expected;
+            const SHAPE: _p::Shape = _p::Shape::of(_p::Kind::Choice);
+            const OPTIONS: _p::Option<&'static [&'static _p::str]> = _p::Some(Self::OPTIONS);
 
             fn decode<'de, __D: _p::De<'de>>(__cell: __D) -> _p::Result<Self, __D::Error> {
                 let __name = _p::option_name(__cell)?;

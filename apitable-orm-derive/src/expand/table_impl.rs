@@ -75,6 +75,8 @@ pub(super) fn table_impl(model: &Table) -> TokenStream {
         metas.push(quote! {
             _p::FieldMeta::new(#rust_name, #key, #read_only,
                 <#codec as _p::FieldCodec<#ty>>::EXPECTED)
+                .with_shape(<#codec as _p::FieldCodec<#ty>>::SHAPE,
+                    <#codec as _p::FieldCodec<#ty>>::OPTIONS)
         });
         decode_arms.push(quote! {
             #index => __slots.#member = _p::decode_cell::<#codec, #ty, __A>(
@@ -89,6 +91,13 @@ pub(super) fn table_impl(model: &Table) -> TokenStream {
             });
         }
     }
+    let key_field = match model.cells().find(|(_, c)| c.is_key) {
+        Some((_, cell)) => {
+            let key = &cell.key;
+            quote!(_p::Some(#key))
+        }
+        None => quote!(_p::None),
+    };
     if encodes.is_empty() {
         encodes.push(quote!(let _ = __cells;));
     }
@@ -139,6 +148,7 @@ pub(super) fn table_impl(model: &Table) -> TokenStream {
             const VIEW: _p::Option<&'static _p::str> = #view;
             const FIELD_KEY: _p::FieldKey = #field_key;
             const FIELDS: &'static [_p::FieldMeta] = &[#(#metas),*];
+            const KEY_FIELD: _p::Option<&'static _p::str> = #key_field;
             type __Slots = #slots;
 
             fn __decode_cell<'de, __A: _p::MapAccess<'de>>(

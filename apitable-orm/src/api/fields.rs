@@ -1,190 +1,14 @@
 //! Fields and views of a datasheet (reference §5.1–§5.3, §5.5, §6).
 
-use std::fmt;
-
 use reqwest::Method;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
+
+pub use apitable_schema::FieldType;
 
 use crate::api::{Datasheet, Space};
 use crate::error::{Error, Result};
 use crate::ids::{DatasheetId, FieldId, ViewId};
 use crate::transport::{Call, Seg};
-
-/// A field type as the API names it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FieldType {
-    /// Multi-line text.
-    Text,
-    /// Single-line text.
-    SingleText,
-    /// Number.
-    Number,
-    /// Currency.
-    Currency,
-    /// Percent (cells are fractions).
-    Percent,
-    /// Rating.
-    Rating,
-    /// Checkbox.
-    Checkbox,
-    /// Single select.
-    SingleSelect,
-    /// Multi select.
-    MultiSelect,
-    /// Date and time (epoch ms).
-    DateTime,
-    /// Attachments.
-    Attachment,
-    /// Members.
-    Member,
-    /// URL.
-    Url,
-    /// Email.
-    Email,
-    /// Phone.
-    Phone,
-    /// Two-way link (created as `TwoWayLink`; `MagicLink` is an alias).
-    TwoWayLink,
-    /// One-way link.
-    OneWayLink,
-    /// Lookup / rollup (read-only).
-    MagicLookUp,
-    /// Formula (read-only).
-    Formula,
-    /// Auto number (read-only).
-    AutoNumber,
-    /// Created time (read-only).
-    CreatedTime,
-    /// Last modified time (read-only).
-    LastModifiedTime,
-    /// Created by (read-only).
-    CreatedBy,
-    /// Last modified by (read-only).
-    LastModifiedBy,
-    /// Cascader.
-    Cascader,
-    /// Work document (read-only).
-    WorkDoc,
-    /// Button (never returned in records).
-    Button,
-    /// A type this version does not know.
-    Other(String),
-}
-
-const NAMES: &[(&str, FieldType)] = &[
-    ("Text", FieldType::Text),
-    ("SingleText", FieldType::SingleText),
-    ("Number", FieldType::Number),
-    ("Currency", FieldType::Currency),
-    ("Percent", FieldType::Percent),
-    ("Rating", FieldType::Rating),
-    ("Checkbox", FieldType::Checkbox),
-    ("SingleSelect", FieldType::SingleSelect),
-    ("MultiSelect", FieldType::MultiSelect),
-    ("DateTime", FieldType::DateTime),
-    ("Attachment", FieldType::Attachment),
-    ("Member", FieldType::Member),
-    ("URL", FieldType::Url),
-    ("Email", FieldType::Email),
-    ("Phone", FieldType::Phone),
-    ("TwoWayLink", FieldType::TwoWayLink),
-    ("OneWayLink", FieldType::OneWayLink),
-    ("MagicLookUp", FieldType::MagicLookUp),
-    ("Formula", FieldType::Formula),
-    ("AutoNumber", FieldType::AutoNumber),
-    ("CreatedTime", FieldType::CreatedTime),
-    ("LastModifiedTime", FieldType::LastModifiedTime),
-    ("CreatedBy", FieldType::CreatedBy),
-    ("LastModifiedBy", FieldType::LastModifiedBy),
-    ("Cascader", FieldType::Cascader),
-    ("WorkDoc", FieldType::WorkDoc),
-    ("Button", FieldType::Button),
-];
-
-impl FieldType {
-    /// Parses an API type name (`MagicLink` is read as [`FieldType::TwoWayLink`]).
-    ///
-    /// ```
-    /// use apitable_orm::api::FieldType;
-    /// assert_eq!(FieldType::parse("URL"), FieldType::Url);
-    /// assert_eq!(FieldType::parse("MagicLink"), FieldType::TwoWayLink);
-    /// assert_eq!(FieldType::parse("Hologram").as_str(), "Hologram");
-    /// ```
-    pub fn parse(name: &str) -> FieldType {
-        if name == "MagicLink" {
-            return FieldType::TwoWayLink;
-        }
-        NAMES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| t.clone())
-            .unwrap_or_else(|| FieldType::Other(name.to_owned()))
-    }
-
-    /// The API name.
-    pub fn as_str(&self) -> &str {
-        match self {
-            FieldType::Other(name) => name,
-            known => NAMES
-                .iter()
-                .find(|(_, t)| t == known)
-                .map(|(n, _)| *n)
-                .unwrap_or("NotSupport"),
-        }
-    }
-
-    /// Whether the server computes this field's cells (writes are rejected).
-    pub fn is_read_only(&self) -> bool {
-        matches!(
-            self,
-            FieldType::MagicLookUp
-                | FieldType::Formula
-                | FieldType::AutoNumber
-                | FieldType::CreatedTime
-                | FieldType::LastModifiedTime
-                | FieldType::CreatedBy
-                | FieldType::LastModifiedBy
-                | FieldType::WorkDoc
-                | FieldType::Button
-        )
-    }
-
-    /// Whether creating a field of this type takes a `property` object (`Some(true)`), must
-    /// not have one (`Some(false)`), or is unknown (`None`).
-    pub fn takes_property(&self) -> Option<bool> {
-        match self {
-            FieldType::Text
-            | FieldType::Url
-            | FieldType::Email
-            | FieldType::Phone
-            | FieldType::Attachment
-            | FieldType::AutoNumber
-            | FieldType::CreatedBy
-            | FieldType::WorkDoc => Some(false),
-            FieldType::Other(_) | FieldType::Cascader | FieldType::Button => None,
-            _ => Some(true),
-        }
-    }
-}
-
-impl fmt::Display for FieldType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for FieldType {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for FieldType {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        Ok(FieldType::parse(&String::deserialize(d)?))
-    }
-}
 
 /// A field as `GET …/fields` describes it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -210,6 +34,19 @@ pub struct FieldInfo {
     /// The field's description.
     #[serde(default)]
     pub desc: Option<String>,
+}
+
+impl FieldInfo {
+    /// The field as schema data, for comparisons and snapshots.
+    pub fn into_schema(self) -> apitable_schema::FieldSchema {
+        let mut field =
+            apitable_schema::FieldSchema::new(self.id.to_string(), self.name, self.field_type);
+        field.editable = self.editable;
+        field.is_primary = self.is_primary;
+        field.desc = self.desc;
+        field.property = self.property;
+        field
+    }
 }
 
 /// A view as `GET …/views` describes it.

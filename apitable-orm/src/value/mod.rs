@@ -9,7 +9,7 @@
 //! | SingleSelect | `String`, or an enum with `#[derive(FieldValue)]` |
 //! | MultiSelect | `Vec<String>` or `Vec<YourEnum>` (an empty cell is `[]`) |
 //! | DateTime, CreatedTime, LastModifiedTime | [`Timestamp`] (epoch ms; converts to and from `chrono`, `time` and `jiff` types with the features of those names) |
-//! | URL | [`Url`] (link text and title), or `String` |
+//! | URL | [`Url`] (link text and title) |
 //! | Attachment | `Vec<`[`Attachment`]`>` |
 //! | Member | `Vec<`[`Member`]`>` |
 //! | TwoWayLink, OneWayLink | `Vec<`[`RecordId`]`>` |
@@ -33,6 +33,7 @@ use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::ids::RecordId;
+use apitable_schema::{Kind, Shape};
 
 pub use types::{Attachment, Computed, Member, MemberType, Timestamp, Url, User};
 
@@ -51,6 +52,14 @@ pub trait FieldValue: Sized {
 
     /// Whether the server computes these cells, so that they are never written.
     const READ_ONLY: bool = false;
+
+    /// What the type holds, for checking it against a datasheet's field types
+    /// ([`Sheet::check_schema`](crate::Sheet::check_schema)). Types that leave it
+    /// [`Shape::UNKNOWN`] are not checked.
+    const SHAPE: Shape = Shape::UNKNOWN;
+
+    /// For an enum of select options: the option names it reads and writes.
+    const OPTIONS: Option<&'static [&'static str]> = None;
 
     /// The value of an empty (absent) cell, or `None` when an empty cell is an error.
     fn empty() -> Option<Self> {
@@ -112,9 +121,10 @@ impl<'de, T: FieldValue> DeserializeSeed<'de> for DecodeSeed<T> {
 }
 
 macro_rules! via_serde {
-    ($($ty:ty => $expected:literal),* $(,)?) => {$(
+    ($($ty:ty => $expected:literal, $kind:ident),* $(,)?) => {$(
         impl FieldValue for $ty {
             const EXPECTED: &'static str = $expected;
+            const SHAPE: Shape = Shape::of(Kind::$kind);
             fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
                 <$ty>::deserialize(cell)
             }
@@ -126,21 +136,22 @@ macro_rules! via_serde {
 }
 
 via_serde! {
-    f64 => "a number",
-    f32 => "a number",
-    i64 => "a whole number",
-    i32 => "a whole number",
-    i16 => "a whole number",
-    u64 => "a whole number",
-    u32 => "a whole number",
-    u16 => "a whole number",
-    u8 => "a whole number",
+    f64 => "a number", Float,
+    f32 => "a number", Float,
+    i64 => "a whole number", Integer,
+    i32 => "a whole number", Integer,
+    i16 => "a whole number", Integer,
+    u64 => "a whole number", Integer,
+    u32 => "a whole number", Integer,
+    u16 => "a whole number", Integer,
+    u8 => "a whole number", Integer,
 }
 
 /// An empty text cell reads as `""`: the server stores `""` as an empty cell, so the two
 /// cannot be told apart.
 impl FieldValue for String {
     const EXPECTED: &'static str = "text";
+    const SHAPE: Shape = Shape::of(Kind::Text);
     fn empty() -> Option<Self> {
         Some(String::new())
     }
@@ -154,6 +165,7 @@ impl FieldValue for String {
 
 impl FieldValue for bool {
     const EXPECTED: &'static str = "a checkbox (true)";
+    const SHAPE: Shape = Shape::of(Kind::Bool);
     fn empty() -> Option<Self> {
         Some(false)
     }
@@ -167,6 +179,7 @@ impl FieldValue for bool {
 
 impl FieldValue for RecordId {
     const EXPECTED: &'static str = "a record id";
+    const SHAPE: Shape = Shape::of(Kind::RecordId);
     fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
         RecordId::deserialize(cell)
     }
@@ -177,6 +190,7 @@ impl FieldValue for RecordId {
 
 impl FieldValue for Value {
     const EXPECTED: &'static str = "any JSON value";
+    const SHAPE: Shape = Shape::of(Kind::Json);
     fn empty() -> Option<Self> {
         Some(Value::Null)
     }
@@ -191,6 +205,8 @@ impl FieldValue for Value {
 impl<T: FieldValue> FieldValue for Option<T> {
     const EXPECTED: &'static str = T::EXPECTED;
     const READ_ONLY: bool = T::READ_ONLY;
+    const SHAPE: Shape = T::SHAPE;
+    const OPTIONS: Option<&'static [&'static str]> = T::OPTIONS;
     fn empty() -> Option<Self> {
         Some(None)
     }
@@ -230,6 +246,8 @@ impl<T: FieldValue> FieldValue for Option<T> {
 impl<T: FieldValue> FieldValue for Vec<T> {
     const EXPECTED: &'static str = "a list";
     const READ_ONLY: bool = T::READ_ONLY;
+    const SHAPE: Shape = T::SHAPE.list();
+    const OPTIONS: Option<&'static [&'static str]> = T::OPTIONS;
     fn empty() -> Option<Self> {
         Some(Vec::new())
     }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::FieldValue;
+use apitable_schema::{Kind, Shape};
 
 /// A point in time as APITable stores it: milliseconds since the Unix epoch (UTC).
 ///
@@ -67,6 +68,7 @@ impl fmt::Display for Timestamp {
 
 impl FieldValue for Timestamp {
     const EXPECTED: &'static str = "a date (epoch milliseconds)";
+    const SHAPE: Shape = Shape::of(Kind::Timestamp);
     fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
         // Epoch ms arrive as integers; tolerate a float with no fraction.
         let n = f64::deserialize(cell)?;
@@ -121,6 +123,7 @@ impl Url {
 
 impl FieldValue for Url {
     const EXPECTED: &'static str = "a URL";
+    const SHAPE: Shape = Shape::of(Kind::Url);
     fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged)]
@@ -199,6 +202,7 @@ impl Attachment {
 
 impl FieldValue for Attachment {
     const EXPECTED: &'static str = "an attachment";
+    const SHAPE: Shape = Shape::of(Kind::Attachment);
     fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
         Attachment::deserialize(cell)
     }
@@ -318,6 +322,7 @@ impl From<crate::api::Member> for Member {
 
 impl FieldValue for Member {
     const EXPECTED: &'static str = "a member";
+    const SHAPE: Shape = Shape::of(Kind::Member);
     fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
         Member::deserialize(cell)
     }
@@ -359,6 +364,7 @@ pub struct User {
 
 impl FieldValue for User {
     const EXPECTED: &'static str = "a user";
+    const SHAPE: Shape = Shape::of(Kind::User);
     const READ_ONLY: bool = true;
     fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
         User::deserialize(cell)
@@ -398,6 +404,7 @@ impl<T> Computed<T> {
 impl<T: FieldValue> FieldValue for Computed<T> {
     const EXPECTED: &'static str = T::EXPECTED;
     const READ_ONLY: bool = true;
+    const SHAPE: Shape = T::SHAPE.computed();
     fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
         // Formula cells are rare and small; buffering one lets a mismatch become a value
         // instead of an error.
