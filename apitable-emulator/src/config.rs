@@ -40,4 +40,6 @@ pub(crate) struct Settings {
     pub utc_offset_minutes: i32,
     /// Answer DTO-level errors as the real server's HTTP 500 with an array message.
     pub strict_dto: bool,
+    /// How long a request body may take to arrive in full.
+    pub body_read_timeout: std::time::Duration,
 }

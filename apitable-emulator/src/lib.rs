@@ -47,8 +47,34 @@
 //!   [`Limits`]), `filterByFormula` through [`formula`], the rate limiter (off by default in the
 //!   library, on in the binary).
 //! * For reliability tests: [`Emulator::stats`] / `GET /_emulator/stats` (admin token) count
-//!   requests per route template and status; [`Emulator::set_faults`] / `PUT /_emulator/faults`
-//!   inject 429s, 500s, latency and dropped connections with a seed.
+//!   requests per route template and status, and injected faults per kind;
+//!   [`Emulator::set_faults`] / `PUT /_emulator/faults` inject faults with a seed (see
+//!   [`Faults`]):
+//!   * before the request is handled (nothing takes effect): 429s (optionally with
+//!     `Retry-After`), 500s, 502/503/504 HTML gateway pages, dropped connections;
+//!   * after it was handled and committed: the connection dropped without an answer, the answer
+//!     held back past the client's timeout, the answer's body cut off after half of its
+//!     promised `Content-Length`, or the answer replaced by a gateway page;
+//!   * a create of several records that creates only the first k and answers success with
+//!     those k;
+//!   * latency with jitter.
+//!
+//!   Faults can be aimed at a method, a route template (`/assets/{token}` included), a
+//!   datasheet id or a token.
+//!
+//! # Slow clients and served files
+//!
+//! * A client must send a request's headers within [`EmulatorBuilder::header_read_timeout`]
+//!   (default 10 s; the same limit closes idle keep-alive connections) and its body within
+//!   [`EmulatorBuilder::body_read_timeout`] (default 30 s, then HTTP 408 and the connection is
+//!   closed). The binary takes `--header-read-timeout-ms` and `--body-read-timeout-ms`.
+//! * An answer sent before the body was needed (401, 404, the rate limiter's 429) still reads
+//!   and discards the body first, so the keep-alive connection stays usable.
+//! * `GET /assets/{token}` serves raster images (PNG, JPEG, GIF, WebP, BMP, ICO) and common
+//!   document, archive, audio and video types with their stored type; anything else (HTML, SVG,
+//!   unknown types) as `application/octet-stream` with `Content-Disposition: attachment`. Every
+//!   asset is sent with `X-Content-Type-Options: nosniff`. The `mimeType` reported in upload
+//!   answers and attachment cells stays the type the uploader sent.
 //!
 //! Admin endpoints (all need `Authorization: Bearer <admin token>`): `GET /_emulator/stats`,
 //! `DELETE /_emulator/stats` (reset), `GET|PUT|DELETE /_emulator/faults` (body: [`Faults`] in
@@ -254,7 +280,14 @@ pub struct EmulatorBuilder {
     faults: Faults,
     utc_offset_minutes: i32,
     strict_dto: bool,
+    header_read_timeout: Duration,
+    body_read_timeout: Duration,
 }
+
+/// Default of [`EmulatorBuilder::header_read_timeout`].
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of [`EmulatorBuilder::body_read_timeout`].
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone)]
 enum SeedSource {
@@ -275,6 +308,8 @@ impl Default for EmulatorBuilder {
             faults: Faults::none(),
             utc_offset_minutes: 0,
             strict_dto: false,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
         }
     }
 }
@@ -379,6 +414,22 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a client may take to send a request's headers (default 10 s, at least 1 ms).
+    /// The clock starts when the server waits for a request, so it also bounds how long an idle
+    /// keep-alive connection stays open. When it runs out, the connection is closed.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long a client may take to send a request's whole body once its headers have arrived
+    /// (default 30 s). When it runs out, the server answers HTTP 408 with `Connection: close`
+    /// and closes the connection.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_read_timeout = timeout;
+        self
+    }
+
     /// Opens the database, seeds it, binds 127.0.0.1 and serves on a background thread.
     pub async fn start(self) -> Result<Emulator, Error> {
         let seed_text = match &self.seed {
@@ -405,6 +456,7 @@ impl EmulatorBuilder {
                 rate_limit: self.rate_limit,
                 utc_offset_minutes: self.utc_offset_minutes,
                 strict_dto: self.strict_dto,
+                body_read_timeout: self.body_read_timeout,
             },
             base_url: base_url.clone(),
             admin_token: self
@@ -423,6 +475,7 @@ impl EmulatorBuilder {
         let router = axum::Router::new()
             .fallback(server::handle)
             .with_state(app.clone());
+        let header_timeout = self.header_read_timeout;
         let thread = std::thread::Builder::new()
             .name("apitable-emulator".into())
             .spawn(move || {
@@ -436,11 +489,7 @@ impl EmulatorBuilder {
                 };
                 rt.block_on(async move {
                     if let Ok(l) = tokio::net::TcpListener::from_std(listener) {
-                        let _ = axum::serve(l, router)
-                            .with_graceful_shutdown(async move {
-                                let _ = stop_rx.await;
-                            })
-                            .await;
+                        serve(l, router, header_timeout, stop_rx).await;
                     }
                 });
                 rt.shutdown_timeout(Duration::from_millis(200));
@@ -457,6 +506,46 @@ impl EmulatorBuilder {
         })
     }
 }
+
+/// Accepts HTTP/1.1 connections until `stop` fires, then lets open connections finish their
+/// current request (up to [`SHUTDOWN_GRACE`]).
+async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    header_timeout: Duration,
+    mut stop: oneshot::Receiver<()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                // Out of file descriptors and the like: wait a little instead of spinning.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+/// How long a stopping server waits for open connections.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
 /// Creates (or finds) the default user, the outsider and their spaces; applies the seed to a
 /// fresh database.

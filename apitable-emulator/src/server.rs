@@ -2,7 +2,7 @@
 //! admin endpoints. Every request goes through [`handle`].
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -12,7 +12,7 @@ use serde_json::{Value as Json, json};
 
 use crate::app::App;
 use crate::envelope::{ApiError, ApiResult, Success, tips};
-use crate::faults::{Fault, Faults};
+use crate::faults::{Fault, Faults, Target, partial_count};
 use crate::handlers::attachments::Upload;
 use crate::handlers::{attachments, datasheets, fields, nodes, records, units};
 use crate::params::Query;
@@ -150,6 +150,9 @@ fn finish(mut resp: Response, started: Instant) -> Response {
     resp
 }
 
+/// The template asset downloads and presigned uploads count and match faults under.
+const ASSETS_TEMPLATE: &str = "/assets/{token}";
+
 /// A response whose body fails at once: hyper aborts the connection without a complete answer.
 fn dropped() -> Response {
     let stream = futures_util::stream::once(async {
@@ -182,76 +185,233 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, req: Request) -> Respons
     if path.starts_with("/_emulator/") || path == "/_emulator" {
         return finish(admin(&app, req).await, started);
     }
-    if let Some(token) = path.strip_prefix("/assets/") {
-        let token = crate::params::decode(token);
-        if method == Method::PUT {
-            return finish(presigned_put(&app, &token, req).await, started);
-        }
-        return finish(serve_asset(&app, &token), started);
-    }
-    let matched = route(&method, &path);
-    let template = matched.as_ref().map_or("(unmatched)", |m| m.0);
-
-    let decision = app.faults.decide(method.as_str(), template);
+    let asset = path.strip_prefix("/assets/").map(crate::params::decode);
+    let matched = if asset.is_some() {
+        None
+    } else {
+        route(&method, &path)
+    };
+    let template = match (&asset, &matched) {
+        (Some(_), _) => ASSETS_TEMPLATE,
+        (None, Some(m)) => m.0,
+        (None, None) => "(unmatched)",
+    };
+    let token = bearer(req.headers());
+    let decision = app.faults.decide(Target {
+        method: method.as_str(),
+        template,
+        path: &path,
+        token: token.as_deref(),
+    });
+    let count = |status: u16| app.stats.record(method.as_str(), template, status);
     if let Some(d) = decision.delay {
+        app.stats.fault("latency");
         tokio::time::sleep(d).await;
     }
-    match decision.fault {
-        Some(Fault::Drop) => {
-            app.stats.record(method.as_str(), template, 0);
-            return dropped();
+    let fault = decision.fault;
+    if let Some(f) = fault {
+        let early = match f {
+            Fault::Drop => Some(dropped()),
+            Fault::RateLimit(retry_after) => {
+                let mut r =
+                    ApiError::rate_limited(app.settings.rate_limit.unwrap_or(5)).into_response();
+                if let Some(secs) = retry_after {
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                }
+                Some(finish(r, started))
+            }
+            Fault::ServerError => Some(finish(
+                ApiError::server("injected fault").into_response(),
+                started,
+            )),
+            Fault::Gateway(status) => Some(gateway_page(status)),
+            _ => None,
+        };
+        if let Some(r) = early {
+            app.stats.fault(f.kind());
+            count(if matches!(f, Fault::Drop) {
+                0
+            } else {
+                r.status().as_u16()
+            });
+            return r;
         }
-        Some(Fault::RateLimit) => {
-            let r = ApiError::rate_limited(app.settings.rate_limit.unwrap_or(5)).into_response();
-            app.stats
-                .record(method.as_str(), template, r.status().as_u16());
-            return finish(r, started);
-        }
-        Some(Fault::ServerError) => {
-            let r = ApiError::server("injected fault").into_response();
-            app.stats
-                .record(method.as_str(), template, r.status().as_u16());
-            return finish(r, started);
-        }
-        None => {}
     }
+    let partial = match fault {
+        Some(Fault::PartialBatch(draw)) => Some(draw),
+        _ => None,
+    };
 
-    let resp = match matched {
-        None => ApiError::not_found().into_response(),
-        Some((_, r)) => {
+    let resp = match (asset, matched) {
+        (Some(token), _) if method == Method::PUT => presigned_put(&app, &token, req).await,
+        (Some(token), _) => early_answer(&app, req, serve_asset(&app, &token)).await,
+        (None, None) => early_answer(&app, req, ApiError::not_found().into_response()).await,
+        (None, Some((_, r))) => {
             let v1 = path.starts_with("/fusion/v1/");
-            dispatch(&app, &method, &path, raw_query.as_deref(), r, v1, req).await
+            let call = Call {
+                method: &method,
+                path: &path,
+                raw_query: raw_query.as_deref(),
+                v1,
+                partial,
+            };
+            dispatch(&app, call, r, req).await
         }
     };
-    app.stats
-        .record(method.as_str(), template, resp.status().as_u16());
-    finish(resp, started)
+    let resp = match fault {
+        Some(f @ Fault::AppliedDrop) => {
+            app.stats.fault(f.kind());
+            count(0);
+            return dropped();
+        }
+        Some(f @ Fault::AppliedStall(d)) => {
+            app.stats.fault(f.kind());
+            tokio::time::sleep(d).await;
+            finish(resp, started)
+        }
+        Some(f @ Fault::Truncated) => {
+            app.stats.fault(f.kind());
+            truncated(finish(resp, started)).await
+        }
+        Some(f @ Fault::AppliedGateway(status)) => {
+            app.stats.fault(f.kind());
+            gateway_page(status)
+        }
+        _ => finish(resp, started),
+    };
+    count(resp.status().as_u16());
+    resp
 }
 
-async fn dispatch(
-    app: &Arc<App>,
-    method: &Method,
-    path: &str,
-    raw_query: Option<&str>,
-    r: Route,
+/// The page a reverse proxy answers with when the server behind it fails: 502, 503 or 504 with
+/// an HTML body (never the JSON envelope).
+fn gateway_page(status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let title = format!(
+        "{} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("Bad Gateway")
+    );
+    let html = format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    );
+    let mut r = (status, html).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::SERVER, HeaderValue::from_static("nginx"));
+    r
+}
+
+/// `resp` with its headers and a `Content-Length` for the whole body, but only the first half
+/// of the body: then the connection is closed, as when a proxy loses the upstream mid-answer.
+async fn truncated(resp: Response) -> Response {
+    let (mut parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let full = bytes.len();
+    let prefix = bytes.slice(..full / 2);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(full));
+    let stream = futures_util::stream::unfold(Some(prefix), |state| async move {
+        match state {
+            Some(prefix) => Some((Ok::<Bytes, std::io::Error>(prefix), None)),
+            None => {
+                // Let the prefix reach the socket before the connection is cut.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Some((
+                    Err(std::io::Error::other("body truncated by fault injection")),
+                    None,
+                ))
+            }
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// The answer to a request whose body took longer than the body read timeout.
+fn body_timeout() -> Response {
+    let mut r = StatusCode::REQUEST_TIMEOUT.into_response();
+    r.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    r
+}
+
+/// Reads a whole request body, within the body read timeout.
+async fn read_body(app: &App, body: Body) -> Result<Bytes, Response> {
+    let t = app.settings.body_read_timeout;
+    match tokio::time::timeout(t, axum::body::to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(_)) => Err(tips::default_error().into_response()),
+        Err(_) => Err(body_timeout()),
+    }
+}
+
+/// Answers `resp` to a request whose body is not needed, after reading and discarding the body
+/// (up to the body limit and the body read timeout). Answering while the body is still arriving
+/// would make the server close the connection, breaking the client's keep-alive.
+async fn early_answer(app: &App, req: Request, mut resp: Response) -> Response {
+    use futures_util::StreamExt;
+    let mut data = req.into_body().into_data_stream();
+    let discard = async {
+        let mut seen = 0usize;
+        while let Some(chunk) = data.next().await {
+            seen += chunk.map_err(|_| ())?.len();
+            if seen > BODY_LIMIT {
+                return Err(());
+            }
+        }
+        Ok(())
+    };
+    match tokio::time::timeout(app.settings.body_read_timeout, discard).await {
+        Ok(Ok(())) => resp,
+        Ok(Err(())) => {
+            resp.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            resp
+        }
+        Err(_) => body_timeout(),
+    }
+}
+
+/// What [`dispatch`] needs to know about a request besides its route.
+struct Call<'a> {
+    method: &'a Method,
+    path: &'a str,
+    raw_query: Option<&'a str>,
     v1: bool,
-    req: Request,
-) -> Response {
+    /// A partial-batch fault's draw, when one was picked for this request.
+    partial: Option<u64>,
+}
+
+async fn dispatch(app: &Arc<App>, call: Call<'_>, r: Route, req: Request) -> Response {
+    let Call {
+        method,
+        path,
+        raw_query,
+        v1,
+        partial,
+    } = call;
     let Some(token) = bearer(req.headers()) else {
-        return ApiError::unauthorized().into_response();
+        return early_answer(app, req, ApiError::unauthorized().into_response()).await;
     };
     if v1
         && let Some(points) = app.settings.rate_limit
         && !app.rate.hit(&scope_of(path), &token, points)
     {
-        return ApiError::rate_limited(points).into_response();
+        return early_answer(app, req, ApiError::rate_limited(points).into_response()).await;
     }
     let user = {
         let state = app.store.read();
-        match state.user_by_token(&token) {
-            Some(u) => u.id.clone(),
-            None => return ApiError::unauthorized().into_response(),
-        }
+        state.user_by_token(&token).map(|u| u.id.clone())
+    };
+    let Some(user) = user else {
+        return early_answer(app, req, ApiError::unauthorized().into_response()).await;
     };
     let q = Query::parse(raw_query);
     let content_type = req
@@ -260,9 +420,9 @@ async fn dispatch(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let bytes = match axum::body::to_bytes(req.into_body(), BODY_LIMIT).await {
+    let bytes = match read_body(app, req.into_body()).await {
         Ok(b) => b,
-        Err(_) => return tips::default_error().into_response(),
+        Err(resp) => return resp,
     };
     if let Route::Attachments(dst) = &r {
         let upload = if content_type.starts_with("multipart/form-data") {
@@ -276,7 +436,7 @@ async fn dispatch(
     }
     let needs_body = matches!(*method, Method::POST | Method::PATCH | Method::PUT)
         || matches!(r, Route::DeleteField(..));
-    let body = if needs_body {
+    let mut body = if needs_body {
         match parse_json_body(&bytes) {
             Ok(b) => b,
             Err(e) => return error_response(app, e),
@@ -284,9 +444,27 @@ async fn dispatch(
     } else {
         Json::Null
     };
+    if let (Some(draw), Route::Records(_), &Method::POST) = (partial, &r, method) {
+        keep_first_records(app, &mut body, draw);
+    }
     let app2 = app.clone();
     let m = method.as_str().to_string();
     blocking(app, move || run(&app2, &m, &user, r, &q, &body)).await
+}
+
+/// The partial-batch fault: cuts a create body's `records` to its first k (1 ≤ k < n). Bodies
+/// the server would refuse for their size (n above the per-request limit) are left alone.
+fn keep_first_records(app: &App, body: &mut Json, draw: u64) {
+    let Some(Json::Array(records)) = body.get_mut("records") else {
+        return;
+    };
+    if records.len() > app.settings.limits.max_records_per_write {
+        return;
+    }
+    if let Some(k) = partial_count(records.len(), draw) {
+        records.truncate(k);
+        app.stats.fault("partialBatch");
+    }
 }
 
 async fn blocking(app: &App, f: impl FnOnce() -> ApiResult + Send + 'static) -> Response {
@@ -369,9 +547,9 @@ async fn presigned_put(app: &Arc<App>, token: &str, req: Request) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let bytes = match axum::body::to_bytes(req.into_body(), BODY_LIMIT).await {
+    let bytes = match read_body(app, req.into_body()).await {
         Ok(b) => b.to_vec(),
-        Err(_) => return tips::default_error().into_response(),
+        Err(resp) => return resp,
     };
     let app2 = app.clone();
     let token = token.to_string();
@@ -381,33 +559,58 @@ async fn presigned_put(app: &Arc<App>, token: &str, req: Request) -> Response {
     .await
 }
 
+/// `GET /assets/{token}`: the stored bytes. Images and common document types keep their stored
+/// type; anything else (HTML, SVG, …) is a download (`application/octet-stream` with
+/// `Content-Disposition: attachment`). Always `X-Content-Type-Options: nosniff`.
 fn serve_asset(app: &App, token: &str) -> Response {
-    let mime = {
+    let meta = {
         let state = app.store.read();
-        state.assets.get(token).map(|a| a.mime_type.clone())
+        state
+            .assets
+            .get(token)
+            .map(|a| (a.mime_type.clone(), a.name.clone()))
     };
-    match (mime, app.store.asset_bytes(token)) {
-        (Some(m), Some(bytes)) => {
-            let mut r = (StatusCode::OK, bytes).into_response();
-            if let Ok(v) = HeaderValue::from_str(&m) {
-                r.headers_mut().insert(header::CONTENT_TYPE, v);
-            }
-            r
+    let Some((mime, name)) = meta else {
+        return ApiError::not_found().into_response();
+    };
+    let Some(bytes) = app.store.asset_bytes(token) else {
+        return ApiError::not_found().into_response();
+    };
+    let mut r = (StatusCode::OK, bytes).into_response();
+    let h = r.headers_mut();
+    match attachments::inline_type(&mime).and_then(|t| HeaderValue::from_str(&t).ok()) {
+        Some(v) => {
+            h.insert(header::CONTENT_TYPE, v);
         }
-        _ => ApiError::not_found().into_response(),
+        None => {
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&attachments::attachment_disposition(&name)) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+        }
     }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
 }
 
 /// `/_emulator/…`: stats and faults, guarded by the admin token.
 async fn admin(app: &App, req: Request) -> Response {
     if bearer(req.headers()).as_deref() != Some(app.admin_token.as_str()) {
-        return ApiError::unauthorized().into_response();
+        return early_answer(app, req, ApiError::unauthorized().into_response()).await;
     }
     let method = req.method().clone();
     let path = req.uri().path().trim_end_matches('/').to_string();
-    let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
-        .await
-        .unwrap_or_default();
+    let bytes = match read_body(app, req.into_body()).await {
+        Ok(b) => b,
+        Err(resp) if resp.status() == StatusCode::REQUEST_TIMEOUT => return resp,
+        Err(_) => Bytes::new(),
+    };
     let res: ApiResult = match (method.as_str(), path.as_str()) {
         ("GET", "/_emulator/stats") => Ok(Success::ok(
             serde_json::to_value(app.stats.snapshot()).unwrap_or(Json::Null),

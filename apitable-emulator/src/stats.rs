@@ -1,4 +1,5 @@
-//! Request counters per route template and per status, for reliability tests.
+//! Request counters per route template, per status and per injected fault, for reliability
+//! tests.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -20,10 +21,17 @@ pub struct Stats {
     /// All counted requests.
     pub total: u64,
     /// By `"METHOD /route/{template}"`, e.g. `"GET /fusion/v1/datasheets/{dstId}/records"`.
-    /// Unknown routes count under `"METHOD (unmatched)"`.
+    /// Unknown routes count under `"METHOD (unmatched)"`, asset downloads and presigned uploads
+    /// under `"GET /assets/{token}"` and `"PUT /assets/{token}"`.
     pub routes: BTreeMap<String, RouteStats>,
     /// By HTTP status (`0` = dropped connection).
     pub statuses: BTreeMap<u16, u64>,
+    /// Injected faults by kind, named as the keys of [`Faults`](crate::Faults)' JSON form:
+    /// `"drop"`, `"rateLimit"`, `"serverError"`, `"gateway"`, `"latency"`, `"appliedDrop"`,
+    /// `"appliedStall"`, `"truncated"`, `"appliedGateway"`, `"partialBatch"`. Kinds never
+    /// injected are absent.
+    #[serde(default)]
+    pub faults: BTreeMap<String, u64>,
 }
 
 impl Stats {
@@ -46,6 +54,16 @@ impl Stats {
     pub fn status(&self, status: u16) -> u64 {
         self.statuses.get(&status).copied().unwrap_or(0)
     }
+
+    /// Faults of `kind` injected (e.g. `"appliedDrop"`; see [`Stats::faults`]).
+    pub fn fault(&self, kind: &str) -> u64 {
+        self.faults.get(kind).copied().unwrap_or(0)
+    }
+
+    /// All injected faults.
+    pub fn faults_total(&self) -> u64 {
+        self.faults.values().sum()
+    }
 }
 
 /// The live counters.
@@ -63,6 +81,12 @@ impl StatsCollector {
         let r = s.routes.entry(format!("{method} {template}")).or_default();
         r.count += 1;
         *r.statuses.entry(status).or_default() += 1;
+    }
+
+    /// Counts one injected fault of `kind`.
+    pub fn fault(&self, kind: &str) {
+        let mut s = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        *s.faults.entry(kind.to_string()).or_default() += 1;
     }
 
     /// A copy of the counters.

@@ -111,3 +111,58 @@ async fn killed_server_keeps_acknowledged_writes() {
     s.child.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn read_timeouts_are_set_from_the_command_line() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = std::env::temp_dir().join(format!("apitable-emu-bin-to-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("timeouts.sqlite");
+    let _ = std::fs::remove_file(&db);
+    let mut s = start(
+        &db,
+        &[
+            "--header-read-timeout-ms",
+            "300",
+            "--body-read-timeout-ms",
+            "300",
+        ],
+    );
+    let addr = s.info["base_url"].trim_start_matches("http://").to_string();
+    let token = s.info["token"].clone();
+    let space = s.info["space_id"].clone();
+    // Half-sent headers: closed without an answer. Half-sent body: 408, then closed.
+    let mut half_headers = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    half_headers
+        .write_all(b"GET /fusion/v1/spaces HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut half_body = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    half_body
+        .write_all(
+            format!(
+                "POST /fusion/v1/spaces/{space}/datasheets HTTP/1.1\r\nHost: x\r\n\
+                 Authorization: Bearer {token}\r\nContent-Length: 50\r\n\r\n{{\"na"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    // The guard only keeps a broken server from hanging the test.
+    let guard = std::time::Duration::from_secs(30);
+    let mut got = Vec::new();
+    let n = tokio::time::timeout(guard, half_headers.read_to_end(&mut got))
+        .await
+        .expect("closed by the server")
+        .unwrap_or(0);
+    assert_eq!(n, 0, "{}", String::from_utf8_lossy(&got));
+    let mut got = Vec::new();
+    let _ = tokio::time::timeout(guard, half_body.read_to_end(&mut got))
+        .await
+        .expect("closed by the server");
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,9 +1,11 @@
-//! `apitable-emulator --db FILE --port N [--token T] [--seed FILE]`
+//! `apitable-emulator --db FILE --port N [--token T] [--seed FILE] [--header-read-timeout-ms MS]
+//! [--body-read-timeout-ms MS]`
 //!
 //! Serves the emulated Fusion API on 127.0.0.1:N until Ctrl-C. Data lives in `FILE` and survives
 //! restarts; the seed is applied only when the database is new.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use apitable_emulator::Emulator;
 use clap::Parser;
@@ -33,6 +35,13 @@ struct Args {
     /// Answer DTO-level parameter errors as the real server: HTTP 500 with an array message.
     #[arg(long)]
     strict_dto: bool,
+    /// Milliseconds a client may take to send a request's headers (also the idle keep-alive
+    /// limit); the connection is closed after that.
+    #[arg(long, default_value_t = 10_000)]
+    header_read_timeout_ms: u64,
+    /// Milliseconds a client may take to send a request's body; then HTTP 408 and close.
+    #[arg(long, default_value_t = 30_000)]
+    body_read_timeout_ms: u64,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -42,7 +51,9 @@ async fn main() {
         .database(&args.db)
         .port(args.port)
         .rate_limit((args.rate_limit > 0).then_some(args.rate_limit))
-        .strict_dto(args.strict_dto);
+        .strict_dto(args.strict_dto)
+        .header_read_timeout(Duration::from_millis(args.header_read_timeout_ms))
+        .body_read_timeout(Duration::from_millis(args.body_read_timeout_ms));
     if let Some(t) = &args.token {
         b = b.token(t.clone());
     }

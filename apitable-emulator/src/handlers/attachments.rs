@@ -1,4 +1,4 @@
-//! Attachment upload (§5.6) and serving the stored bytes.
+//! Attachment upload (§5.6) and how the stored bytes are served.
 
 use serde_json::json;
 
@@ -30,6 +30,90 @@ fn mime_for(name: &str) -> &'static str {
         "json" => "application/json",
         "html" => "text/html",
         _ => "application/octet-stream",
+    }
+}
+
+/// The media type `GET /assets/{token}` serves a stored file with, when it may be shown inline:
+/// raster images and common document, archive, audio and video types, reduced to
+/// `type/subtype`. `None` for everything else (HTML, SVG, scripts, unknown types): those are
+/// served as a download, so an upload can never run script in the emulator's origin.
+pub(crate) fn inline_type(stored: &str) -> Option<String> {
+    let essence = stored
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let (top, sub) = essence.split_once('/')?;
+    let token = !sub.is_empty()
+        && sub
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'+' | b'-'));
+    let shown = match top {
+        "image" => matches!(
+            sub,
+            "png"
+                | "apng"
+                | "jpeg"
+                | "jpg"
+                | "pjpeg"
+                | "gif"
+                | "webp"
+                | "bmp"
+                | "x-ms-bmp"
+                | "x-icon"
+                | "vnd.microsoft.icon"
+        ),
+        "audio" | "video" => token,
+        "text" => matches!(sub, "plain" | "csv"),
+        "application" => {
+            matches!(
+                sub,
+                "pdf"
+                    | "json"
+                    | "zip"
+                    | "x-zip-compressed"
+                    | "gzip"
+                    | "x-7z-compressed"
+                    | "vnd.rar"
+                    | "msword"
+                    | "vnd.ms-excel"
+                    | "vnd.ms-powerpoint"
+            ) || (token
+                && (sub.starts_with("vnd.openxmlformats-officedocument.")
+                    || sub.starts_with("vnd.oasis.opendocument.")))
+        }
+        _ => false,
+    };
+    shown.then_some(essence)
+}
+
+/// A `Content-Disposition: attachment` value for `name`: a quoted ASCII fallback in which
+/// quotes, backslashes, path separators and non-printable or non-ASCII characters become `_`,
+/// plus the exact name as RFC 5987 `filename*` when the two differ.
+pub(crate) fn attachment_disposition(name: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'.')
+        .remove(b'-')
+        .remove(b'_');
+    let fallback: String = name
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '/' => '_',
+            c if c.is_ascii_graphic() || c == ' ' => c,
+            _ => '_',
+        })
+        .collect();
+    let fallback = if fallback.trim().is_empty() {
+        "file".to_string()
+    } else {
+        fallback
+    };
+    if fallback == name {
+        format!("attachment; filename=\"{fallback}\"")
+    } else {
+        let exact = percent_encoding::utf8_percent_encode(name, KEEP);
+        format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}")
     }
 }
 

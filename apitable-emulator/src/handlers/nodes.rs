@@ -25,7 +25,8 @@ fn node_json(state: &State, n: &Node, user: &str) -> Json {
         "id": n.id,
         "name": n.name,
         "type": n.node_type,
-        "icon": n.icon,
+        // The real server sends "" (never null) for a node without an icon.
+        "icon": n.icon.as_deref().unwrap_or(""),
         "isFav": n.is_fav,
         "permission": permission(state, &n.space_id, user),
     })
