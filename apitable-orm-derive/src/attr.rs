@@ -22,6 +22,8 @@ pub(crate) struct TableAttrs {
     /// `crate = "path"`.
     #[darling(rename = "crate")]
     pub krate: Option<LitStr>,
+    /// `schema = "schemas/menu.json"`: a snapshot to check the struct against.
+    pub schema: Option<LitStr>,
 }
 
 /// `#[apitable(...)]` on one field of a `#[derive(Table)]` struct.
@@ -57,7 +59,7 @@ pub(crate) const FIELD_KEYS: &str =
 pub(crate) const FLAGS: [&str; 5] = ["record_id", "key", "read_only", "skip", "default"];
 
 /// The attribute keys [`TableAttrs`] accepts, for help lines.
-pub(crate) const TABLE_KEYS: &str = "`datasheet`, `view`, `rename_all`, `crate`";
+pub(crate) const TABLE_KEYS: &str = "`datasheet`, `view`, `rename_all`, `crate`, `schema`";
 
 /// `#[apitable(...)]` on a `#[derive(FieldValue)]` enum.
 #[derive(FromDeriveInput)]

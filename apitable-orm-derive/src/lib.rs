@@ -16,6 +16,7 @@ mod errors;
 mod expand;
 mod model;
 mod naming;
+mod snapshot;
 #[cfg(test)]
 mod tests;
 

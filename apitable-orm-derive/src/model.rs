@@ -36,6 +36,8 @@ pub(crate) struct Table {
     pub key_mode: KeyMode,
     /// Every field of the struct, in declaration order.
     pub fields: Vec<Field>,
+    /// `schema = "…"`: what the generated code must check against the snapshot.
+    pub schema: Option<crate::snapshot::SchemaChecks>,
 }
 
 /// One field of a table struct.
@@ -129,6 +131,7 @@ impl Table {
         let mut datasheet = None;
         let mut view = None;
         let mut rename = None;
+        let schema_lit = attrs.as_ref().and_then(|a| a.schema.clone());
         if let Some(attrs) = &attrs {
             krate = check::crate_path(attrs.krate.as_ref(), errors);
             datasheet = check::datasheet(&input.ident, attrs.datasheet.as_ref(), errors);
@@ -188,14 +191,22 @@ impl Table {
                 }
             })
             .collect();
-        Some(Table {
+        let mut table = Table {
             ident: input.ident.clone(),
             krate: krate?,
             datasheet: datasheet?,
             view: view.flatten(),
             key_mode,
             fields,
-        })
+            schema: None,
+        };
+        if let Some(lit) = &schema_lit {
+            table.schema = crate::snapshot::check(&table, lit, errors);
+            if !errors.is_empty() {
+                return None;
+            }
+        }
+        Some(table)
     }
 
     /// The mapped fields with their cells.

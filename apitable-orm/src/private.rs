@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use serde::de::{DeserializeSeed, Deserializer, Visitor};
 
-pub use apitable_schema::{Kind, Shape};
+pub use apitable_schema::{FieldType, Kind, Shape, fits, same_options};
 pub use core::default::Default;
 pub use core::option::Option::{self, None, Some};
 pub use core::primitive::{bool, str, usize};

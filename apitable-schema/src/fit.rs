@@ -26,6 +26,7 @@ use crate::{FieldSchema, FieldType};
 /// What a Rust value type holds, for matching against field types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[repr(u8)]
 pub enum Kind {
     /// `String`.
     Text,
@@ -108,8 +109,8 @@ impl Kind {
         }
     }
 
-    /// The kind of value a computed field's `valueType` produces.
-    fn of_value_type(value_type: &str) -> Option<(Kind, bool)> {
+    /// The kind of value a computed field's `valueType` produces, and whether it is a list.
+    pub fn of_value_type(value_type: &str) -> Option<(Kind, bool)> {
         Some(match value_type {
             "String" => (Kind::Text, false),
             "Number" => (Kind::Float, false),
@@ -166,63 +167,126 @@ impl Shape {
 
     /// Whether values of this shape can hold the cells of `field`.
     pub fn check(&self, field: &FieldSchema) -> Result<(), Mismatch> {
-        if matches!(self.kind, Kind::Unknown | Kind::Json) {
-            return Ok(());
-        }
-        let t = &field.field_type;
-        if let FieldType::Other(_) = t {
-            return Ok(());
-        }
-        if self.fits(t, field) {
+        let computed = field.value_type().and_then(Kind::of_value_type);
+        if fits(*self, &field.field_type, computed) {
             return Ok(());
         }
         Err(Mismatch {
             rust: self.describe(),
-            field_type: t.clone(),
+            field_type: field.field_type.clone(),
             hint: suggestion(field),
         })
     }
+}
 
-    fn fits(&self, t: &FieldType, field: &FieldSchema) -> bool {
-        use FieldType as F;
-        let computed_types = matches!(t, F::Formula | F::MagicLookUp);
-        if computed_types {
-            return match field.value_type().and_then(Kind::of_value_type) {
-                // A lookup of an array, or a formula making one.
-                Some((_, true)) => self.list || self.kind == Kind::Json,
-                Some((kind, false)) => {
-                    !self.list
-                        && (kind == self.kind
-                            || (kind == Kind::Float && self.kind == Kind::Integer)
-                            || (kind == Kind::Text && self.kind == Kind::Choice))
-                }
-                // The server did not say: lookups are usually lists.
-                None => true,
-            };
-        }
-        let single = match t {
-            F::Text | F::SingleText | F::Email | F::Phone | F::Cascader => {
-                matches!(self.kind, Kind::Text)
-            }
-            F::SingleSelect => matches!(self.kind, Kind::Text | Kind::Choice),
-            F::Number | F::Currency | F::Percent | F::Rating | F::AutoNumber => {
-                matches!(self.kind, Kind::Float | Kind::Integer)
-            }
-            F::Checkbox => self.kind == Kind::Bool,
-            F::DateTime | F::CreatedTime | F::LastModifiedTime => self.kind == Kind::Timestamp,
-            F::Url => self.kind == Kind::Url,
-            F::CreatedBy | F::LastModifiedBy => self.kind == Kind::User,
-            _ => false,
-        };
-        let list = match t {
-            F::MultiSelect => matches!(self.kind, Kind::Text | Kind::Choice),
-            F::Attachment => self.kind == Kind::Attachment,
-            F::Member => self.kind == Kind::Member,
-            F::OneWayLink | F::TwoWayLink => self.kind == Kind::RecordId,
-            _ => false,
-        };
-        if self.list { list } else { single }
+/// Whether values of `shape` can hold the cells of a field of type `field_type`; `computed`
+/// is what a Formula or MagicLookUp field produces, when known (a kind, and whether it is a
+/// list). A `const fn`, so that generated code can check a struct against a snapshot at
+/// compile time with the same table.
+///
+/// ```
+/// use apitable_schema::{fits, FieldType, Kind, Shape};
+/// const OK: bool = fits(Shape::of(Kind::Float), &FieldType::Currency, None);
+/// assert!(OK);
+/// assert!(!fits(Shape::of(Kind::Text).list(), &FieldType::Number, None));
+/// ```
+pub const fn fits(shape: Shape, field_type: &FieldType, computed: Option<(Kind, bool)>) -> bool {
+    use FieldType as F;
+    if matches!(shape.kind, Kind::Unknown | Kind::Json) || matches!(field_type, F::Other(_)) {
+        return true;
     }
+    if matches!(field_type, F::Formula | F::MagicLookUp) {
+        return match computed {
+            // A lookup of an array, or a formula making one.
+            Some((_, true)) => shape.list,
+            Some((kind, false)) => {
+                !shape.list
+                    && (same_kind(kind, shape.kind)
+                        || (matches!(kind, Kind::Float) && matches!(shape.kind, Kind::Integer))
+                        || (matches!(kind, Kind::Text) && matches!(shape.kind, Kind::Choice)))
+            }
+            // The server did not say.
+            None => true,
+        };
+    }
+    let k = shape.kind;
+    if shape.list {
+        match field_type {
+            F::MultiSelect => matches!(k, Kind::Text | Kind::Choice),
+            F::Attachment => matches!(k, Kind::Attachment),
+            F::Member => matches!(k, Kind::Member),
+            F::OneWayLink | F::TwoWayLink => matches!(k, Kind::RecordId),
+            _ => false,
+        }
+    } else {
+        match field_type {
+            F::Text | F::SingleText | F::Email | F::Phone | F::Cascader => matches!(k, Kind::Text),
+            F::SingleSelect => matches!(k, Kind::Text | Kind::Choice),
+            F::Number | F::Currency | F::Percent | F::Rating | F::AutoNumber => {
+                matches!(k, Kind::Float | Kind::Integer)
+            }
+            F::Checkbox => matches!(k, Kind::Bool),
+            F::DateTime | F::CreatedTime | F::LastModifiedTime => matches!(k, Kind::Timestamp),
+            F::Url => matches!(k, Kind::Url),
+            F::CreatedBy | F::LastModifiedBy => matches!(k, Kind::User),
+            _ => false,
+        }
+    }
+}
+
+const fn same_kind(a: Kind, b: Kind) -> bool {
+    a as u8 == b as u8
+}
+
+/// Whether an enum of select options (`variants`, `None` for a plain string) and a select
+/// field's `options` name the same options, in any order. A `const fn` for compile-time
+/// checks against a snapshot.
+///
+/// ```
+/// use apitable_schema::same_options;
+/// assert!(same_options(Some(&["Small", "Large"]), &["Large", "Small"]));
+/// assert!(!same_options(Some(&["Small"]), &["Small", "Large"]));
+/// assert!(same_options(None, &["anything"]));
+/// ```
+pub const fn same_options(variants: Option<&[&str]>, options: &[&str]) -> bool {
+    let Some(variants) = variants else {
+        return true;
+    };
+    all_in(variants, options) && all_in(options, variants)
+}
+
+const fn all_in(items: &[&str], set: &[&str]) -> bool {
+    let mut i = 0;
+    while i < items.len() {
+        let mut found = false;
+        let mut j = 0;
+        while j < set.len() {
+            if str_eq(items[i], set[j]) {
+                found = true;
+            }
+            j += 1;
+        }
+        if !found {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// The Rust type that would fit `field`, for hints and for code generation.

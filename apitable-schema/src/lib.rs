@@ -24,7 +24,7 @@ mod snapshot;
 
 pub use diff::{Change, diff};
 pub use field_type::FieldType;
-pub use fit::{Kind, Mismatch, Shape, can_be_key, rust_type_for};
+pub use fit::{Kind, Mismatch, Shape, can_be_key, fits, rust_type_for, same_options};
 pub use snapshot::{
     DatasheetRef, FieldSchema, SNAPSHOT_VERSION, Snapshot, SnapshotError, ViewSchema,
 };

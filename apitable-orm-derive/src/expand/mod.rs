@@ -15,6 +15,8 @@ use syn::Path;
 
 use crate::model::{SelectEnum, Table};
 
+pub(crate) use table_impl::codec as codec_of;
+
 /// Everything `#[derive(Table)]` emits.
 pub(crate) fn table(model: &Table) -> TokenStream {
     let body = [
@@ -23,8 +25,23 @@ pub(crate) fn table(model: &Table) -> TokenStream {
         columns::columns(model),
         columns::keyed(model),
         checks::field_types(model),
+        schema_checks(model),
     ];
     wrap_in_const(&model.krate, quote!(#(#body)*))
+}
+
+/// With `schema = "…"`: a dependency on the snapshot file (cargo rebuilds when it changes) and
+/// the checks only the compiler can make.
+fn schema_checks(model: &Table) -> TokenStream {
+    let Some(checks) = &model.schema else {
+        return TokenStream::new();
+    };
+    let path = &checks.path;
+    let asserts = &checks.asserts;
+    quote! {
+        const _: &[u8] = ::core::include_bytes!(#path);
+        #(#asserts)*
+    }
 }
 
 /// Everything `#[derive(FieldValue)]` emits.

@@ -16,7 +16,7 @@ fn slots_ident(model: &Table) -> Ident {
 /// The codec of a cell: its `with` type, or `<Ty as _p::NativeCodec>::Codec` (that is,
 /// `Native<Ty>`). Spanned at the field's type (or
 /// the `with` type) so trait errors point there.
-pub(super) fn codec(field: &Field, cell: &Cell) -> TokenStream {
+pub(crate) fn codec(field: &Field, cell: &Cell) -> TokenStream {
     let ty = &field.ty;
     match &cell.codec {
         Some(with) => quote_spanned!(with.span()=> #with),

@@ -1,0 +1,14 @@
+use apitable_orm::Table;
+
+#[derive(Table)]
+#[apitable(
+    datasheet = "dstMenu0000000001",
+    schema = "../../../../apitable-orm/tests/schemas/menu.json",
+    rename_all = "PascalCase"
+)]
+struct Dish {
+    #[apitable(key)]
+    tags: Vec<String>,
+}
+
+fn main() {}
