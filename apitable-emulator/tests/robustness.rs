@@ -182,7 +182,11 @@ fn assert_envelope(method: &str, path: &str, (status, v): &(u16, Value)) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 160, .. ProptestConfig::default() })]
+    // 160 cases unless PROPTEST_CASES asks for another number.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(160),
+        .. ProptestConfig::default()
+    })]
 
     #[test]
     fn arbitrary_bodies_to_write_endpoints(body in arb_json(), rec in arb_records_body()) {

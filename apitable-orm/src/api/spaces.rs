@@ -71,8 +71,8 @@ pub struct NodeSummary {
     /// Its type.
     #[serde(rename = "type")]
     pub node_type: NodeType,
-    /// Its emoji icon.
-    #[serde(default)]
+    /// Its emoji icon; `None` when it has none (the server sends `""`, older versions `null`).
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub icon: Option<String>,
     /// Whether the user starred it.
     #[serde(default)]
@@ -226,5 +226,29 @@ impl Space<'_> {
         )
         .query(&search.to_query()?);
         Ok(self.client.call::<NodeList>(call).await?.nodes)
+    }
+}
+
+/// `""` and `null` both mean "none".
+fn empty_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value: Option<String> = Deserialize::deserialize(d)?;
+    Ok(value.filter(|s| !s.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_icon_is_none() {
+        let node = |icon: &str| -> NodeSummary {
+            serde_json::from_str(&format!(
+                r#"{{"id": "dstA1", "name": "Menu", "type": "Datasheet", "icon": {icon}}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(node("\"\"").icon, None);
+        assert_eq!(node("null").icon, None);
+        assert_eq!(node("\"🍲\"").icon.as_deref(), Some("🍲"));
     }
 }
