@@ -115,6 +115,11 @@ pub(crate) struct CodegenArgs {
     /// repeat for several.
     #[arg(long = "snapshot", value_name = "FILE", conflicts_with = "datasheets")]
     pub snapshot: Vec<PathBuf>,
+    /// With --snapshot: give each struct `#[apitable(schema = "FILE")]`, FILE as given here
+    /// (so give it relative to the crate's Cargo.toml), and the derive checks the struct
+    /// against the snapshot at compile time.
+    #[arg(long, requires = "snapshot")]
+    pub schema_attr: bool,
     /// Map columns by name (readable) or by field id (survives column renames).
     #[arg(long, value_enum, default_value_t = By::Name)]
     pub by: By,

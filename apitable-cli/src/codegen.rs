@@ -46,15 +46,22 @@ struct EnumOut {
 }
 
 /// The Rust module for `snapshots`. `command` is the command line that regenerates it, for the
-/// header.
-pub fn generate(snapshots: &[Snapshot], by: By, command: &str) -> Generated {
+/// header. `schemas` holds, per snapshot, the path of its file for a
+/// `#[apitable(schema = "…")]` attribute (relative to the crate's `Cargo.toml`), which makes the
+/// derive check the struct against the file at compile time; missing entries add none.
+pub fn generate(
+    snapshots: &[Snapshot],
+    schemas: &[Option<&str>],
+    by: By,
+    command: &str,
+) -> Generated {
     let mut types = Names::with_reserved(RESERVED_TYPES);
     let mut warnings = Vec::new();
     let mut body = String::new();
     let mut used_types = BTreeSet::new();
     let mut enums: Vec<EnumOut> = Vec::new();
 
-    for snap in snapshots {
+    for (i, snap) in snapshots.iter().enumerate() {
         let struct_name = types.claim(
             &naming::type_name(&snap.datasheet.name, &snap.datasheet.id),
             "",
@@ -139,7 +146,11 @@ pub fn generate(snapshots: &[Snapshot], by: By, command: &str) -> Generated {
         let _ = writeln!(body);
         let _ = writeln!(body, "/// A record of the datasheet {shown}.");
         let _ = writeln!(body, "#[derive(Debug, Clone, PartialEq, Table)]");
-        let _ = writeln!(body, "#[apitable(datasheet = {:?})]", snap.datasheet.id);
+        let mut args = vec![format!("datasheet = {:?}", snap.datasheet.id)];
+        if let Some(path) = schemas.get(i).copied().flatten() {
+            args.push(format!("schema = {path:?}"));
+        }
+        attribute(&mut body, On::Item, &args);
         let _ = writeln!(body, "pub struct {struct_name} {{");
         for f in &fields_out {
             for line in &f.docs {
@@ -149,8 +160,14 @@ pub fn generate(snapshots: &[Snapshot], by: By, command: &str) -> Generated {
                     let _ = writeln!(body, "    /// {line}");
                 }
             }
-            let _ = writeln!(body, "    #[apitable({})]", f.attrs.join(", "));
-            let _ = writeln!(body, "    pub {}: {},", f.ident, f.ty);
+            attribute(&mut body, On::Field, &f.attrs);
+            let line = format!("    pub {}: {},", f.ident, f.ty);
+            if width(&line) <= MAX_WIDTH {
+                let _ = writeln!(body, "{line}");
+            } else {
+                // As rustfmt breaks a field too long for a line.
+                let _ = writeln!(body, "    pub {}:\n        {},", f.ident, f.ty);
+            }
         }
         for c in &comments {
             let _ = writeln!(body, "    {c}");
@@ -167,7 +184,7 @@ pub fn generate(snapshots: &[Snapshot], by: By, command: &str) -> Generated {
             for (variant, option) in &e.variants {
                 let _ = writeln!(body, "    /// The option {}.", quoted_doc(option));
                 if variant != option {
-                    let _ = writeln!(body, "    #[apitable(rename = {option:?})]");
+                    attribute(&mut body, On::Variant, &[format!("rename = {option:?}")]);
                 }
                 let _ = writeln!(body, "    {variant},");
             }
@@ -204,6 +221,65 @@ pub fn generate(snapshots: &[Snapshot], by: By, command: &str) -> Generated {
     }
     code.push_str(&body);
     Generated { code, warnings }
+}
+
+/// The widest line rustfmt leaves alone (its default `max_width`).
+const MAX_WIDTH: usize = 100;
+
+/// Columns a line takes as rustfmt counts them: two for wide East Asian characters and
+/// emoji, one for the rest.
+fn width(line: &str) -> usize {
+    line.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x1F300..=0x1F64F
+            | 0x1F900..=0x1F9FF
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// How wide the arguments of an attribute with several of them may be on one line
+/// (rustfmt's `attr_fn_like_width`).
+const ATTR_ARGS_WIDTH: usize = 70;
+
+/// Where an attribute stands: rustfmt leaves a struct field's attribute one column less.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum On {
+    Item,
+    Variant,
+    Field,
+}
+
+/// An `#[apitable(…)]` attribute, laid out as rustfmt would: on one line when it fits, else
+/// one argument per line.
+fn attribute(out: &mut String, on: On, args: &[String]) {
+    let indent = if on == On::Item { "" } else { "    " };
+    let max = if on == On::Field {
+        MAX_WIDTH - 1
+    } else {
+        MAX_WIDTH
+    };
+    let joined = args.join(", ");
+    let one_line = format!("{indent}#[apitable({joined})]");
+    if width(&one_line) <= max && (args.len() == 1 || width(&joined) <= ATTR_ARGS_WIDTH) {
+        let _ = writeln!(out, "{one_line}");
+    } else {
+        let _ = writeln!(out, "{indent}#[apitable(");
+        let _ = writeln!(
+            out,
+            "{indent}    {}",
+            args.join(&format!(",\n{indent}    "))
+        );
+        let _ = writeln!(out, "{indent})]");
+    }
 }
 
 /// Whether the type string names `ty` (as a whole word).
@@ -351,7 +427,7 @@ mod tests {
                 &["Main", "Dessert & sweets", "main", "1", "🍕", "Main"],
             )],
         );
-        let code = generate(&[snap], By::Name, "apitable codegen").code;
+        let code = generate(&[snap], &[], By::Name, "apitable codegen").code;
         assert!(code.contains("pub course: Option<MenuCourse>,"), "{code}");
         assert!(code.contains("    Main,\n"), "{code}");
         assert!(code.contains("#[apitable(rename = \"Dessert & sweets\")]\n    DessertSweets,"));
@@ -387,7 +463,7 @@ mod tests {
                 FieldSchema::new("fldBack", "Odd\\", FieldType::Text),
             ],
         );
-        let generated = generate(&[snap], By::Name, "apitable codegen");
+        let generated = generate(&[snap], &[], By::Name, "apitable codegen");
         let code = generated.code;
         assert!(code.contains("pub struct StringTable {"), "{code}");
         assert!(
@@ -408,7 +484,7 @@ mod tests {
             "Menu",
             vec![FieldSchema::new("fldBack0001", "Odd\\", FieldType::Text)],
         );
-        let generated = generate(&[snap], By::Id, "apitable codegen");
+        let generated = generate(&[snap], &[], By::Id, "apitable codegen");
         assert!(
             generated
                 .code
@@ -421,7 +497,7 @@ mod tests {
     fn descriptions_become_escaped_doc_comments() {
         let mut f = FieldSchema::new("fldA", "Notes", FieldType::Text);
         f.desc = Some("  First line\n\n```rust\npanic!()\n``` [link] <b>\n".into());
-        let code = generate(&[snapshot("Menu", vec![f])], By::Name, "x").code;
+        let code = generate(&[snapshot("Menu", vec![f])], &[], By::Name, "x").code;
         assert!(
             code.contains("    /// First line\n    ///\n    /// \\`\\`\\`rust\n"),
             "{code}"
@@ -438,11 +514,108 @@ mod tests {
         );
         let mut b = a.clone();
         b.datasheet.id = "dstTest000000002".into();
-        let code = generate(&[a, b], By::Name, "x").code;
+        let code = generate(&[a, b], &[], By::Name, "x").code;
         assert!(code.contains("pub struct Menu {"));
         assert!(code.contains("pub struct Menu2 {"));
         assert!(code.contains("pub enum MenuKind {"));
         assert!(code.contains("pub enum Menu2Kind {"));
+    }
+
+    /// The generated code is what rustfmt makes of it, so a committed module stays as
+    /// generated under `cargo fmt` (long attributes are broken up the same way).
+    #[test]
+    fn output_is_formatted_as_rustfmt_formats_it() {
+        let long = "A field name long enough that its attribute no longer fits on one line";
+        let mut key = FieldSchema::new("fldKey", long, FieldType::SingleText);
+        key.is_primary = true;
+        let snap = snapshot(
+            "Menu",
+            vec![
+                key,
+                FieldSchema::new(
+                    "fldWide",
+                    "菜单名称很长的字段名字菜单名称很长的字段名字菜单名称很长的字段名字菜单名称很长",
+                    FieldType::Text,
+                ),
+                FieldSchema::new("fldAuto", long, FieldType::AutoNumber),
+                select(
+                    "fldSel",
+                    "Kind",
+                    FieldType::SingleSelect,
+                    &[
+                        "An option name long enough that its attribute no longer fits on a line of code",
+                        "short",
+                    ],
+                ),
+            ],
+        );
+        // Around every boundary: names and options of many lengths, narrow and wide.
+        let mut sweep = snapshot("Sweep", vec![]);
+        let mut options = Vec::new();
+        for n in 50..95 {
+            let name = format!("{}{}", "n".repeat(n), n);
+            sweep.fields.push(FieldSchema::new(
+                format!("fldA{n}"),
+                name.clone(),
+                FieldType::Text,
+            ));
+            sweep.fields.push(FieldSchema::new(
+                format!("fldB{n}"),
+                name,
+                FieldType::Formula,
+            ));
+            sweep.fields.push(FieldSchema::new(
+                format!("fldC{n}"),
+                format!("{}{n}", "名".repeat(n / 2)),
+                FieldType::Text,
+            ));
+            options.push(format!("{} {n}", "o".repeat(n)));
+        }
+        let options: Vec<&str> = options.iter().map(String::as_str).collect();
+        sweep.fields.push(select(
+            "fldSweep",
+            "Sweep",
+            FieldType::MultiSelect,
+            &options,
+        ));
+        let schema = "schemas/a-rather-long-directory-name/dstTest000000001.json";
+        let code = generate(&[snap, sweep], &[Some(schema)], By::Name, "x").code;
+        assert!(code.contains("#[apitable(\n    datasheet"), "{code}");
+        assert!(
+            code.contains("    #[apitable(\n        key,\n        name = "),
+            "{code}"
+        );
+        assert!(
+            code.contains("    #[apitable(\n        rename = "),
+            "{code}"
+        );
+        let mut child = std::process::Command::new("rustfmt")
+            .args(["--edition", "2024"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("rustfmt runs (rustup component add rustfmt)");
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(code.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        let formatted = String::from_utf8(out.stdout).unwrap();
+        let ours: Vec<&str> = code.lines().collect();
+        let theirs: Vec<&str> = formatted.lines().collect();
+        if let Some(i) = (0..ours.len().max(theirs.len())).find(|&i| ours.get(i) != theirs.get(i)) {
+            let from = i.saturating_sub(3);
+            panic!(
+                "rustfmt changes line {}:\nours:\n{}\nrustfmt:\n{}",
+                i + 1,
+                ours[from..(i + 3).min(ours.len())].join("\n"),
+                theirs[from..(i + 3).min(theirs.len())].join("\n")
+            );
+        }
     }
 
     #[test]
@@ -452,6 +625,7 @@ mod tests {
                 "Menu",
                 vec![FieldSchema::new("fldA", "Name", FieldType::SingleText)],
             )],
+            &[],
             By::Name,
             "x",
         )
@@ -465,6 +639,7 @@ mod tests {
                     FieldSchema::new("fldB", "By", FieldType::CreatedBy),
                 ],
             )],
+            &[],
             By::Name,
             "x",
         )

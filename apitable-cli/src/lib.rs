@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! apitable codegen --datasheet dst… [--datasheet …] [--by name|id] [-o FILE]
-//! apitable codegen --snapshot FILE [--snapshot …] [--by name|id] [-o FILE]
+//! apitable codegen --snapshot FILE [--snapshot …] [--schema-attr] [--by name|id] [-o FILE]
 //! apitable schema pull --datasheet dst… [--datasheet …] [-o DIR]
 //! apitable schema check [DIR]
 //! apitable export --datasheet dst… [--format json|csv] [-o FILE]
@@ -31,8 +31,10 @@
 //!   the upsert `key` when its type can be one. Single and multi selects with options get a
 //!   `#[derive(FieldValue)]` enum `<Struct><Field>` with one variant per option (renamed
 //!   where the option is not a Rust name; colliding names get numeric suffixes). Field
-//!   descriptions become doc comments. Buttons hold no cells and are left out. See
-//!   [`codegen::generate`].
+//!   descriptions become doc comments. Buttons hold no cells and are left out. From snapshot
+//!   files (`--snapshot`, instead of asking the server), `--schema-attr` also gives each
+//!   struct `#[apitable(schema = "FILE")]`, so that the derive checks it against the file at
+//!   compile time. See [`codegen::generate`].
 //! * **`schema pull`** writes `DIR/<dst id>.json` snapshots ([`apitable_schema::Snapshot`])
 //!   of each datasheet's fields and views, each file replaced atomically (written under a
 //!   temporary name in the same directory, then renamed). **`schema check`** compares every
@@ -261,10 +263,22 @@ async fn codegen(args: &CodegenArgs, g: &Global, io: &mut Console<'_>) -> Result
         }
         (snapshots, list.join(" "))
     };
+    let paths: Vec<Option<String>> = args
+        .snapshot
+        .iter()
+        .map(|p| args.schema_attr.then(|| p.to_string_lossy().into_owned()))
+        .collect();
+    let schemas: Vec<Option<&str>> = paths.iter().map(Option::as_deref).collect();
+    let attr = if args.schema_attr {
+        " --schema-attr"
+    } else {
+        ""
+    };
     let generated = codegen::generate(
         &snapshots,
+        &schemas,
         args.by,
-        &format!("apitable codegen {command} --by {by}"),
+        &format!("apitable codegen {command}{attr} --by {by}"),
     );
     for warning in &generated.warnings {
         io.note(format_args!("apitable: warning: {warning}"));

@@ -7,6 +7,10 @@ mod common;
 #[path = "generated/every_type.rs"]
 mod every_type;
 
+#[allow(dead_code)]
+#[path = "generated/every_type_checked.rs"]
+mod every_type_checked;
+
 use apitable_orm::api::{Fields, Upload, WriteOptions};
 use apitable_orm::prelude::*;
 use apitable_orm::value::{Computed, Member, Url};
@@ -15,6 +19,13 @@ use every_type::{DishList, DishListCourse, DishListTags};
 use serde_json::{Value, json};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/generated/every_type.rs");
+/// The snapshot the checked module is generated from (relative to Cargo.toml, where tests
+/// run), and that module.
+const SNAPSHOT: &str = "tests/generated/dstCliEveryType01.json";
+const CHECKED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/generated/every_type_checked.rs"
+);
 
 /// Fails when the generator's output drifts from the committed file. After an intended
 /// change, rerun with `APITABLE_CLI_BLESS=1` to rewrite it, and review the diff.
@@ -242,5 +253,59 @@ async fn codegen_errors_are_one_line_and_exit_2() {
         assert_eq!(run.err.lines().count(), 1, "{args:?}: {}", run.err);
         assert!(run.err.contains(says), "{args:?}: {}", run.err);
     }
+    emu.shutdown().await;
+}
+
+/// The module generated from the committed snapshot with `--schema-attr` is committed too,
+/// and compiles: the derive checks every generated type against the snapshot's field types
+/// (so codegen and the derive's fit rules agree for every field type). The snapshot itself
+/// must still describe the datasheet: `schema check` finds no change but in the settings that
+/// hold ids the emulator draws at random (member and user lists, a two-way link's sibling).
+#[tokio::test]
+async fn the_module_checked_against_its_snapshot_is_what_codegen_prints() {
+    let emu = common::emulator().await;
+    if std::env::var_os("APITABLE_CLI_BLESS").is_some() {
+        let pull = common::cli(
+            &emu,
+            &[
+                "schema",
+                "pull",
+                "--datasheet",
+                EVERY_TYPE,
+                "-o",
+                "tests/generated",
+            ],
+        )
+        .await;
+        assert_eq!(pull.status, 0, "{}", pull.err);
+    }
+    let run = common::cli(&emu, &["codegen", "--snapshot", SNAPSHOT, "--schema-attr"]).await;
+    assert_eq!(run.status, 0, "{}", run.err);
+    assert!(run.out.contains(&format!(
+        "#[apitable(\n    datasheet = \"{EVERY_TYPE}\",\n    schema = \"{SNAPSHOT}\"\n)]"
+    )));
+    if std::env::var_os("APITABLE_CLI_BLESS").is_some() {
+        std::fs::write(CHECKED, &run.out).expect("the checked module is writable");
+    }
+    let committed = std::fs::read_to_string(CHECKED).expect("the checked module");
+    assert_eq!(
+        run.out, committed,
+        "codegen output differs from tests/generated/every_type_checked.rs (rerun with APITABLE_CLI_BLESS=1 if intended)"
+    );
+
+    let check = common::cli(&emu, &["schema", "check", "tests/generated"]).await;
+    let changes: Vec<&str> = check.out.lines().filter(|l| l.starts_with("  ")).collect();
+    assert!(
+        changes.iter().all(|c| [
+            "  ~ field \"Cooks\" settings changed",
+            "  ~ field \"Created By\" settings changed",
+            "  ~ field \"Edited By\" settings changed",
+            "  ~ field \"Also from\" settings changed",
+        ]
+        .contains(c)),
+        "the committed snapshot no longer describes the datasheet:\n{}{}",
+        check.out,
+        check.err
+    );
     emu.shutdown().await;
 }

@@ -27,8 +27,8 @@ pub fn seed() -> Value {
         "nodes": [
             {"type": "Datasheet", "name": "Suppliers", "id": SUPPLIERS,
              "fields": [
-                {"name": "Name", "type": "SingleText", "property": {}},
-                {"name": "Stars", "type": "Number", "property": {"precision": 0}}
+                {"id": "fldSupName001", "name": "Name", "type": "SingleText", "property": {}},
+                {"id": "fldSupStars02", "name": "Stars", "type": "Number", "property": {"precision": 0}}
              ],
              "records": [
                 {"id": SUPPLIER_A, "fields": {"Name": "Acme", "Stars": 4}},
@@ -42,8 +42,14 @@ pub fn seed() -> Value {
 
 /// The fields of [`EVERY_TYPE`], ids fixed so that generated code is reproducible.
 pub fn every_type_fields() -> Value {
+    // Options with fixed ids (which then need a colour) keep the snapshot reproducible.
     let select = |names: &[&str]| -> Value {
-        json!({"options": names.iter().map(|n| json!({"name": n})).collect::<Vec<_>>()})
+        let options: Vec<Value> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| json!({"id": format!("opt{:0>10}", i + 1), "name": n, "color": i}))
+            .collect();
+        json!({ "options": options })
     };
     json!([
         {"id": "fldName000001", "name": "Name", "type": "SingleText", "property": {},
