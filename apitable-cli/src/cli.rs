@@ -26,6 +26,7 @@ pub(crate) struct Cli {
 
 /// Options of every command.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
 pub(crate) struct Global {
     /// Server base URL, e.g. https://apitable.example.com (https:// is assumed without a
     /// scheme) [default: $APITABLE_HOST, else the APITable cloud].
@@ -86,7 +87,7 @@ pub(crate) enum Command {
     /// that is not a field of the datasheet is an error.
     ///
     /// Every row is checked first (each needs a key, keys are unique). Then the existing
-    /// records are looked up by key, a few hundred keys per request; rows whose key is new
+    /// records are looked up by key, as many keys per request as fit in a URL; rows whose key is new
     /// are created, 10 per request; rows whose cells differ from the record are updated
     /// (only the differing cells); identical rows are skipped. Empty cells in the file never
     /// clear a cell.
@@ -96,8 +97,9 @@ pub(crate) enum Command {
     Import(ImportArgs),
     /// Run the local emulator of the APITable API until Ctrl-C.
     ///
-    /// Prints the base URL and the token to use (the --token given, or a random one) and
-    /// more details, one `key: value` per line; the line `database: …` (or `database:
+    /// Prints the base URL and the token to use (the --token given, or a random one), a
+    /// token of a user outside the space (for permission tests), the admin token, the space
+    /// and each datasheet, one `key: value` per line; the line `database: …` (or `database:
     /// memory`) comes last.
     Serve(ServeArgs),
 }

@@ -411,3 +411,34 @@ impl Failure {
 pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn formats_come_from_the_flag_then_the_extension() {
+        assert_eq!(format_for(None, Some(Path::new("a/b.CSV"))), Format::Csv);
+        assert_eq!(format_for(None, Some(Path::new("a/b.txt"))), Format::Json);
+        assert_eq!(format_for(None, None), Format::Json);
+        assert_eq!(
+            format_for(Some(Format::Json), Some(Path::new("b.csv"))),
+            Format::Json
+        );
+    }
+
+    #[test]
+    fn failures_are_one_line() {
+        assert_eq!(
+            Failure::new("a\nb  c\r\n").message(),
+            "a b c",
+            "line breaks become spaces"
+        );
+    }
+}

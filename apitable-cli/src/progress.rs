@@ -23,7 +23,7 @@ impl Progress {
         if bars {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({eta})")
+                ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} rows, {eta} left")
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
                     .progress_chars("=> "),
             );

@@ -24,12 +24,12 @@ pub(crate) async fn pull(
         let snap = remote::snapshot(client, dst, io.err).await?;
         let path = dir.join(format!("{dst}.json"));
         files::write_atomic(&path, &snap.to_json())?;
+        let (fields, views) = (snap.fields.len(), snap.views.len());
         io.say(format_args!(
-            "{}: wrote {} ({} fields, {} views)",
-            dst,
+            "{dst}: wrote {} ({fields} {}, {views} {})",
             path.display(),
-            snap.fields.len(),
-            snap.views.len()
+            if fields == 1 { "field" } else { "fields" },
+            if views == 1 { "view" } else { "views" },
         ));
     }
     Ok(())

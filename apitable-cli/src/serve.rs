@@ -36,6 +36,7 @@ pub(crate) async fn serve(
         .map_err(|e| Failure::new(format!("the emulator did not start: {e}")))?;
     io.say(format_args!("base_url: {}", emu.base_url()));
     io.say(format_args!("token: {}", emu.token()));
+    io.say(format_args!("outsider_token: {}", emu.outsider_token()));
     io.say(format_args!("admin_token: {}", emu.admin_token()));
     io.say(format_args!("space_id: {}", emu.space_id()));
     for (id, name) in emu.datasheets() {

@@ -319,6 +319,34 @@ async fn changed_rows_are_updated_and_empty_cells_clear_nothing() {
     assert_eq!(rest, was, "only the price changed");
     assert_eq!(after["item 21"], before["item 21"]);
     assert_eq!(after["brand new"]["Tags"], json!(["new"]));
+
+    // The key may be named by field id too.
+    let key_id = emu
+        .datasheet(&target)
+        .unwrap()
+        .field_id("Name")
+        .unwrap()
+        .to_owned();
+    let by_id = common::cli(
+        &emu,
+        &[
+            "import",
+            "--datasheet",
+            &target,
+            path(&file),
+            "--key",
+            &key_id,
+        ],
+    )
+    .await;
+    assert_eq!(by_id.status, 0, "{by_id:?}");
+    assert!(
+        by_id
+            .out
+            .contains("3 rows: 0 created, 0 updated, 3 unchanged"),
+        "{}",
+        by_id.out
+    );
     emu.shutdown().await;
 }
 
