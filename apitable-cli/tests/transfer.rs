@@ -433,11 +433,27 @@ async fn bad_input_is_refused_before_any_write() {
         list_key.err
     );
     // Nothing was written by any of them.
+    let client = common::client(&emu);
+    assert!(common::records(&client, &target).await.is_empty());
+
+    // A key held by two records on the server cannot say which to update.
+    emu.insert_records(
+        &target,
+        vec![json!({"Name": "twin"}), json!({"Name": "twin"})],
+    )
+    .await
+    .unwrap();
+    let file = dir.join("twin.json");
+    std::fs::write(&file, json!([{"Name": "twin", "Qty": 1}]).to_string()).unwrap();
+    let run = import(&emu, &target, &file).await;
+    assert_eq!(run.status, 2, "{run:?}");
     assert!(
-        common::records(&common::client(&emu), &target)
-            .await
-            .is_empty()
+        run.err
+            .contains("share the key \"twin\"; make the key unique first"),
+        "{}",
+        run.err
     );
+    assert_eq!(common::records(&client, &target).await.len(), 2);
     emu.shutdown().await;
 }
 
