@@ -97,6 +97,28 @@ use syn::{DeriveInput, parse_macro_input};
 /// | `view = "viw…"` | The default view of queries (its filter and order apply). |
 /// | `rename_all = "…"` | How Rust field names become column names: `"lowercase"`, `"UPPERCASE"`, `"PascalCase"`, `"camelCase"`, `"snake_case"`, `"SCREAMING_SNAKE_CASE"`, `"kebab-case"`, `"Title Case"`. Without it, a field's name is its column's name. |
 /// | `crate = "path"` | Where to find `apitable_orm`, for crates that re-export it (default `::apitable_orm`). |
+/// | `schema = "schemas/menu.json"` | Check the struct at compile time against a committed snapshot of the datasheet (see below). The path is relative to the crate's `Cargo.toml`. |
+///
+/// # Checking against a snapshot
+///
+/// A snapshot is a JSON file holding the datasheet's fields as the API describes them
+/// (`apitable schema pull --datasheet dst… -o schemas` writes one; `apitable schema check
+/// schemas` tells in CI when the live datasheet has drifted from it). With
+/// `schema = "…"`, the derive reads the file (never the network) and rejects, at the
+/// offending field:
+///
+/// - a field name or id the datasheet does not have (with the closest name as a hint);
+/// - a Rust type that cannot hold the field's cells (`Vec<String>` on a Number field, text on
+///   a URL field, …), with the type that would fit;
+/// - a field the server computes (formula, lookup, created time, …) that the struct would
+///   write, unless it is `read_only`;
+/// - a `key` on a field an upsert cannot look up by value (lists, attachments, members);
+/// - a select enum whose variants are not exactly the field's options;
+/// - a snapshot of another datasheet, a missing file, or a file that is not a snapshot.
+///
+/// Types the derive cannot judge from their name (your own enums, types behind `with`) are
+/// checked by constant assertions in the generated code, with the same rules. Cargo rebuilds
+/// the struct when the snapshot changes.
 ///
 /// # Field attributes
 ///

@@ -452,7 +452,7 @@ fn expansion_is_hygienic_and_small() {
     assert_eq!(code.matches("_p :: finish_default ::").count(), 1);
     assert!(code.contains("impl _p :: Keyed for Task"));
     assert!(
-        tokens.len() < 1000,
+        tokens.len() < 1100,
         "the expansion grew to {} tokens",
         tokens.len()
     );

@@ -91,6 +91,17 @@ pub fn encode<C: FieldCodec<V>, V>(cells: &mut Fields, meta: &FieldMeta, value: 
     }
 }
 
+/// A field's metadata, completed from its codec: read-only when the attribute says so or the
+/// type is computed.
+pub const fn field_meta<C: FieldCodec<V>, V>(
+    rust_name: &'static str,
+    key: &'static str,
+    read_only: bool,
+) -> FieldMeta {
+    FieldMeta::new(rust_name, key, read_only || C::READ_ONLY, C::EXPECTED)
+        .with_shape(C::SHAPE, C::OPTIONS)
+}
+
 /// Whether `stored` already holds what writing `value` would store.
 pub fn matches_stored<C: FieldCodec<V>, V>(value: &V, stored: &V) -> bool {
     C::matches_stored(value, stored)

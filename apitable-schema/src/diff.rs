@@ -82,6 +82,29 @@ impl fmt::Display for Change {
     }
 }
 
+/// A field's settings without the parts that are data rather than schema: the member and user
+/// lists the server keeps in the property of Member, CreatedBy and LastModifiedBy fields, the
+/// sibling field of a two-way link, and select options (compared by name on their own).
+fn settings(field: &FieldSchema) -> Option<serde_json::Value> {
+    let mut property = field.property.clone()?;
+    if let Some(map) = property.as_object_mut() {
+        match field.field_type {
+            FieldType::Member
+            | FieldType::CreatedBy
+            | FieldType::LastModifiedBy
+            | FieldType::SingleSelect
+            | FieldType::MultiSelect => {
+                map.remove("options");
+            }
+            FieldType::TwoWayLink => {
+                map.remove("brotherFieldId");
+            }
+            _ => {}
+        }
+    }
+    Some(property)
+}
+
 fn options(field: &FieldSchema) -> Vec<String> {
     field
         .select_options()
@@ -92,7 +115,8 @@ fn options(field: &FieldSchema) -> Vec<String> {
 }
 
 /// The changes from `old` (a committed snapshot) to `new` (the datasheet now), fields matched
-/// by id. Views are not compared.
+/// by id. Views are not compared, nor the parts of a field's settings that are data (the
+/// members a member field has seen, a two-way link's sibling field).
 ///
 /// ```
 /// use apitable_schema::{diff, Change, DatasheetRef, FieldSchema, FieldType, Snapshot};
@@ -134,7 +158,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
                 added: is.iter().filter(|o| !was.contains(o)).cloned().collect(),
                 removed: was.iter().filter(|o| !is.contains(o)).cloned().collect(),
             });
-        } else if now.property != before.property {
+        } else if settings(now) != settings(before) {
             changes.push(Change::PropertyChanged {
                 name: now.name.clone(),
             });
@@ -149,4 +173,39 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
         }
     }
     changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DatasheetRef;
+    use serde_json::json;
+
+    fn snap(fields: Vec<FieldSchema>) -> Snapshot {
+        Snapshot::new(DatasheetRef::new("dstA", "A"), fields, vec![])
+    }
+
+    #[test]
+    fn data_in_settings_is_not_drift() {
+        let member = |opts: serde_json::Value| {
+            FieldSchema::new("fldM", "Cooks", FieldType::Member)
+                .with_property(json!({"isMulti": true, "options": opts}))
+        };
+        let old = snap(vec![member(json!([]))]);
+        let new = snap(vec![member(json!([{"id": "1", "name": "Ana"}]))]);
+        assert!(diff(&old, &new).is_empty());
+        let link = |brother: &str| {
+            FieldSchema::new("fldL", "Topic", FieldType::TwoWayLink)
+                .with_property(json!({"foreignDatasheetId": "dstB", "brotherFieldId": brother}))
+        };
+        assert!(diff(&snap(vec![link("fld1")]), &snap(vec![link("fld2")])).is_empty());
+        let retargeted = FieldSchema::new("fldL", "Topic", FieldType::TwoWayLink)
+            .with_property(json!({"foreignDatasheetId": "dstC"}));
+        assert_eq!(
+            diff(&snap(vec![link("fld1")]), &snap(vec![retargeted])),
+            [Change::PropertyChanged {
+                name: "Topic".into()
+            }]
+        );
+    }
 }

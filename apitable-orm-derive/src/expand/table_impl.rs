@@ -67,16 +67,9 @@ pub(super) fn table_impl(model: &Table) -> TokenStream {
         let key = &cell.key;
         let index = cell.index;
         let member = &field.member;
-        let read_only = if cell.read_only {
-            quote!(true)
-        } else {
-            quote_spanned!(ty.span()=> <#codec as _p::FieldCodec<#ty>>::READ_ONLY)
-        };
-        metas.push(quote! {
-            _p::FieldMeta::new(#rust_name, #key, #read_only,
-                <#codec as _p::FieldCodec<#ty>>::EXPECTED)
-                .with_shape(<#codec as _p::FieldCodec<#ty>>::SHAPE,
-                    <#codec as _p::FieldCodec<#ty>>::OPTIONS)
+        let read_only = cell.read_only;
+        metas.push(quote_spanned! {ty.span()=>
+            _p::field_meta::<#codec, #ty>(#rust_name, #key, #read_only)
         });
         decode_arms.push(quote! {
             #index => __slots.#member = _p::decode_cell::<#codec, #ty, __A>(
