@@ -2,8 +2,9 @@
 
 use std::io::Write;
 
+use apitable_orm::api::FieldInfo;
 use apitable_orm::{Client, DatasheetId, Error, NodeId};
-use apitable_schema::{DatasheetRef, FieldSchema, FieldType, Snapshot, ViewSchema};
+use apitable_schema::{DatasheetRef, FieldSchema, Snapshot, ViewSchema};
 
 use crate::Failure;
 
@@ -24,21 +25,7 @@ pub(crate) async fn fields(
         .fields(None)
         .await
         .map_err(|e| Failure::api(dst, "reading the fields", &e))?;
-    Ok(fields
-        .into_iter()
-        .map(|info| {
-            let mut field = FieldSchema::new(
-                info.id.to_string(),
-                info.name,
-                FieldType::parse(info.field_type.as_str()),
-            );
-            field.editable = info.editable;
-            field.is_primary = info.is_primary;
-            field.desc = info.desc;
-            field.property = info.property;
-            field
-        })
-        .collect())
+    Ok(fields.into_iter().map(FieldInfo::into_schema).collect())
 }
 
 /// A snapshot of the datasheet as it is now. The datasheet's name comes from its node; when
