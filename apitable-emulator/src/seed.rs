@@ -136,7 +136,17 @@ pub(crate) fn apply(
         let mut items = Vec::new();
         let mut given = Vec::new();
         let mut later = Vec::new();
-        for r in records {
+        for (n, r) in records.iter().enumerate() {
+            if let Some(extra) = r
+                .as_object()
+                .and_then(|o| o.keys().find(|k| *k != "id" && *k != "fields"))
+            {
+                return Err(format!(
+                    "record #{n} of datasheet {:?} has a key {extra:?}: a seed record is \
+                     {{\"id\"?: \"…\", \"fields\": {{…}}}}, its cells go under \"fields\"",
+                    ds.name
+                ));
+            }
             let seed_id = r.get("id").and_then(Json::as_str).map(str::to_string);
             let real = seed_id
                 .clone()

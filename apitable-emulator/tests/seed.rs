@@ -100,6 +100,20 @@ async fn bad_seed_is_an_error() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("Invalid value for type"), "{err}");
+    // Cells written beside "fields" instead of inside it would make empty records.
+    let seed = json!({"datasheets": [{"name": "X",
+        "fields": [{"name": "A", "type": "SingleText", "property": {}}],
+        "records": [{"fields": {"A": "ok"}}, {"A": "lost"}]}]});
+    let err = Emulator::builder()
+        .seed_json(&seed.to_string())
+        .start()
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("record #1") && text.contains("\"A\""),
+        "{text}"
+    );
 }
 
 #[tokio::test]
