@@ -804,3 +804,40 @@ async fn schema_check_finds_every_kind_of_mismatch() {
     }
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_read_can_tolerate_a_column_the_datasheet_lost() {
+    let (emu, client, dst) = setup().await;
+    client
+        .table_in::<Dish>(dst.clone())
+        .insert_many(&[dish("Bread", 2.0), dish("Soup", 4.5)])
+        .await
+        .unwrap();
+
+    /// "Cost" was renamed on the server (or never existed).
+    #[derive(Debug, Table)]
+    #[apitable(datasheet = "dstOrmEveryType01", rename_all = "Title Case")]
+    struct Renamed {
+        name: String,
+        #[apitable(name = "Cost")]
+        cost: Option<f64>,
+    }
+    let sheet = client.table_in::<Renamed>(dst);
+    let err = sheet.query().all(&client).await.unwrap_err();
+    assert_eq!(err.code(), Some(400), "{err}");
+
+    let tolerant = sheet
+        .query()
+        .tolerate_missing_fields()
+        .sort(Renamed::NAME.asc());
+    let rows = tolerant.all(&client).await.unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Bread", "Soup"]);
+    assert!(rows.iter().all(|r| r.cost.is_none()));
+    assert_eq!(tolerant.count(&client).await.unwrap(), 2);
+    assert_eq!(
+        tolerant.first(&client).await.unwrap().map(|r| r.name),
+        Some("Bread".to_owned())
+    );
+    emu.shutdown().await;
+}

@@ -32,6 +32,9 @@ pub struct Query<T> {
     max_records: Option<u64>,
     page_size: Option<u64>,
     datasheet: Option<DatasheetId>,
+    /// `tolerate_missing_fields`: `None` when off, else the mapped fields found missing
+    /// (filled in before the first page).
+    tolerate: Option<Vec<&'static str>>,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -44,6 +47,7 @@ impl<T> Clone for Query<T> {
             max_records: self.max_records,
             page_size: self.page_size,
             datasheet: self.datasheet.clone(),
+            tolerate: self.tolerate.clone(),
             _t: PhantomData,
         }
     }
@@ -77,6 +81,7 @@ impl<T: Table> Query<T> {
             max_records: None,
             page_size: None,
             datasheet: None,
+            tolerate: None,
             _t: PhantomData,
         }
     }
@@ -126,6 +131,57 @@ impl<T: Table> Query<T> {
         self
     }
 
+    /// Keeps reading when the datasheet has lost a mapped field (a column renamed or deleted
+    /// since the struct was written): the query first looks at the datasheet's fields (one
+    /// more request), leaves the missing ones out, and logs a warning naming them; their cells
+    /// read as empty (`None`, `[]`, …). Without it such a read fails, because the server
+    /// refuses to list fields it does not have. Fields the datasheet has but the struct does
+    /// not map are never a problem: they are not requested.
+    ///
+    /// A filter or sort on a missing field still fails. [`Sheet::check_schema`] reports every
+    /// mismatch at once.
+    ///
+    /// [`Sheet::check_schema`]: crate::Sheet::check_schema
+    pub fn tolerate_missing_fields(mut self) -> Self {
+        self.tolerate = Some(Vec::new());
+        self
+    }
+
+    /// Looks up which mapped fields the datasheet lacks, once, for `tolerate_missing_fields`.
+    async fn resolve_missing(&mut self, client: &Client) -> Result<()> {
+        if self.tolerate.is_none() {
+            return Ok(());
+        }
+        let dst = self.datasheet_id()?;
+        let fields = client.datasheet(&dst).fields(None).await?;
+        let missing: Vec<&'static str> = T::FIELDS
+            .iter()
+            .map(|m| m.key)
+            .filter(|key| {
+                !fields.iter().any(|f| match T::FIELD_KEY {
+                    FieldKey::Id => f.id.as_str() == *key,
+                    FieldKey::Name => f.name == *key,
+                })
+            })
+            .collect();
+        if !missing.is_empty() {
+            tracing::warn!(
+                datasheet = %dst,
+                missing = ?missing,
+                "the datasheet lacks fields the struct maps; reading without them"
+            );
+        }
+        self.tolerate = Some(missing);
+        Ok(())
+    }
+
+    /// This query, with the missing fields looked up if `tolerate_missing_fields` asks.
+    async fn resolved(&self, client: &Client) -> Result<Query<T>> {
+        let mut query = self.clone();
+        query.resolve_missing(client).await?;
+        Ok(query)
+    }
+
     /// The datasheet this query reads.
     pub fn datasheet_id(&self) -> Result<DatasheetId> {
         match &self.datasheet {
@@ -147,8 +203,14 @@ impl<T: Table> Query<T> {
     /// assert!(query.contains(&("filterByFormula".into(), "AND({Price}!=BLANK(),({Price}<10))".into())));
     /// ```
     pub fn to_params(&self) -> Result<ListRecords> {
+        let missing: &[&str] = self.tolerate.as_deref().unwrap_or(&[]);
         let mut params = ListRecords::new()
-            .fields(T::FIELDS.iter().map(|f| f.key))
+            .fields(
+                T::FIELDS
+                    .iter()
+                    .map(|f| f.key)
+                    .filter(|k| !missing.contains(k)),
+            )
             .page_size(self.page_size.unwrap_or(DEFAULT_PAGE_SIZE));
         if T::FIELD_KEY == FieldKey::Id {
             params = params.field_key(FieldKey::Id);
@@ -204,14 +266,16 @@ impl<T: Table> Query<T> {
         let query = self.clone();
         let client = client.clone();
         let size = self.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-        let state = (Some(1u64), PageTracker::new(size));
-        stream::try_unfold(state, move |(next, mut tracker)| {
-            let query = query.clone();
+        let state = (Some(1u64), PageTracker::new(size), query);
+        stream::try_unfold(state, move |(next, mut tracker, mut query)| {
             let client = client.clone();
             async move {
                 let Some(num) = next else {
                     return Ok(None);
                 };
+                if num == 1 {
+                    query.resolve_missing(&client).await?;
+                }
                 let params = query.to_params()?.page_num(num);
                 let (page, body) = query.fetch_page_and_body(&client, &params).await?;
                 // Structs that hold their record id say it; for the others, read the ids from
@@ -225,7 +289,7 @@ impl<T: Table> Query<T> {
                         tracker.check(num, page.total, ids.iter().map(|id| id.as_ref()))
                     }
                 }?;
-                Ok(Some((page, (next, tracker))))
+                Ok(Some((page, (next, tracker, query))))
             }
         })
     }
@@ -250,8 +314,9 @@ impl<T: Table> Query<T> {
 
     /// The first matching record, if any (one request for one record).
     pub async fn first(&self, client: &Client) -> Result<Option<T>> {
-        let params = self.to_params()?.page_size(1).page_num(1);
-        Ok(self
+        let query = self.resolved(client).await?;
+        let params = query.to_params()?.page_size(1).page_num(1);
+        Ok(query
             .fetch_page(client, &params)
             .await?
             .items
@@ -261,8 +326,9 @@ impl<T: Table> Query<T> {
 
     /// The number of matching records (one request).
     pub async fn count(&self, client: &Client) -> Result<u64> {
-        let params = self.to_params()?.page_size(1).page_num(1);
-        Ok(self.fetch_page(client, &params).await?.total)
+        let query = self.resolved(client).await?;
+        let params = query.to_params()?.page_size(1).page_num(1);
+        Ok(query.fetch_page(client, &params).await?.total)
     }
 
     /// The record with this id, if it exists and matches the query's view and filter.
@@ -276,14 +342,15 @@ impl<T: Table> Query<T> {
 
     /// The records with these ids, in the given order; unknown ids are skipped.
     pub async fn get_many(&self, client: &Client, ids: &[RecordId]) -> Result<Vec<T>> {
+        let query = self.resolved(client).await?;
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(IDS_PER_REQUEST) {
-            let params = self
+            let params = query
                 .to_params()?
                 .record_ids(chunk.iter().cloned())
                 .page_size(IDS_PER_REQUEST as u64)
                 .page_num(1);
-            out.extend(self.fetch_page(client, &params).await?.items);
+            out.extend(query.fetch_page(client, &params).await?.items);
         }
         Ok(out)
     }
