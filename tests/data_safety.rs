@@ -414,7 +414,7 @@ async fn an_identical_upsert_rerun_writes_nothing_for_every_field_type() {
     let rows = vec![
         Every {
             text: Some("two\nlines, \"quoted\"".into()),
-            number: Some(3.14159),
+            number: Some(12.345),
             count: Some(42),
             currency: Some(9.5),
             percent: Some(0.125),
