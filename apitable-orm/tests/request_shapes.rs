@@ -298,7 +298,7 @@ async fn list_fields_and_views() {
     )
     .await;
     let views = h.client.datasheet(&dst()).views().await.unwrap();
-    assert_eq!(views[0].view_type, "Grid");
+    assert_eq!(views[0].view_type, apitable_orm::api::ViewType::Grid);
     let req = h.only_request().await;
     assert_eq!(req.method.as_str(), "GET");
     assert_eq!(

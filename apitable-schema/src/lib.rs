@@ -7,6 +7,7 @@
 //! * [`Shape`] and [`Kind`]: which Rust value types fit which field types (the table is in
 //!   the [`fit`] module).
 //! * [`diff`]: what changed between two snapshots.
+//! * [`NewProperty`]: a field's type and settings as Rust values; [`ViewType`].
 //!
 //! ```
 //! use apitable_schema::{FieldSchema, FieldType, Kind, Shape};
@@ -20,11 +21,15 @@
 mod diff;
 mod field_type;
 pub mod fit;
+mod property;
 mod snapshot;
 
 pub use diff::{Change, diff};
 pub use field_type::FieldType;
 pub use fit::{Kind, Mismatch, Shape, can_be_key, fits, rust_type_for, same_options};
+pub use property::{
+    DATE_FORMATS, DateFormat, Link, NewProperty, SelectOption, SymbolAlign, ViewType,
+};
 pub use snapshot::{
     DatasheetRef, FieldSchema, SNAPSHOT_VERSION, Snapshot, SnapshotError, ViewSchema,
 };

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::FieldType;
+use crate::{FieldType, ViewType};
 
 /// The snapshot file format this version writes and reads.
 pub const SNAPSHOT_VERSION: u32 = 1;
@@ -89,9 +89,9 @@ pub struct ViewSchema {
     pub id: String,
     /// The view name.
     pub name: String,
-    /// `Grid`, `Gallery`, `Kanban`, `Gantt`, `Calendar` or `Architecture`.
+    /// Its kind.
     #[serde(rename = "type")]
-    pub view_type: String,
+    pub view_type: ViewType,
 }
 
 /// A snapshot file that could not be read.
@@ -167,16 +167,12 @@ impl DatasheetRef {
 }
 
 impl ViewSchema {
-    /// A view by id, name and type.
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
-        view_type: impl Into<String>,
-    ) -> Self {
+    /// A view by id, name and kind.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, view_type: ViewType) -> Self {
         ViewSchema {
             id: id.into(),
             name: name.into(),
-            view_type: view_type.into(),
+            view_type,
         }
     }
 }

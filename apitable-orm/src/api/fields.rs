@@ -3,7 +3,9 @@
 use reqwest::Method;
 use serde::{Deserialize, Serialize, Serializer};
 
-pub use apitable_schema::FieldType;
+pub use apitable_schema::{
+    DateFormat, FieldType, Link, NewProperty, SelectOption, SymbolAlign, ViewType,
+};
 
 use crate::api::{Datasheet, Space};
 use crate::error::{Error, Result};
@@ -57,9 +59,9 @@ pub struct ViewInfo {
     pub id: ViewId,
     /// The view name.
     pub name: String,
-    /// `Grid`, `Gallery`, `Kanban`, `Gantt`, `Calendar` or `Architecture`.
+    /// Its kind: grid, gallery, kanban, …
     #[serde(rename = "type")]
-    pub view_type: String,
+    pub view_type: ViewType,
 }
 
 /// A field to create.
@@ -94,7 +96,29 @@ impl NewField {
         }
     }
 
-    /// Sets the property object.
+    /// A field of the type and settings that `property` gives, checked by the compiler
+    /// instead of by the server.
+    ///
+    /// ```
+    /// use apitable_orm::api::{FieldType, NewField, NewProperty, SelectOption};
+    /// let size = NewField::typed("Size", NewProperty::SingleSelect {
+    ///     options: vec![SelectOption::new("Small"), SelectOption::new("Large")],
+    /// });
+    /// assert_eq!(size.field_type, FieldType::SingleSelect);
+    /// assert_eq!(
+    ///     serde_json::to_value(&size).unwrap()["property"]["options"][1]["name"],
+    ///     "Large"
+    /// );
+    /// ```
+    pub fn typed(name: impl Into<String>, property: NewProperty) -> Self {
+        Self {
+            name: name.into(),
+            field_type: property.field_type(),
+            property: property.to_json(),
+        }
+    }
+
+    /// Sets the property object as raw JSON (see [`NewField::typed`] for typed settings).
     pub fn property(mut self, property: serde_json::Value) -> Self {
         self.property = Some(property);
         self

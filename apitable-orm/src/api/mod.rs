@@ -28,7 +28,10 @@ pub use contacts::{
     UnitPage,
 };
 pub use datasheets::{CreatedDatasheet, NewDatasheet};
-pub use fields::{Conversion, CreatedField, FieldInfo, FieldType, NewField, ViewInfo};
+pub use fields::{
+    Conversion, CreatedField, DateFormat, FieldInfo, FieldType, Link, NewField, NewProperty,
+    SelectOption, SymbolAlign, ViewInfo, ViewType,
+};
 pub use records::{
     CellFormat, FieldKey, Fields, ListRecords, Order, Record, RecordPage, RecordUpdate, SortRule,
     WriteOptions,
