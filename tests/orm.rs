@@ -841,3 +841,21 @@ async fn a_read_can_tolerate_a_column_the_datasheet_lost() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_unknown_datasheet_is_named_with_a_hint() {
+    let (emu, client, _dst) = setup().await;
+    /// A struct whose datasheet id is a placeholder that exists nowhere.
+    #[derive(Debug, Table)]
+    #[apitable(datasheet = "dstPlaceholder001")]
+    struct Placeholder {
+        #[apitable(name = "Name")]
+        name: String,
+    }
+    let err = Placeholder::query().all(&client).await.unwrap_err();
+    assert_eq!(err.code(), Some(301), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("dstPlaceholder001"), "{text}");
+    assert!(text.contains("table_in"), "{text}");
+    emu.shutdown().await;
+}

@@ -159,6 +159,8 @@ pub struct ApiError {
     pub(crate) sent: SentCode,
     pub(crate) message: Option<String>,
     pub(crate) retry_after: Option<Duration>,
+    /// The datasheet the request named, for errors about it (code 301).
+    pub(crate) datasheet: Option<String>,
 }
 
 /// What the envelope's `code` held.
@@ -182,6 +184,7 @@ impl ApiError {
             sent: SentCode::Number,
             message: (!message.is_empty()).then_some(message),
             retry_after: None,
+            datasheet: None,
         }
     }
 
@@ -202,6 +205,7 @@ impl ApiError {
             },
             message: message.filter(|m| !m.is_empty()),
             retry_after: None,
+            datasheet: None,
         }
     }
 
@@ -283,6 +287,14 @@ impl fmt::Display for ApiError {
                 f,
                 " (the server asked to wait {} s before retrying)",
                 wait.as_secs()
+            )?;
+        }
+        if let Some(dst) = &self.datasheet {
+            write!(
+                f,
+                " (datasheet {dst}: check the id, and that the token's user can see it; for a \
+                 datasheet chosen at run time, use `client.table_in::<T>(id)` instead of the \
+                 struct's own id)"
             )?;
         }
         Ok(())

@@ -162,7 +162,13 @@ impl Call {
 
     /// The error a caller sees: for a create that may have been applied, an
     /// [`Error::UnknownOutcome`] carrying the records that were sent.
-    fn classify(self, e: Error) -> Error {
+    fn classify(self, mut e: Error) -> Error {
+        if let Error::Api(api) = &mut e
+            && api.numeric_code() == Some(301)
+            && self.pacing_key.starts_with("dst")
+        {
+            api.datasheet = Some(self.pacing_key.clone());
+        }
         if self.safety == Safety::Create
             && e.may_have_been_applied()
             && !matches!(e, Error::UnknownOutcome(_))
