@@ -1,7 +1,8 @@
 //! A local APITable "Fusion" REST API server, for tests, examples and offline prototypes.
 //!
-//! Written from the project's API reference (`reference/fusion-api.md`), independently of
-//! `apitable-orm`: when the ORM and the emulator agree, that agreement means something.
+//! Written from what the real server's source does (its envelopes, limits, error codes and cell
+//! shapes, described in these docs), independently of `apitable-orm`: when the ORM and the
+//! emulator agree, that agreement means something.
 //!
 //! # Start one in-process
 //!

@@ -1,4 +1,4 @@
-//! The interpreter (formula.md §2): visits the AST with JavaScript value semantics.
+//! The interpreter: visits the AST with JavaScript value semantics, as the server's engine does.
 
 use crate::budget::Budget;
 use crate::fields::{ResolvedField, VType};

@@ -1,5 +1,5 @@
 //! Field types as the formula engine sees them: their static value type, how a cell is read
-//! into a [`Value`] (formula.md §2.1), and their display strings.
+//! into a [`Value`], and their display strings.
 
 use serde_json::Value as Json;
 

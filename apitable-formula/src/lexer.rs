@@ -1,5 +1,5 @@
 //! The lexer: a global alternation scan that splits the source into chunks, followed by an
-//! unanchored re-classification of every chunk (formula.md §1.1).
+//! unanchored re-classification of every chunk.
 
 use std::sync::LazyLock;
 
@@ -233,7 +233,7 @@ pub fn slice_inner(s: &str) -> String {
     String::from_utf16_lossy(&units[1..units.len() - 1])
 }
 
-/// The value of a string-literal token (formula.md §1.2), before the quotes are dropped.
+/// The value of a string-literal token, before the quotes are dropped.
 pub fn string_literal_raw(text: &str) -> String {
     let s = text
         .replace("\\n", "\n")

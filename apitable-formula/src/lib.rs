@@ -4,7 +4,7 @@
 //! crate of its own so that it builds, tests and fuzzes alone. The items below fix the interface
 //! the HTTP server uses; everything behind them belongs to this crate.
 //!
-//! The engine follows `reference/formula.md`: the server's two-pass lexer, its
+//! The engine follows the real server's formula engine: its two-pass lexer, its
 //! one-token-lookahead parser (with its `&&`/`||` regrouping), JavaScript value semantics,
 //! the `BLANK()` rewrite, decimal-corrected arithmetic and the 82 functions. A formula is parsed
 //! once ([`Formula::parse`], which resolves field names and ids) and then evaluated per record.

@@ -1,4 +1,4 @@
-//! The parser: the server's one-token-lookahead algorithm (formula.md §1.4), building an AST
+//! The parser: the server's one-token-lookahead algorithm, building an AST
 //! whose field references are already resolved.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! Runtime values and the JavaScript value semantics the evaluator follows (formula.md §2).
+//! Runtime values and the JavaScript value semantics the evaluator follows.
 
 use std::borrow::{Borrow, Cow};
 use std::cmp::Ordering;

@@ -1,4 +1,4 @@
-//! The lexer examples of formula.md §1.1–§1.3.
+//! The lexer's behaviour on the server's own examples: chunking, string literals, field references.
 
 use TokenKind::{
     Add, And, Call, Comma, Concat, Div, Equal, Greater, GreaterEqual, LeftParen, Less, LessEqual,

@@ -1,5 +1,5 @@
-//! Parser behaviour of formula.md §1.3–§1.4: every row of the "Verified outcomes" table, the
-//! unary and comma quirks, field resolution, and the parse errors of §5.
+//! Parser behaviour, as the server's one-token-lookahead parser has it: operator precedence and
+//! the `&&`/`||` regrouping, the unary and comma quirks, field resolution, and parse errors.
 
 use apitable_formula::{FieldDef, Formula};
 use serde_json::Value as Json;

@@ -7,7 +7,7 @@ use apitable_formula::Formula;
 use common::{ctx, fields, parse, records, text_record};
 use proptest::prelude::*;
 
-/// The piecewise encoder of formula.md §4.1.
+/// The piecewise encoder that embeds any string safely: literal pieces joined with `&`.
 fn encode(s: &str) -> String {
     let mut pieces: Vec<String> = Vec::new();
     let mut cur = String::new();

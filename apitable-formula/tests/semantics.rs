@@ -1,4 +1,4 @@
-//! Values of single expressions: JavaScript conversions and operators (formula.md §2).
+//! Values of single expressions: JavaScript conversions and operators.
 
 mod common;
 

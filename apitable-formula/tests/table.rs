@@ -1,6 +1,7 @@
 //! Which records `filterByFormula` keeps, for a fixed datasheet (see `common/mod.rs`).
 //!
-//! Every expectation was derived by hand from formula.md, not recorded from the engine.
+//! Every expectation was worked out by hand from the formula language's rules (as the real
+//! server's engine applies them), not recorded from this engine.
 //! `E` means "parse error" (the request fails with code 400).
 
 mod common;

@@ -1,4 +1,4 @@
-//! The function table (formula.md §3): names, minimum argument counts, accepted value types,
+//! The function table: names, minimum argument counts, accepted value types,
 //! static return types and implementations.
 
 mod array;
