@@ -302,7 +302,9 @@ async fn codes_and_messages_are_kept_as_the_server_sent_them() {
         (
             200,
             r#"{"success":false,"code":"301","message":"Can't find the specified datasheet"}"#,
-            "APITable error 301 (HTTP 200): Can't find the specified datasheet",
+            "APITable error 301 (HTTP 200): Can't find the specified datasheet (datasheet \
+             dstEnvelope: check the id, and that the token's user can see it; for a datasheet \
+             chosen at run time, use `client.table_in::<T>(id)` instead of the struct's own id)",
             Some(301),
             None,
         ),
