@@ -2,8 +2,9 @@
 //! themselves or claim more records than they have; and what error messages and logs may
 //! show of the request (never the query values, never credentials).
 
+mod common;
+
 use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use apitable_orm::api::{Fields, ListRecords};
@@ -12,7 +13,6 @@ use apitable_orm::{
 };
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
-use tracing_subscriber::fmt::MakeWriter;
 use wiremock::matchers::{any, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -253,35 +253,9 @@ async fn same_origin_redirects_are_followed_only_when_asked() {
 
 // --- What errors and logs show ---------------------------------------------------------
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn transport_errors_show_the_path_but_no_query_values() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs();
     let client = Client::builder()
         .token("uskHostileTest")
         .base_url("http://127.0.0.1:1")
@@ -307,7 +281,7 @@ async fn transport_errors_show_the_path_but_no_query_values() {
         "the path is kept: {text}"
     );
     assert!(text.contains("filterByFormula=…"), "{text}");
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("retrying"), "{logs}");
     for (what, shown) in [
         ("Display", text),

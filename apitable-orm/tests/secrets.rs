@@ -1,45 +1,17 @@
 //! The API token never shows up in `Debug`/`Display` output or in tracing output.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
 
 use apitable_orm::api::{Fields, ListRecords};
 use apitable_orm::{Client, DatasheetId, Pacing, RetryPolicy};
-use tracing_subscriber::fmt::MakeWriter;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "uskTopSecretToken987654";
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn the_token_is_never_printed_or_logged() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs();
 
     let server = MockServer::start().await;
     Mock::given(any())
@@ -90,7 +62,7 @@ async fn the_token_is_never_printed_or_logged() {
         .await
         .unwrap_err();
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("apitable.request"),
         "spans were captured: {logs}"
