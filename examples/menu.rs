@@ -167,14 +167,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
             (client, <Dish as Table>::DATASHEET.parse()?, Some(emu))
         }
     };
-    let dishes: Sheet<'_, Dish> = client.table_in(datasheet);
+    let dishes: Sheet<Dish> = client.table_in(datasheet);
     let schema = dishes.check_schema().await?;
     if !schema.is_ok() {
         return Err(format!("the datasheet does not fit the Dish struct: {schema}").into());
     }
 
     // 2. Seed on first run.
-    if dishes.query().count(&client).await? == 0 {
+    if dishes.query().count().await? == 0 {
         let seed = read_menu("examples/data/menu-seed.json")?;
         let ids = dishes.insert_many(&seed).await?;
         println!("Seeded an empty menu with {} dishes.", ids.len());
@@ -188,7 +188,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .find(|v| v.name == "Cheap eats")
         .or(views.first())
     {
-        let in_view = dishes.query().view(view.id.clone()).all(&client).await?;
+        let in_view = dishes.query().view(view.id.clone()).all().await?;
         print_table(&format!("View \"{}\":", view.name), &in_view);
     }
 
@@ -197,7 +197,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .query()
         .filter(Dish::PRICE.lt(20))
         .sort(Dish::PRICE.asc())
-        .all(&client)
+        .all()
         .await?;
     print_table("Under 20 rupees, cheapest first:", &under_20);
     let hearty = dishes
@@ -205,7 +205,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .filter(Dish::TAGS.has("hearty").and(Dish::VEGAN.eq(false)))
         .sort(Dish::HEARTS.desc())
         .sort(Dish::NAME.asc())
-        .all(&client)
+        .all()
         .await?;
     print_table("Hearty and not vegan, most hearts first:", &hearty);
 
@@ -230,7 +230,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             .query()
             .sort(Dish::NAME.asc())
             .page_size(10)
-            .pages(&client)
+            .pages()
     );
     while let Some(page) = pages.try_next().await? {
         let page: Page<Dish> = page;

@@ -117,7 +117,7 @@ async fn a_failed_upsert_reports_every_row_and_a_rerun_completes_it() {
     let report = items.upsert(&rows).await.unwrap();
     assert_eq!(report.created.len(), 30);
     assert_eq!(report.updated.len(), 20);
-    let stored = items.query().all(&client).await.unwrap();
+    let stored = items.query().all().await.unwrap();
     assert_eq!(stored.len(), 50);
     assert!(stored.iter().all(|i| i.qty == 2.0));
     emu.shutdown().await;
@@ -138,7 +138,7 @@ async fn update_changed_many_reports_the_rows_it_never_sent() {
     let old = items
         .query()
         .sort(Item::NAME.asc())
-        .all(&client)
+        .all()
         .await
         .unwrap();
     let pairs: Vec<(Item, Item)> = old
@@ -196,7 +196,7 @@ async fn empty_input_cells_do_not_clear_unless_asked() {
     let stored = items
         .query()
         .sort(Item::NAME.asc())
-        .all(&client)
+        .all()
         .await
         .unwrap();
     for (i, s) in stored.iter().enumerate() {
@@ -212,7 +212,7 @@ async fn empty_input_cells_do_not_clear_unless_asked() {
     let one = items
         .query()
         .filter(Item::NAME.eq("item 001"))
-        .first(&client)
+        .first()
         .await
         .unwrap()
         .unwrap();
@@ -232,7 +232,7 @@ async fn empty_input_cells_do_not_clear_unless_asked() {
     let stored = items
         .query()
         .sort(Item::NAME.asc())
-        .all(&client)
+        .all()
         .await
         .unwrap();
     assert_eq!(stored[0].note, None);
@@ -458,7 +458,7 @@ async fn an_identical_upsert_rerun_writes_nothing_for_every_field_type() {
         .table_in::<Every>(dst.clone())
         .query()
         .filter(Every::KEY.eq("full"))
-        .first(&client)
+        .first()
         .await
         .unwrap()
         .unwrap();
@@ -543,7 +543,7 @@ async fn a_member_from_the_contacts_api_can_be_written_to_a_cell() {
         })
         .await
         .unwrap();
-    let back = tasks.query().get(&client, &id).await.unwrap().unwrap();
+    let back = tasks.query().get(&id).await.unwrap().unwrap();
     assert_eq!(back.people.len(), 1, "the same unit twice is stored once");
     assert_eq!(back.people[0].name.as_deref(), Some("Ana"));
     assert_eq!(
@@ -594,7 +594,7 @@ async fn a_decode_error_names_the_record() {
         let err = client
             .table_in::<Loose>(dst.clone())
             .query()
-            .all(&client)
+            .all()
             .await
             .unwrap_err();
         let Error::Decode(d) = &err else {

@@ -107,7 +107,7 @@ async fn add_list_show_with_tags_and_an_attachment() {
     let stored = client
         .table_in::<Note>(dst.clone())
         .query()
-        .get(&client, &milk)
+        .get(&milk)
         .await
         .unwrap()
         .unwrap();

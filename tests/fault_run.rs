@@ -118,7 +118,7 @@ async fn an_upsert_under_faults_ends_with_exactly_the_input() {
         report.created.len() + report.updated.len() + report.unchanged.len(),
         ROWS
     );
-    let stored = items.query().all(&client).await.unwrap();
+    let stored = items.query().all().await.unwrap();
     assert_eq!(stored.len(), ROWS, "exactly the input, no duplicates");
     let by_name: BTreeMap<&str, &Item> = stored.iter().map(|i| (i.name.as_str(), i)).collect();
     assert_eq!(by_name.len(), ROWS, "every name once");

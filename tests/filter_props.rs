@@ -104,7 +104,7 @@ fn eq_and_contains_match_exactly_the_right_records() {
                 let got: BTreeSet<RecordId> = notes
                     .query()
                     .filter(Note::TEXT.eq(s.as_str()))
-                    .all(&client)
+                    .all()
                     .await
                     .unwrap_or_else(|e| panic!("eq({s:?}) failed: {e}"))
                     .into_iter()
@@ -121,7 +121,7 @@ fn eq_and_contains_match_exactly_the_right_records() {
                 let got: BTreeSet<RecordId> = notes
                     .query()
                     .filter(Note::TEXT.contains(s.as_str()))
-                    .all(&client)
+                    .all()
                     .await
                     .unwrap_or_else(|e| panic!("contains({s:?}) failed: {e}"))
                     .into_iter()

@@ -159,7 +159,7 @@ async fn ana(client: &Client, dst: &DatasheetId) -> Member {
 #[tokio::test]
 async fn every_field_type_is_written_and_read_back_equal() {
     let (emu, client, dst) = setup().await;
-    let dishes: Sheet<'_, Dish> = client.table_in(dst.clone());
+    let dishes: Sheet<Dish> = client.table_in(dst.clone());
     let upload = client
         .datasheet(&dst)
         .upload_attachment(Upload::from_bytes("soup.txt", b"hot soup".to_vec()).mime("text/plain"))
@@ -189,7 +189,7 @@ async fn every_field_type_is_written_and_read_back_equal() {
 
     let back = dishes
         .query()
-        .get(&client, &id)
+        .get(&id)
         .await
         .unwrap()
         .expect("the record exists");
@@ -228,7 +228,7 @@ async fn every_field_type_is_written_and_read_back_equal() {
     cleared.pairs_with.clear();
     cleared.vegan = false;
     dishes.update(&cleared).await.unwrap();
-    let again = dishes.query().get(&client, &id).await.unwrap().unwrap();
+    let again = dishes.query().get(&id).await.unwrap().unwrap();
     assert_eq!(
         (again.notes, again.tags, again.pairs_with, again.vegan),
         (None, vec![], vec![], false)
@@ -287,9 +287,8 @@ fn name_set(rows: &[Dish]) -> BTreeSet<&str> {
 async fn every_query_feature() {
     let (emu, client, dst, ids) = seeded_menu().await;
     let q = || client.table_in::<Dish>(dst.clone()).query();
-    let run = |query: apitable_orm::Query<Dish>| {
-        let client = client.clone();
-        async move { query.all(&client).await.unwrap() }
+    let run = |query: apitable_orm::Query<Dish, apitable_orm::Sheet<Dish>>| async move {
+        query.all().await.unwrap()
     };
 
     // Comparisons, with empty cells kept out of ordering.
@@ -436,22 +435,22 @@ async fn every_query_feature() {
     );
     let first = q()
         .sort(Dish::PRICE.desc())
-        .first(&client)
+        .first()
         .await
         .unwrap()
         .unwrap();
     assert_eq!(first.name, "Stew");
     assert_eq!(
-        q().filter(Dish::PRICE.lt(5)).count(&client).await.unwrap(),
+        q().filter(Dish::PRICE.lt(5)).count().await.unwrap(),
         3
     );
     let many = q()
-        .get_many(&client, &[ids[2].clone(), ids[0].clone()])
+        .get_many(&[ids[2].clone(), ids[0].clone()])
         .await
         .unwrap();
     assert_eq!(names(&many), ["Apple pie", "Stew"]);
     assert!(
-        q().get(&client, &"recNotThere00001".parse().unwrap())
+        q().get(&"recNotThere00001".parse().unwrap())
             .await
             .unwrap()
             .is_none()
@@ -484,7 +483,7 @@ async fn pages_and_streams_are_lazy_and_counted() {
     let dishes = client.table_in::<Dish>(dst.clone());
 
     emu.reset_stats().await;
-    let all = dishes.query().all(&client).await.unwrap();
+    let all = dishes.query().all().await.unwrap();
     assert_eq!(all.len(), 5000);
     assert_eq!(
         emu.stats().await.count("GET", RECORDS),
@@ -498,7 +497,7 @@ async fn pages_and_streams_are_lazy_and_counted() {
             .query()
             .filter(Dish::PRICE.lt(10))
             .page_size(300)
-            .pages(&client)
+            .pages()
     );
     let mut seen = 0;
     let mut numbers = vec![];
@@ -515,7 +514,7 @@ async fn pages_and_streams_are_lazy_and_counted() {
     let first_five: Vec<Dish> = dishes
         .query()
         .sort(Dish::NAME.asc())
-        .stream(&client)
+        .stream()
         .try_take_while(|d| std::future::ready(Ok(d.name.as_str() < "dish 0005")))
         .try_collect()
         .await
@@ -546,10 +545,10 @@ async fn writes_are_batched_by_ten() {
         100,
         "1,000 records in 100 create requests"
     );
-    assert_eq!(dishes.query().count(&client).await.unwrap(), 1000);
+    assert_eq!(dishes.query().count().await.unwrap(), 1000);
 
     // update_changed sends only what changed, and nothing when nothing did.
-    let old = dishes.query().get(&client, &ids[0]).await.unwrap().unwrap();
+    let old = dishes.query().get(&ids[0]).await.unwrap().unwrap();
     let mut new = old.clone();
     emu.reset_stats().await;
     assert!(!dishes.update_changed(&old, &new).await.unwrap());
@@ -559,7 +558,7 @@ async fn writes_are_batched_by_ten() {
     assert_eq!(
         dishes
             .query()
-            .get(&client, &ids[0])
+            .get(&ids[0])
             .await
             .unwrap()
             .unwrap()
@@ -570,7 +569,7 @@ async fn writes_are_batched_by_ten() {
     emu.reset_stats().await;
     dishes.delete_many(&ids[..25]).await.unwrap();
     assert_eq!(emu.stats().await.count("DELETE", RECORDS), 3);
-    assert_eq!(dishes.query().count(&client).await.unwrap(), 975);
+    assert_eq!(dishes.query().count().await.unwrap(), 975);
     emu.shutdown().await;
 }
 
@@ -604,11 +603,11 @@ async fn upsert_creates_updates_and_skips_exactly_what_it_should() {
     let stats = emu.stats().await;
     assert_eq!(stats.count("POST", RECORDS), 50);
     assert_eq!(stats.count("PATCH", RECORDS), 10);
-    assert_eq!(dishes.query().count(&client).await.unwrap(), 1000);
+    assert_eq!(dishes.query().count().await.unwrap(), 1000);
     let updated = dishes
         .query()
         .filter(Dish::NAME.eq("dish 0005"))
-        .first(&client)
+        .first()
         .await
         .unwrap()
         .unwrap();
@@ -671,7 +670,7 @@ async fn decode_errors_name_the_record_field_and_type() {
     let err = client
         .table_in::<Dish>(dst.clone())
         .query()
-        .all(&client)
+        .all()
         .await
         .unwrap_err();
     let Error::Decode(e) = &err else {
@@ -726,7 +725,7 @@ async fn a_batch_that_fails_part_way_says_which_rows_were_written() {
     // Exactly the reported rows are on the server.
     let on_server: BTreeSet<RecordId> = dishes
         .query()
-        .all(&client)
+        .all()
         .await
         .unwrap()
         .into_iter()
@@ -823,20 +822,20 @@ async fn a_read_can_tolerate_a_column_the_datasheet_lost() {
         cost: Option<f64>,
     }
     let sheet = client.table_in::<Renamed>(dst);
-    let err = sheet.query().all(&client).await.unwrap_err();
+    let err = sheet.query().all().await.unwrap_err();
     assert_eq!(err.code(), Some(400), "{err}");
 
     let tolerant = sheet
         .query()
         .tolerate_missing_fields()
         .sort(Renamed::NAME.asc());
-    let rows = tolerant.all(&client).await.unwrap();
+    let rows = tolerant.all().await.unwrap();
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["Bread", "Soup"]);
     assert!(rows.iter().all(|r| r.cost.is_none()));
-    assert_eq!(tolerant.count(&client).await.unwrap(), 2);
+    assert_eq!(tolerant.count().await.unwrap(), 2);
     assert_eq!(
-        tolerant.first(&client).await.unwrap().map(|r| r.name),
+        tolerant.first().await.unwrap().map(|r| r.name),
         Some("Bread".to_owned())
     );
     emu.shutdown().await;
@@ -852,7 +851,7 @@ async fn an_unknown_datasheet_is_named_with_a_hint() {
         #[apitable(name = "Name")]
         name: String,
     }
-    let err = Placeholder::query().all(&client).await.unwrap_err();
+    let err = client.table::<Placeholder>().query().all().await.unwrap_err();
     assert_eq!(err.code(), Some(301), "{err}");
     let text = err.to_string();
     assert!(text.contains("dstPlaceholder001"), "{text}");

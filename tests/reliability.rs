@@ -77,7 +77,7 @@ async fn a_paced_client_never_meets_the_rate_limiter() {
         items
             .query()
             .filter(Item::QTY.eq(2))
-            .count(&client)
+            .count()
             .await
             .unwrap(),
         10
@@ -114,7 +114,7 @@ async fn injected_rate_limits_are_retried_without_losing_or_duplicating_rows() {
     let stats = emu.stats().await;
     assert!(stats.status(429) > 0, "faults were injected: {stats:?}");
     emu.set_faults(Faults::none()).await;
-    assert_eq!(items.query().count(&client).await.unwrap(), 100);
+    assert_eq!(items.query().count().await.unwrap(), 100);
     emu.shutdown().await;
 }
 
@@ -144,7 +144,7 @@ async fn reads_and_updates_ride_out_server_errors() {
             ..Faults::none()
         })
         .await;
-        let all = items.query().all(&client).await.unwrap();
+        let all = items.query().all().await.unwrap();
         assert_eq!(all.len(), 30);
         let bumped: Vec<Item> = all
             .into_iter()
@@ -160,7 +160,7 @@ async fn reads_and_updates_ride_out_server_errors() {
         items
             .query()
             .filter(Item::QTY.eq(3))
-            .count(&client)
+            .count()
             .await
             .unwrap(),
         30

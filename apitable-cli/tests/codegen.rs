@@ -119,7 +119,7 @@ async fn the_generated_struct_writes_a_record_and_reads_it_back_equal() {
     let id = soup.id.clone().expect("save stores the new id");
     let back = dishes
         .query()
-        .get(&client, &id)
+        .get(&id)
         .await
         .expect("a read")
         .expect("the record exists");

@@ -672,6 +672,12 @@ impl Emulator {
         &self.space_id
     }
 
+    /// The rate limit in requests per second per datasheet (or space) and token; `None` when
+    /// requests are not limited (the default).
+    pub fn rate_limit(&self) -> Option<u32> {
+        self.app.settings.rate_limit
+    }
+
     /// The configured limits.
     pub fn limits(&self) -> &Limits {
         &self.app.settings.limits

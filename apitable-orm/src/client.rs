@@ -60,6 +60,13 @@ pub(crate) struct Inner {
 }
 
 impl Client {
+    /// A client for an in-process emulator, paced as the emulator limits:
+    /// `Client::builder().emulator(emulator).build()`; see [`ClientBuilder::emulator`].
+    #[cfg(feature = "emulator")]
+    pub fn for_emulator(emulator: &apitable_emulator::Emulator) -> Result<Client> {
+        Client::builder().emulator(emulator).build()
+    }
+
     /// Starts configuring a client.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
@@ -190,6 +197,32 @@ impl ClientBuilder {
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
+    }
+
+    /// Connects to an in-process emulator (the `apitable-emulator` crate; needs this crate's
+    /// `emulator` feature): its base URL and token, and pacing that matches its rate limit —
+    /// none when it has none (its default), so a test suite runs as fast as the emulator
+    /// answers.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use apitable_emulator::Emulator;
+    /// use apitable_orm::Client;
+    /// let emu = Emulator::builder().start().await?;
+    /// let client = Client::builder().emulator(&emu).build()?;
+    /// assert_eq!(client.base_url().as_str().trim_end_matches('/'), emu.base_url());
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "emulator")]
+    pub fn emulator(self, emulator: &apitable_emulator::Emulator) -> Self {
+        let pacing = match emulator.rate_limit() {
+            Some(n) => Pacing::per_second(f64::from(n)),
+            None => Pacing::off(),
+        };
+        self.base_url(emulator.base_url())
+            .token(emulator.token())
+            .pacing(pacing)
     }
 
     /// Allows plain `http` to hosts other than loopback. The token then crosses the network

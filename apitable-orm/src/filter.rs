@@ -11,13 +11,6 @@ use std::marker::PhantomData;
 use crate::error::{Error, Result};
 use crate::ids::RecordId;
 use crate::table::{FieldMeta, Table};
-use crate::value::Timestamp;
-
-/// A value that can appear in a formula.
-pub trait Literal {
-    /// This value as a formula literal.
-    fn literal(self) -> Lit;
-}
 
 /// A literal value of a formula.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,34 +24,13 @@ pub enum Lit {
     Bool(bool),
 }
 
-impl Literal for String {
-    fn literal(self) -> Lit {
-        Lit::Text(self)
-    }
+/// A relative date range, in the server's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DateRange {
+    Today,
+    LastDays(u32),
+    NextDays(u32),
 }
-
-impl Literal for bool {
-    fn literal(self) -> Lit {
-        Lit::Bool(self)
-    }
-}
-
-impl Literal for Timestamp {
-    fn literal(self) -> Lit {
-        Lit::Number(self.as_millis() as f64)
-    }
-}
-
-macro_rules! number_literal {
-    ($($ty:ty),*) => {$(
-        impl Literal for $ty {
-            fn literal(self) -> Lit {
-                Lit::Number(self as f64)
-            }
-        }
-    )*};
-}
-number_literal!(f64, f32, i64, i32, i16, u64, u32, u16, u8);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TextOp {
@@ -92,6 +64,15 @@ enum Expr {
     Has {
         key: &'static str,
         item: Lit,
+    },
+    Dated {
+        key: &'static str,
+        range: DateRange,
+    },
+    /// Records linking to any of `ids`; resolved into `RecordIds` before rendering.
+    LinksTo {
+        key: &'static str,
+        ids: Vec<RecordId>,
     },
     RecordIds(Vec<RecordId>),
     And(Vec<Expr>),
@@ -188,6 +169,48 @@ impl<T> Filter<T> {
             key: meta.key,
             item,
         })
+    }
+
+    pub(crate) fn dated(meta: &'static FieldMeta, range: DateRange) -> Self {
+        Self::new(Expr::Dated {
+            key: meta.key,
+            range,
+        })
+    }
+
+    pub(crate) fn links_to(meta: &'static FieldMeta, ids: Vec<RecordId>) -> Self {
+        Self::new(Expr::LinksTo { key: meta.key, ids })
+    }
+
+    /// The `links_to` parts of this filter: (link field key, target ids), in order.
+    pub(crate) fn link_targets(&self) -> Vec<(&'static str, &[RecordId])> {
+        fn walk<'a>(expr: &'a Expr, out: &mut Vec<(&'static str, &'a [RecordId])>) {
+            match expr {
+                Expr::LinksTo { key, ids } => out.push((key, ids)),
+                Expr::And(parts) | Expr::Or(parts) => parts.iter().for_each(|p| walk(p, out)),
+                Expr::Not(inner) => walk(inner, out),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.expr, &mut out);
+        out
+    }
+
+    /// This filter with every `links_to` part replaced by the records it stands for, given
+    /// in the order of [`link_targets`](Self::link_targets).
+    pub(crate) fn with_links_resolved(&self, mut resolved: Vec<Vec<RecordId>>) -> Filter<T> {
+        fn walk(expr: &Expr, next: &mut std::vec::IntoIter<Vec<RecordId>>) -> Expr {
+            match expr {
+                Expr::LinksTo { .. } => Expr::RecordIds(next.next().unwrap_or_default()),
+                Expr::And(parts) => Expr::And(parts.iter().map(|p| walk(p, next)).collect()),
+                Expr::Or(parts) => Expr::Or(parts.iter().map(|p| walk(p, next)).collect()),
+                Expr::Not(inner) => Expr::Not(Box::new(walk(inner, next))),
+                other => other.clone(),
+            }
+        }
+        let mut iter = std::mem::take(&mut resolved).into_iter();
+        Self::new(walk(&self.expr, &mut iter))
     }
 
     pub(crate) fn any(filters: Vec<Filter<T>>) -> Self {
@@ -312,6 +335,40 @@ fn render(expr: &Expr, out: &mut String) -> Result<()> {
             literal(item, out)?;
             out.push_str(")>0)");
         }
+        Expr::Dated { key, range } => {
+            let mut f = String::new();
+            field(key, &mut f)?;
+            match range {
+                DateRange::Today => write!(out, "IS_SAME({f},TODAY(),\"days\")"),
+                DateRange::LastDays(days) => write!(
+                    out,
+                    "AND({f}!=BLANK(),({f}>=DATEADD(TODAY(),{},\"days\")),({f}<=NOW()))",
+                    signed(1 - i64::from(*days))
+                ),
+                DateRange::NextDays(days) => write!(
+                    out,
+                    "AND({f}!=BLANK(),({f}>=NOW()),({f}<DATEADD(TODAY(),{days},\"days\")))"
+                ),
+            }
+            .expect("writing to a String cannot fail");
+        }
+        Expr::LinksTo { key, .. } => {
+            return Err(Error::InvalidRequest(format!(
+                "the links_to filter on {key:?} is resolved when a query runs through a Sheet \
+                 (sheet.query().filter(…)); it has no formula of its own"
+            )));
+        }
+        Expr::RecordIds(ids) if ids.len() > COMPACT_ID_LIST => {
+            // One string of ids with delimiters on both sides: about 15 bytes an id instead of
+            // 40, so that a few hundred ids still fit in a URL. Ids hold only letters and
+            // digits, so neither the commas nor the quotes need escaping.
+            out.push_str("(FIND(CONCATENATE(\",\",RECORD_ID(),\",\"),\",");
+            for id in ids {
+                out.push_str(id.as_str());
+                out.push(',');
+            }
+            out.push_str("\")>0)");
+        }
         Expr::RecordIds(ids) => {
             if ids.is_empty() {
                 out.push_str("FALSE()");
@@ -374,6 +431,14 @@ pub(crate) fn field(key: &str, out: &mut String) -> Result<()> {
     }
     out.push('}');
     Ok(())
+}
+
+/// Above this many ids, `record_id_in` renders one delimited string instead of an `OR()`.
+const COMPACT_ID_LIST: usize = 8;
+
+/// An integer, negative ones in parentheses.
+fn signed(n: i64) -> String {
+    if n < 0 { format!("({n})") } else { n.to_string() }
 }
 
 fn literal(value: &Lit, out: &mut String) -> Result<()> {

@@ -61,16 +61,16 @@
 //! use futures_util::TryStreamExt;
 //! # async fn run() -> apitable_orm::Result<()> {
 //! let client = Client::from_env()?;
-//! let cheap: Vec<Dish> = Dish::query().filter(Dish::PRICE.lt(10)).all(&client).await?;
-//! let first = Dish::query().sort(Dish::PRICE.desc()).first(&client).await?;
-//! let n = Dish::query().count(&client).await?;
+//! let cheap: Vec<Dish> = client.table::<Dish>().query().filter(Dish::PRICE.lt(10)).all().await?;
+//! let first = client.table::<Dish>().query().sort(Dish::PRICE.desc()).first().await?;
+//! let n = client.table::<Dish>().query().count().await?;
 //!
 //! // Lazily, one page (1000 records by default) in memory at a time:
-//! let mut dishes = std::pin::pin!(Dish::query().stream(&client));
+//! let mut dishes = std::pin::pin!(client.table::<Dish>().query().stream());
 //! while let Some(dish) = dishes.try_next().await? {
 //!     println!("{} costs {}", dish.name, dish.price);
 //! }
-//! // Or page by page, with totals: Dish::query().page_size(100).pages(&client)
+//! // Or page by page, with totals: client.table::<Dish>().query().page_size(100).pages()
 //! # Ok(()) }
 //! ```
 //!
@@ -155,7 +155,9 @@ mod config;
 mod error;
 pub mod filter;
 mod ids;
-mod query;
+pub mod operand;
+pub mod query;
+mod related;
 mod sheet;
 mod table;
 mod transport;
@@ -175,7 +177,9 @@ pub use client::{
     DEFAULT_MAX_RESPONSE_SIZE,
 };
 pub use codec::{FieldCodec, Native};
-pub use column::{Column, Comparable, MultiValued, Scalar, SelectOption, Sort, Textual};
+pub use column::{
+    Column, Comparable, Dated, LinksTo, MultiValued, Scalar, SelectOption, Sort, Textual,
+};
 pub use config::{Pacing, RetryPolicy};
 pub use error::{
     ApiError, BatchError, DecodeError, Error, PagingError, RedirectError, ResponseTooLarge, Result,
@@ -184,6 +188,7 @@ pub use error::{
 pub use filter::Filter;
 pub use ids::{DatasheetId, FieldId, IdError, NodeId, RecordId, SpaceId, UnitId, ViewId};
 pub use query::{DEFAULT_PAGE_SIZE, Query};
+pub use related::Related;
 pub use sheet::{SchemaReport, Sheet};
 pub use table::{FieldMeta, Keyed, Page, Table};
 pub use value::{FieldValue, Timestamp};

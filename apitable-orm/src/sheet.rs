@@ -2,21 +2,25 @@
 
 use std::marker::PhantomData;
 
+use futures_core::Stream;
+
 use crate::api::{FieldInfo, FieldKey};
 use crate::client::Client;
-use crate::column::Column;
+use crate::column::{Column, LinksTo};
 use crate::error::{DecodeError, Error, Result};
 use crate::ids::{DatasheetId, IdError, RecordId};
 use crate::query::Query;
+use crate::related::Related;
 use crate::table::{Keyed, Table};
 use crate::write::{self, UpsertOptions, UpsertReport};
 use apitable_schema::{FieldSchema, Mismatch, can_be_key};
 
-/// Table `T` in one datasheet, through one client: reads and writes without repeating either.
+/// Table `T` in one datasheet, through one client: every read and write of the typed layer.
 ///
 /// `client.table::<T>()` uses the datasheet named in `#[apitable(datasheet = …)]`;
 /// `client.table_in::<T>(id)` another one with the same fields (staging and production
-/// copies, a datasheet created at run time, …).
+/// copies, a datasheet created at run time, …). A sheet holds a clone of the client (a
+/// reference-counted handle), so it is cheap to make, to clone and to keep in an app's state.
 ///
 /// ```no_run
 /// # use apitable_orm::{Table, Client, RecordId};
@@ -27,26 +31,28 @@ use apitable_schema::{FieldSchema, Mismatch, can_be_key};
 /// let staging = "dstStaging0000001".parse()?;
 /// let dishes = client.table_in::<Dish>(staging);
 /// let id = dishes.insert(&Dish { id: None, name: "Soup".into(), price: 4.5 }).await?;
-/// let soup = dishes.query().get(&client, &id).await?;
+/// let soup = dishes.get(&id).await?;
+/// let n = dishes.count().await?;
+/// let cheap = dishes.query().filter(Dish::PRICE.lt(5)).all().await?;
 /// # Ok(()) }
 /// ```
-pub struct Sheet<'c, T> {
-    client: &'c Client,
+pub struct Sheet<T> {
+    client: Client,
     id: std::result::Result<DatasheetId, IdError>,
     _t: PhantomData<fn() -> T>,
 }
 
-impl<T> Clone for Sheet<'_, T> {
+impl<T> Clone for Sheet<T> {
     fn clone(&self) -> Self {
         Sheet {
-            client: self.client,
+            client: self.client.clone(),
             id: self.id.clone(),
             _t: PhantomData,
         }
     }
 }
 
-impl<T> std::fmt::Debug for Sheet<'_, T> {
+impl<T> std::fmt::Debug for Sheet<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sheet")
             .field("datasheet", &self.id)
@@ -56,36 +62,113 @@ impl<T> std::fmt::Debug for Sheet<'_, T> {
 
 impl Client {
     /// Table `T` in its own datasheet (`#[apitable(datasheet = …)]`).
-    pub fn table<T: Table>(&self) -> Sheet<'_, T> {
+    pub fn table<T: Table>(&self) -> Sheet<T> {
         Sheet {
-            client: self,
+            client: self.clone(),
             id: T::DATASHEET.parse(),
             _t: PhantomData,
         }
     }
 
     /// Table `T` in datasheet `id` (same fields, another datasheet).
-    pub fn table_in<T: Table>(&self, id: DatasheetId) -> Sheet<'_, T> {
+    pub fn table_in<T: Table>(&self, id: DatasheetId) -> Sheet<T> {
         Sheet {
-            client: self,
+            client: self.clone(),
             id: Ok(id),
             _t: PhantomData,
         }
     }
 }
 
-impl<T: Table> Sheet<'_, T> {
+impl<T> Sheet<T> {
     /// The datasheet id.
     pub fn id(&self) -> Result<&DatasheetId> {
         self.id.as_ref().map_err(|e| Error::Id(e.clone()))
     }
 
-    /// A query over this datasheet.
-    pub fn query(&self) -> Query<T> {
-        match &self.id {
-            Ok(id) => Query::new().datasheet(id.clone()),
-            Err(_) => Query::new(),
-        }
+    /// The client this sheet reads and writes through.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl<T: Table> Sheet<T> {
+    /// A query over this datasheet, through the table's default view (if it has one); add a
+    /// filter, a sort and limits, then run it (`all`, `first`, `count`, `stream`, …).
+    pub fn query(&self) -> Query<T, Sheet<T>> {
+        self.select(Query::new())
+    }
+
+    /// Runs `query`, a query built without a datasheet (`T::query()…`), on this one.
+    pub fn select(&self, query: Query<T>) -> Query<T, Sheet<T>> {
+        query.bind(self.clone())
+    }
+
+    /// The record with this id, if it exists (and is in the table's default view, if it has
+    /// one). One request.
+    pub async fn get(&self, id: &RecordId) -> Result<Option<T>> {
+        self.query().get(id).await
+    }
+
+    /// The records with these ids, in the given order; unknown ids are skipped. One request per
+    /// [`IDS_PER_REQUEST`](crate::query::IDS_PER_REQUEST) ids.
+    pub async fn get_many(&self, ids: &[RecordId]) -> Result<Vec<T>> {
+        self.query().get_many(ids).await
+    }
+
+    /// How many records the datasheet has (in the table's default view, if it has one). One
+    /// request.
+    pub async fn count(&self) -> Result<u64> {
+        self.query().count().await
+    }
+
+    /// Every record (in the table's default view, if it has one), a page of 1000 a request.
+    pub async fn all(&self) -> Result<Vec<T>> {
+        self.query().all().await
+    }
+
+    /// Every record, one at a time, a page in memory at a time.
+    pub fn stream(&self) -> impl Stream<Item = Result<T>> + Send + use<T> {
+        self.query().stream()
+    }
+
+    /// Loads the rows of this table that the link column `via` of `rows` points to: one
+    /// `get_many` of the distinct linked ids, so a page of rows costs one request per
+    /// [`IDS_PER_REQUEST`](crate::query::IDS_PER_REQUEST) linked records, never one per row.
+    /// Look the rows up with the same cells: [`Related::one`], [`Related::many`].
+    ///
+    /// Links are followed by id, through no view (a view's filter would hide linked records);
+    /// to load through a view or a filter, use `sheet.query().view(…).load(via, rows)`. Linked
+    /// ids that were not found are in [`Related::missing`].
+    ///
+    /// Two levels are two loads: the second follows the rows the first loaded.
+    ///
+    /// ```no_run
+    /// # use apitable_orm::prelude::*;
+    /// # use apitable_orm::value::Link;
+    /// # #[derive(Table)] #[apitable(datasheet = "dstPeople00000001")]
+    /// # struct Person { #[apitable(record_id)] id: Option<RecordId>, name: String }
+    /// # #[derive(Table)] #[apitable(datasheet = "dstTopics00000001")]
+    /// # struct Topic { #[apitable(record_id)] id: Option<RecordId>, title: String, author: Option<Link<Person>> }
+    /// # #[derive(Table)] #[apitable(datasheet = "dstReplies0000001")]
+    /// # struct Reply { #[apitable(record_id)] id: Option<RecordId>, body: String, topic: Option<Link<Topic>> }
+    /// # async fn run(client: Client) -> apitable_orm::Result<()> {
+    /// let replies = client.table::<Reply>().query().max_records(100).all().await?; // request 1
+    /// let topics = client.table::<Topic>().load(Reply::TOPIC, &replies).await?;    // request 2
+    /// let people = client.table::<Person>().load(Topic::AUTHOR, &topics).await?;   // request 3
+    /// for reply in &replies {
+    ///     let topic = topics.one(&reply.topic);
+    ///     let author = topic.and_then(|t| people.one(&t.author));
+    ///     println!("{} in {:?} by {:?}", reply.body, topic.map(|t| &t.title), author.map(|p| &p.name));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn load<'r, R: Table, V: LinksTo<T>>(
+        &self,
+        via: Column<R, V>,
+        rows: impl IntoIterator<Item = &'r R>,
+    ) -> Result<Related<T>> {
+        self.query().without_view().load(via, rows).await
     }
 
     /// Compares the struct with the datasheet's fields (one `GET …/fields`) and reports every
@@ -124,7 +207,7 @@ impl<T: Table> Sheet<'_, T> {
     /// Creates a record from `row` (its empty cells are left out); returns the new id.
     pub async fn insert(&self, row: &T) -> Result<RecordId> {
         let mut ids =
-            write::insert_many(self.client, self.id()?, std::slice::from_ref(row)).await?;
+            write::insert_many(&self.client, self.id()?, std::slice::from_ref(row)).await?;
         ids.pop()
             .ok_or_else(|| Error::Decode(DecodeError::new("the server created no record")))
     }
@@ -132,17 +215,17 @@ impl<T: Table> Sheet<'_, T> {
     /// Creates records, 10 per request; returns their ids in order. A failure part-way is an
     /// [`Error::Batch`] that says which rows were written.
     pub async fn insert_many(&self, rows: &[T]) -> Result<Vec<RecordId>> {
-        write::insert_many(self.client, self.id()?, rows).await
+        write::insert_many(&self.client, self.id()?, rows).await
     }
 
     /// Writes every writable cell of `row` to its record (`row` must hold a record id).
     pub async fn update(&self, row: &T) -> Result<()> {
-        write::update_many(self.client, self.id()?, std::slice::from_ref(row)).await
+        write::update_many(&self.client, self.id()?, std::slice::from_ref(row)).await
     }
 
     /// Updates records, 10 per request.
     pub async fn update_many(&self, rows: &[T]) -> Result<()> {
-        write::update_many(self.client, self.id()?, rows).await
+        write::update_many(&self.client, self.id()?, rows).await
     }
 
     /// Sends only the cells where `new` differs from `old` (nothing when equal); returns
@@ -152,23 +235,23 @@ impl<T: Table> Sheet<'_, T> {
         T: Clone,
     {
         let pair = [(old.clone(), new.clone())];
-        Ok(write::update_changed_many(self.client, self.id()?, &pair).await? > 0)
+        Ok(write::update_changed_many(&self.client, self.id()?, &pair).await? > 0)
     }
 
     /// [`update_changed`](Self::update_changed) for many (old, new) pairs, 10 per request;
     /// returns how many records were changed.
     pub async fn update_changed_many(&self, pairs: &[(T, T)]) -> Result<usize> {
-        write::update_changed_many(self.client, self.id()?, pairs).await
+        write::update_changed_many(&self.client, self.id()?, pairs).await
     }
 
     /// Deletes a record.
     pub async fn delete(&self, id: &RecordId) -> Result<()> {
-        write::delete_many(self.client, self.id()?, std::slice::from_ref(id)).await
+        write::delete_many(&self.client, self.id()?, std::slice::from_ref(id)).await
     }
 
     /// Deletes records, 10 per request.
     pub async fn delete_many(&self, ids: &[RecordId]) -> Result<()> {
-        write::delete_many(self.client, self.id()?, ids).await
+        write::delete_many(&self.client, self.id()?, ids).await
     }
 
     /// Inserts `row` if it has no record id (and stores the new id in it), else updates it.
@@ -207,7 +290,7 @@ impl<T: Table> Sheet<'_, T> {
         rows: &[T],
         options: UpsertOptions,
     ) -> Result<UpsertReport> {
-        write::upsert_by(self.client, self.id()?, column, rows, options).await
+        write::upsert_by(&self.client, self.id()?, column, rows, options).await
     }
 
     /// [`upsert_by`](Self::upsert_by) the `#[apitable(key)]` field.
@@ -223,7 +306,7 @@ impl<T: Table> Sheet<'_, T> {
     where
         T: Keyed,
     {
-        write::upsert_by(self.client, self.id()?, T::KEY, rows, options).await
+        write::upsert_by(&self.client, self.id()?, T::KEY, rows, options).await
     }
 }
 

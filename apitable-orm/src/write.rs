@@ -408,11 +408,12 @@ pub(crate) async fn upsert_by<T: Table, V>(
             terms.push(term);
             end += 1;
         }
-        let found = T::query()
-            .datasheet(dst.clone())
+        let found = client
+            .table_in::<T>(dst.clone())
+            .query()
             .without_view()
             .filter(Filter::any(terms))
-            .all(client)
+            .all()
             .await?;
         for record in found {
             let id = record.record_id().cloned().ok_or_else(|| {

@@ -422,24 +422,26 @@ async fn typed_queries_check_their_pages_too() {
     let server = paging_server(one_record_again_and_again).await;
     let repeating = client(&server.uri());
     // Without a record id field the ids are read from the response; with one, from the rows.
-    let err = Named::query()
+    let err = repeating.table::<Named>().query()
         .page_size(1)
-        .all(&repeating)
+        .all()
         .await
         .unwrap_err();
     assert!(matches!(&err, Error::Paging(p) if p.page() == 2), "{err:?}");
-    let err = WithId::query()
+    let err = repeating.table::<WithId>().query()
         .page_size(1)
-        .all(&repeating)
+        .all()
         .await
         .unwrap_err();
     assert!(matches!(&err, Error::Paging(p) if p.page() == 2), "{err:?}");
     assert_eq!(requests(&server).await, 4);
 
     let server = paging_server(growing_total).await;
-    let rows = WithId::query()
+    let rows = client(&server.uri())
+        .table::<WithId>()
+        .query()
         .page_size(2)
-        .all(&client(&server.uri()))
+        .all()
         .await
         .unwrap();
     assert_eq!(rows.len(), 4);

@@ -110,11 +110,11 @@ impl Forum {
         }
     }
 
-    fn topics(&self) -> Sheet<'_, Topic> {
+    fn topics(&self) -> Sheet<Topic> {
         self.client.table_in(self.topics.clone())
     }
 
-    fn posts(&self) -> Sheet<'_, Post> {
+    fn posts(&self) -> Sheet<Post> {
         self.client.table_in(self.posts.clone())
     }
 
@@ -183,7 +183,7 @@ impl Forum {
 
     /// The topics with their reply counts and last reply, most recent activity first.
     pub async fn list_topics(&self) -> Result<Value, ApiFailure> {
-        let topics = self.topics().query().all(&self.client).await?;
+        let topics = self.topics().query().all().await?;
         // A two-way link cell lists the posts in the order they were linked: the last one is
         // the newest reply. One batched read for all of them.
         let last_ids: Vec<RecordId> = topics
@@ -195,7 +195,7 @@ impl Forum {
         } else {
             self.posts()
                 .query()
-                .get_many(&self.client, &last_ids)
+                .get_many(&last_ids)
                 .await?
         };
         let mut rows: Vec<(i64, Value)> = topics
@@ -229,7 +229,7 @@ impl Forum {
         } else {
             self.posts()
                 .query()
-                .get_many(&self.client, &topic.posts)
+                .get_many(&topic.posts)
                 .await?
         };
         // `get_many` keeps the link cell's order; a stable sort by creation time keeps it for
@@ -255,7 +255,7 @@ impl Forum {
             created: None,
         };
         let new_id = self.posts().insert(&post).await?;
-        let stored = self.posts().query().get(&self.client, &new_id).await?;
+        let stored = self.posts().query().get(&new_id).await?;
         let stored = stored.unwrap_or(Post {
             id: Some(new_id),
             ..post
@@ -277,7 +277,7 @@ impl Forum {
             created: None,
         };
         let new_id = self.topics().insert(&topic).await?;
-        let stored = self.topics().query().get(&self.client, &new_id).await?;
+        let stored = self.topics().query().get(&new_id).await?;
         let stored = stored.unwrap_or(Topic {
             id: Some(new_id),
             ..topic
@@ -289,7 +289,7 @@ impl Forum {
         let rid = parse_topic_id(id)?;
         self.topics()
             .query()
-            .get(&self.client, &rid)
+            .get(&rid)
             .await?
             .ok_or_else(|| ApiFailure::not_found(id))
     }

@@ -202,7 +202,7 @@ pub struct Edit {
 /// The notes of one datasheet.
 pub struct Notes<'c> {
     client: &'c Client,
-    sheet: Sheet<'c, Note>,
+    sheet: Sheet<Note>,
 }
 
 impl<'c> Notes<'c> {
@@ -243,7 +243,7 @@ impl<'c> Notes<'c> {
                 if let Some(tag) = tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
                     query = query.filter(Note::TAGS.has(tag));
                 }
-                let notes = query.all(self.client).await?;
+                let notes = query.all().await?;
                 print_list(out, &notes, "No notes yet.");
             }
             Command::Search { query } => {
@@ -253,7 +253,7 @@ impl<'c> Notes<'c> {
                     .query()
                     .filter(filter)
                     .sort(Note::CREATED.asc())
-                    .all(self.client)
+                    .all()
                     .await?;
                 print_list(out, &notes, "No note matches.");
             }
@@ -317,7 +317,7 @@ impl<'c> Notes<'c> {
     pub async fn load(&self, id: &RecordId) -> Result<Note, AppError> {
         self.sheet
             .query()
-            .get(self.client, id)
+            .get(id)
             .await?
             .ok_or_else(|| AppError::NotFound(id.clone()))
     }

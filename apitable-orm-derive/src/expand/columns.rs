@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 
 use crate::model::{KeyMode, Table};
 
-/// `impl Task { pub const TITLE: _p::Column<Task, String> = _p::Column::__new(0); … }`, each
+/// `impl Task { pub const TITLE: _p::Column<Task, String> = _p::Column::__new(0, |row| &row.title); … }`, each
 /// with a generated doc line so that crates with `#![deny(missing_docs)]` compile.
 pub(super) fn columns(model: &Table) -> TokenStream {
     let name = &model.ident;
@@ -15,6 +15,7 @@ pub(super) fn columns(model: &Table) -> TokenStream {
         let ty = &field.ty;
         let index = cell.index;
         let const_name = &cell.const_name;
+        let member = &field.member;
         let doc = match model.key_mode {
             KeyMode::Name => format!(
                 "Typed handle for the field `{}` (Rust field `{}`).",
@@ -27,7 +28,8 @@ pub(super) fn columns(model: &Table) -> TokenStream {
         };
         quote! {
             #[doc = #doc]
-            #vis const #const_name: _p::Column<#name, #ty> = _p::Column::__new(#index);
+            #vis const #const_name: _p::Column<#name, #ty> =
+                _p::Column::__new(#index, |__row: &#name| &__row.#member);
         }
     });
     quote! {
@@ -46,6 +48,7 @@ pub(super) fn keyed(model: &Table) -> TokenStream {
     };
     let ty = &field.ty;
     let index = cell.index;
+    let member = &field.member;
     let codec = super::table_impl::codec(field, cell);
     // A key whose type the server computes (`Computed<T>`, `User`…) could never be written by
     // an upsert; `read_only` written on the field was already refused by `check`.
@@ -60,7 +63,7 @@ pub(super) fn keyed(model: &Table) -> TokenStream {
         #[automatically_derived]
         impl _p::Keyed for #name {
             type Key = #ty;
-            const KEY: _p::Column<Self, #ty> = _p::Column::__new(#index);
+            const KEY: _p::Column<Self, #ty> = _p::Column::__new(#index, |__row: &#name| &__row.#member);
         }
 
         #writable

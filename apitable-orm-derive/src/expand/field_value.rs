@@ -46,8 +46,8 @@ pub(super) fn field_value(model: &SelectEnum) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl _p::Literal for #name {
-            fn literal(self) -> _p::Lit {
+        impl _p::Operand<Self> for #name {
+            fn into_lit(self) -> _p::Lit {
                 _p::option_literal(match self {
                     #(Self::#variants => #options,)*
                 })
@@ -56,7 +56,7 @@ pub(super) fn field_value(model: &SelectEnum) -> TokenStream {
 
         #[automatically_derived]
         impl _p::Scalar for #name {
-            type Value = Self;
+            type Family = Self;
         }
 
         #[automatically_derived]

@@ -12,9 +12,10 @@
 //! | URL | [`Url`] (link text and title) |
 //! | Attachment | `Vec<`[`Attachment`]`>` |
 //! | Member | `Vec<`[`Member`]`>` |
-//! | TwoWayLink, OneWayLink | `Vec<`[`RecordId`]`>` |
+//! | TwoWayLink, OneWayLink | `Vec<`[`Link<T>`]`>`, or `Option<Link<T>>` when limited to one record (`T` the linked table); `Vec<`[`RecordId`]`>` untyped |
 //! | CreatedBy, LastModifiedBy | [`User`] (read-only) |
-//! | Formula, MagicLookUp | [`Computed<T>`] (read-only), or `serde_json::Value` |
+//! | MagicLookUp | [`Lookup<T>`] (read-only; the looked-up values), or `Computed<T>` for a rollup to one value |
+//! | Formula | [`Computed<T>`] (read-only), or `serde_json::Value` |
 //! | anything | `serde_json::Value` (the raw cell) |
 //!
 //! Empty cells are absent from responses. `Option<T>` reads an empty cell as `None`;
@@ -23,6 +24,7 @@
 //! [`DecodeError`](crate::DecodeError) naming the record, the field and the expected type, unless
 //! the field is marked `#[apitable(default)]`.
 
+mod link;
 mod types;
 
 use std::fmt;
@@ -35,6 +37,7 @@ use serde_json::Value;
 use crate::ids::RecordId;
 use apitable_schema::{Kind, Shape};
 
+pub use link::{Link, Lookup};
 pub use types::{Attachment, Computed, Member, MemberType, Timestamp, Url, User};
 
 /// A Rust type that can hold one APITable cell.
@@ -71,6 +74,19 @@ pub trait FieldValue: Sized {
 
     /// Encodes the value for a write. `Value::Null` clears the cell.
     fn encode(&self) -> Value;
+
+    /// Encodes the value as one element of a list cell (`Vec<Self>`). The same as
+    /// [`encode`](Self::encode) except for types whose whole cell is itself a list, such as a
+    /// single [`Link`]: alone it is `["rec…"]`, in a `Vec` each one is `"rec…"`.
+    fn encode_element(&self) -> Value {
+        self.encode()
+    }
+
+    /// Decodes a present cell for an `Option<Self>` field: `None` for a cell that holds an
+    /// empty value (a link cell listing no record). The default decodes a `Self`.
+    fn decode_present<'de, D: Deserializer<'de>>(cell: D) -> Result<Option<Self>, D::Error> {
+        Self::decode(cell).map(Some)
+    }
 
     /// Whether `stored`, a cell as the server reads it back, already holds what writing `self`
     /// would store. Upserts skip such cells, so that an identical rerun writes nothing.
@@ -224,7 +240,7 @@ impl<T: FieldValue> FieldValue for Option<T> {
                 Ok(None)
             }
             fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                T::decode(d).map(Some)
+                T::decode_present(d)
             }
         }
         cell.deserialize_option(OptionVisitor(PhantomData))
@@ -276,7 +292,7 @@ impl<T: FieldValue> FieldValue for Vec<T> {
         if self.is_empty() {
             Value::Null
         } else {
-            Value::Array(self.iter().map(T::encode).collect())
+            Value::Array(self.iter().map(T::encode_element).collect())
         }
     }
     /// Element by element, in order, after dropping repeated entries on both sides (the server
