@@ -225,13 +225,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // 6. Page through the whole menu, ten dishes a page.
     println!();
-    let mut pages = std::pin::pin!(
-        dishes
-            .query()
-            .sort(Dish::NAME.asc())
-            .page_size(10)
-            .pages()
-    );
+    let mut pages = std::pin::pin!(dishes.query().sort(Dish::NAME.asc()).page_size(10).pages());
     while let Some(page) = pages.try_next().await? {
         let page: Page<Dish> = page;
         let first = page.items.first().map_or("", |d| d.name.as_str());

@@ -146,11 +146,7 @@ impl<T: Table, V> Column<T, V> {
     }
 
     /// Cells in `low..=high`.
-    pub fn between(
-        self,
-        low: impl Operand<V::Family>,
-        high: impl Operand<V::Family>,
-    ) -> Filter<T>
+    pub fn between(self, low: impl Operand<V::Family>, high: impl Operand<V::Family>) -> Filter<T>
     where
         V: Comparable,
     {
@@ -292,7 +288,10 @@ impl<T: Table, V> Column<T, V> {
 
     /// Records whose link cell links to at least one of `targets`; see
     /// [`links_to`](Self::links_to).
-    pub fn links_to_any<U, L: Into<Link<U>>>(self, targets: impl IntoIterator<Item = L>) -> Filter<T>
+    pub fn links_to_any<U, L: Into<Link<U>>>(
+        self,
+        targets: impl IntoIterator<Item = L>,
+    ) -> Filter<T>
     where
         V: LinksTo<U>,
     {

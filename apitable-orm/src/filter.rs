@@ -438,7 +438,11 @@ const COMPACT_ID_LIST: usize = 8;
 
 /// An integer, negative ones in parentheses.
 fn signed(n: i64) -> String {
-    if n < 0 { format!("({n})") } else { n.to_string() }
+    if n < 0 {
+        format!("({n})")
+    } else {
+        n.to_string()
+    }
 }
 
 fn literal(value: &Lit, out: &mut String) -> Result<()> {

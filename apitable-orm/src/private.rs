@@ -19,8 +19,8 @@ pub use crate::codec::{FieldCodec, Native};
 pub use crate::column::{Column, Scalar, SelectOption};
 pub use crate::error::DecodeError;
 pub use crate::filter::Lit;
-pub use crate::operand::Operand;
 pub use crate::ids::RecordId;
+pub use crate::operand::Operand;
 pub use crate::table::{DecodeCtx, FieldMeta, Keyed, Table};
 pub use crate::value::{FieldValue, Timestamp};
 

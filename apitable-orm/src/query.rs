@@ -15,6 +15,7 @@ use crate::ids::{DatasheetId, RecordId, ViewId};
 use crate::related::Related;
 use crate::sheet::Sheet;
 use crate::table::{Page, Table, decode_page};
+use crate::value::Link;
 
 /// The page size `stream`, `pages` and `all` use unless told otherwise (the server's maximum).
 pub const DEFAULT_PAGE_SIZE: u64 = 1000;
@@ -226,7 +227,6 @@ impl<T: Table, S> Query<T, S> {
         params.to_query()?;
         Ok(params)
     }
-
 }
 
 impl<T: Table> Query<T, Sheet<T>> {
@@ -280,7 +280,9 @@ impl<T: Table> Query<T, Sheet<T>> {
                 .ok_or_else(|| {
                     Error::InvalidRequest(format!(
                         "links_to: datasheet {} has no field {key:?}",
-                        self.datasheet_id().map(|d| d.to_string()).unwrap_or_default()
+                        self.datasheet_id()
+                            .map(|d| d.to_string())
+                            .unwrap_or_default()
                     ))
                 })?;
             let (foreign, sibling) = link_sides(field, key)?;
@@ -357,7 +359,11 @@ impl<T: Table> Query<T, Sheet<T>> {
             let Some(num) = next else {
                 return Ok(None);
             };
-            let query = if num == 1 { query.resolved().await? } else { query };
+            let query = if num == 1 {
+                query.resolved().await?
+            } else {
+                query
+            };
             let params = query.to_params()?.page_num(num);
             let (page, body) = query.fetch_page_and_body(&params).await?;
             // Structs that hold their record id say it; for the others, read the ids from
@@ -451,19 +457,31 @@ impl<T: Table> Query<T, Sheet<T>> {
         Ok(out)
     }
 
-    /// The rows of `T` that the link cells `via` of `rows` point to, read by id in as few
-    /// requests as the URL allows ([`IDS_PER_REQUEST`] distinct ids a request), through this
-    /// query's view and filter. See [`Sheet::load`].
+    /// The rows of `T` that the link cells `via` of `rows` point to, through this query's
+    /// view and filter. See [`Sheet::load`].
     pub async fn load<'r, R: Table, V: LinksTo<T>>(
         &self,
         via: Column<R, V>,
         rows: impl IntoIterator<Item = &'r R>,
     ) -> Result<Related<T>> {
+        self.load_links(rows.into_iter().flat_map(|row| via.get(row).links()))
+            .await
+    }
+
+    /// The rows `links` point to, each distinct id read once, in as few requests as the URL
+    /// allows ([`IDS_PER_REQUEST`] ids a request), through this query's view and filter. See
+    /// [`Sheet::load_links`].
+    pub async fn load_links<'l>(
+        &self,
+        links: impl IntoIterator<Item = &'l Link<T>>,
+    ) -> Result<Related<T>>
+    where
+        T: 'l,
+    {
         let mut seen = std::collections::HashSet::new();
-        let wanted: Vec<RecordId> = rows
+        let wanted: Vec<RecordId> = links
             .into_iter()
-            .flat_map(|row| via.get(row).links())
-            .filter(|link| seen.insert(link.id().clone()))
+            .filter(|link| seen.insert(link.id()))
             .map(|link| link.id().clone())
             .collect();
         if wanted.is_empty() {
@@ -491,7 +509,10 @@ fn link_sides(field: &FieldInfo, key: &str) -> Result<(DatasheetId, String)> {
             .and_then(serde_json::Value::as_str)
             .filter(|s| !s.is_empty())
     };
-    if !matches!(field.field_type, FieldType::TwoWayLink | FieldType::OneWayLink) {
+    if !matches!(
+        field.field_type,
+        FieldType::TwoWayLink | FieldType::OneWayLink
+    ) {
         return Err(Error::InvalidRequest(format!(
             "links_to: field {key:?} is a {} field, not a link",
             field.field_type
@@ -530,9 +551,7 @@ impl<'c> Lazy<'c> {
 
     async fn get(&self) -> Result<&[FieldInfo]> {
         self.fields
-            .get_or_try_init(|| async {
-                self.client.datasheet(&self.datasheet).fields(None).await
-            })
+            .get_or_try_init(|| async { self.client.datasheet(&self.datasheet).fields(None).await })
             .await
             .map(Vec::as_slice)
     }

@@ -91,7 +91,10 @@ impl<T> Related<T> {
 
     /// The rows a link cell points to, in cell order, skipping links that were not loaded.
     pub fn many(&self, cell: &impl LinksTo<T>) -> Vec<&T> {
-        cell.links().iter().filter_map(|link| self.get(link)).collect()
+        cell.links()
+            .iter()
+            .filter_map(|link| self.get(link))
+            .collect()
     }
 
     /// Every loaded row, in the order the links first named them.

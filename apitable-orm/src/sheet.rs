@@ -12,6 +12,7 @@ use crate::ids::{DatasheetId, IdError, RecordId};
 use crate::query::Query;
 use crate::related::Related;
 use crate::table::{Keyed, Table};
+use crate::value::Link;
 use crate::write::{self, UpsertOptions, UpsertReport};
 use apitable_schema::{FieldSchema, Mismatch, can_be_key};
 
@@ -169,6 +170,18 @@ impl<T: Table> Sheet<T> {
         rows: impl IntoIterator<Item = &'r R>,
     ) -> Result<Related<T>> {
         self.query().without_view().load(via, rows).await
+    }
+
+    /// Loads the rows `links` point to (each distinct id once, [`IDS_PER_REQUEST`] a request),
+    /// through no view: [`load`](Self::load) for links gathered by hand, such as the newest
+    /// entry of each of many link cells.
+    ///
+    /// [`IDS_PER_REQUEST`]: crate::query::IDS_PER_REQUEST
+    pub async fn load_links<'l>(
+        &self,
+        links: impl IntoIterator<Item = &'l Link<T>>,
+    ) -> Result<Related<T>> {
+        self.query().without_view().load_links(links).await
     }
 
     /// Compares the struct with the datasheet's fields (one `GET …/fields`) and reports every

@@ -422,13 +422,17 @@ async fn typed_queries_check_their_pages_too() {
     let server = paging_server(one_record_again_and_again).await;
     let repeating = client(&server.uri());
     // Without a record id field the ids are read from the response; with one, from the rows.
-    let err = repeating.table::<Named>().query()
+    let err = repeating
+        .table::<Named>()
+        .query()
         .page_size(1)
         .all()
         .await
         .unwrap_err();
     assert!(matches!(&err, Error::Paging(p) if p.page() == 2), "{err:?}");
-    let err = repeating.table::<WithId>().query()
+    let err = repeating
+        .table::<WithId>()
+        .query()
         .page_size(1)
         .all()
         .await

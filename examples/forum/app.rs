@@ -2,20 +2,25 @@
 //!
 //! Shared by `examples/forum/main.rs` (the server) and `tests/example_forum.rs` (its tests).
 //!
-//! Requests per endpoint (record reads are `GET …/records`; `get_many` asks for 200 ids at a
-//! time):
+//! The two tables are joined by a typed two-way link: `Post::topic` is an
+//! `Option<Link<Topic>>` (a reply is in one topic), and its sibling `Topic::posts` a
+//! `Vec<Link<Post>>`. Related rows are loaded with `Sheet::load`/`load_links`, one batched
+//! read per level (200 ids a request), never one read per row.
 //!
-//! * `GET /topics`: one list of the topics, then one `get_many` of the newest post of every
-//!   topic (for "last reply by … at …"); reply counts come from the topics' link cells. Two
-//!   requests for up to 200 topics with replies, however many posts there are.
-//! * `GET /topics/{id}`: the topic, then one `get_many` of its posts: two requests for up to
-//!   200 posts.
+//! Requests per endpoint (record reads are `GET …/records`):
+//!
+//! * `GET /topics`: one list of the topics, then one load of the newest post of every topic
+//!   (for "last reply by … at …"); reply counts come from the topics' link cells. Two requests
+//!   for up to 200 topics with replies, however many posts there are.
+//! * `GET /topics/{id}`: the topic, then one load of its posts: two requests for up to 200
+//!   posts.
 //! * `POST /topics/{id}/replies`: the topic (404 if unknown), the create, and a read of the new
 //!   post. The two-way link puts the post in the topic's `Posts` cell on the server.
 
 use std::sync::Arc;
 
 use apitable_orm::prelude::*;
+use apitable_orm::value::Link;
 use apitable_orm::{DatasheetId, Sheet};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -36,7 +41,7 @@ pub struct Topic {
     pub title: String,
     pub author: String,
     pub body: String,
-    pub posts: Vec<RecordId>,
+    pub posts: Vec<Link<Post>>,
     #[apitable(read_only)]
     pub created: Option<Timestamp>,
 }
@@ -49,7 +54,7 @@ pub struct Post {
     pub id: Option<RecordId>,
     pub body: String,
     pub author: String,
-    pub topic: Vec<RecordId>,
+    pub topic: Option<Link<Topic>>,
     #[apitable(read_only)]
     pub created: Option<Timestamp>,
 }
@@ -173,7 +178,7 @@ impl Forum {
                 id: None,
                 body: (*body).into(),
                 author: (*author).into(),
-                topic: vec![ids[*t].clone()],
+                topic: Some(Link::new(ids[*t].clone())),
                 created: None,
             })
             .collect();
@@ -183,28 +188,17 @@ impl Forum {
 
     /// The topics with their reply counts and last reply, most recent activity first.
     pub async fn list_topics(&self) -> Result<Value, ApiFailure> {
-        let topics = self.topics().query().all().await?;
+        let topics = self.topics().all().await?;
         // A two-way link cell lists the posts in the order they were linked: the last one is
         // the newest reply. One batched read for all of them.
-        let last_ids: Vec<RecordId> = topics
-            .iter()
-            .filter_map(|t| t.posts.last().cloned())
-            .collect();
-        let last_posts = if last_ids.is_empty() {
-            Vec::new()
-        } else {
-            self.posts()
-                .query()
-                .get_many(&last_ids)
-                .await?
-        };
+        let last_posts = self
+            .posts()
+            .load_links(topics.iter().filter_map(|t| t.posts.last()))
+            .await?;
         let mut rows: Vec<(i64, Value)> = topics
             .iter()
             .map(|t| {
-                let last = t
-                    .posts
-                    .last()
-                    .and_then(|id| last_posts.iter().find(|p| p.id.as_ref() == Some(id)));
+                let last = t.posts.last().and_then(|link| last_posts.get(link));
                 let activity = last
                     .and_then(|p| p.created)
                     .or(t.created)
@@ -224,20 +218,14 @@ impl Forum {
     /// A topic and its posts, oldest first.
     pub async fn show_topic(&self, id: &str) -> Result<Value, ApiFailure> {
         let topic = self.find_topic(id).await?;
-        let mut posts = if topic.posts.is_empty() {
-            Vec::new()
-        } else {
-            self.posts()
-                .query()
-                .get_many(&topic.posts)
-                .await?
-        };
-        // `get_many` keeps the link cell's order; a stable sort by creation time keeps it for
+        let loaded = self.posts().load(Topic::POSTS, [&topic]).await?;
+        // `many` keeps the link cell's order; a stable sort by creation time keeps it for
         // posts created in the same millisecond.
+        let mut posts = loaded.many(&topic.posts);
         posts.sort_by_key(|p| p.created);
         Ok(json!({
             "topic": topic_json(&topic),
-            "posts": posts.iter().map(post_json).collect::<Vec<_>>(),
+            "posts": posts.into_iter().map(post_json).collect::<Vec<_>>(),
         }))
     }
 
@@ -251,11 +239,11 @@ impl Forum {
             id: None,
             body,
             author,
-            topic: vec![topic.id.clone().unwrap_or(topic_id)],
+            topic: Some(Link::to(&topic)?),
             created: None,
         };
         let new_id = self.posts().insert(&post).await?;
-        let stored = self.posts().query().get(&new_id).await?;
+        let stored = self.posts().get(&new_id).await?;
         let stored = stored.unwrap_or(Post {
             id: Some(new_id),
             ..post
@@ -277,7 +265,7 @@ impl Forum {
             created: None,
         };
         let new_id = self.topics().insert(&topic).await?;
-        let stored = self.topics().query().get(&new_id).await?;
+        let stored = self.topics().get(&new_id).await?;
         let stored = stored.unwrap_or(Topic {
             id: Some(new_id),
             ..topic
@@ -288,7 +276,6 @@ impl Forum {
     async fn find_topic(&self, id: &str) -> Result<Topic, ApiFailure> {
         let rid = parse_topic_id(id)?;
         self.topics()
-            .query()
             .get(&rid)
             .await?
             .ok_or_else(|| ApiFailure::not_found(id))
@@ -330,7 +317,7 @@ fn post_json(p: &Post) -> Value {
         "author": p.author,
         "body": p.body,
         "created": p.created.map(Timestamp::as_millis),
-        "topic": p.topic.first(),
+        "topic": p.topic,
     })
 }
 
