@@ -5,6 +5,7 @@
 use apitable_emulator::{Emulator, Faults, FieldSpec};
 use apitable_orm::api::{Fields, WriteOptions};
 use apitable_orm::prelude::*;
+use apitable_orm::Error;
 use apitable_orm::value::{Attachment, Member, MemberType, Url};
 use apitable_orm::{BatchError, DatasheetId, Pacing, RetryPolicy, SpaceId, UnitId, UpsertOptions};
 use serde_json::json;
@@ -135,12 +136,7 @@ async fn update_changed_many_reports_the_rows_it_never_sent() {
         .insert_many(&(0..40).map(|i| item(i, 1.0)).collect::<Vec<_>>())
         .await
         .unwrap();
-    let old = items
-        .query()
-        .sort(Item::NAME.asc())
-        .all()
-        .await
-        .unwrap();
+    let old = items.query().sort(Item::NAME.asc()).all().await.unwrap();
     let pairs: Vec<(Item, Item)> = old
         .into_iter()
         .enumerate()
@@ -193,12 +189,7 @@ async fn empty_input_cells_do_not_clear_unless_asked() {
     assert_eq!(report.unchanged.len(), 3, "{report:?}");
     assert!(report.cleared.is_empty());
     assert_eq!(emu.stats().await.count("PATCH", RECORDS), 0);
-    let stored = items
-        .query()
-        .sort(Item::NAME.asc())
-        .all()
-        .await
-        .unwrap();
+    let stored = items.query().sort(Item::NAME.asc()).all().await.unwrap();
     for (i, s) in stored.iter().enumerate() {
         assert_eq!(s.note.as_deref(), Some(format!("note {i}").as_str()));
         assert_eq!(s.tags, ["kept"]);
@@ -229,12 +220,7 @@ async fn empty_input_cells_do_not_clear_unless_asked() {
         cleared,
         [(0, "Note"), (0, "Tags"), (1, "Note"), (1, "Tags")]
     );
-    let stored = items
-        .query()
-        .sort(Item::NAME.asc())
-        .all()
-        .await
-        .unwrap();
+    let stored = items.query().sort(Item::NAME.asc()).all().await.unwrap();
     assert_eq!(stored[0].note, None);
     assert!(stored[1].tags.is_empty());
     assert_eq!(

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use apitable_emulator::{Emulator, FieldSpec};
 use apitable_orm::api::{Fields, ListRecords, Upload, WriteOptions};
 use apitable_orm::prelude::*;
+use apitable_orm::Error;
 use apitable_orm::value::{Attachment, Computed, Member, Url, User};
 use apitable_orm::{DatasheetId, Pacing, Sheet};
 use futures_util::TryStreamExt;
@@ -433,17 +434,9 @@ async fn every_query_feature() {
         run(q().sort(Dish::PRICE.asc()).max_records(2)).await.len(),
         2
     );
-    let first = q()
-        .sort(Dish::PRICE.desc())
-        .first()
-        .await
-        .unwrap()
-        .unwrap();
+    let first = q().sort(Dish::PRICE.desc()).first().await.unwrap().unwrap();
     assert_eq!(first.name, "Stew");
-    assert_eq!(
-        q().filter(Dish::PRICE.lt(5)).count().await.unwrap(),
-        3
-    );
+    assert_eq!(q().filter(Dish::PRICE.lt(5)).count().await.unwrap(), 3);
     let many = q()
         .get_many(&[ids[2].clone(), ids[0].clone()])
         .await
@@ -556,13 +549,7 @@ async fn writes_are_batched_by_ten() {
     new.price = 99.0;
     assert!(dishes.update_changed(&old, &new).await.unwrap());
     assert_eq!(
-        dishes
-            .query()
-            .get(&ids[0])
-            .await
-            .unwrap()
-            .unwrap()
-            .price,
+        dishes.query().get(&ids[0]).await.unwrap().unwrap().price,
         99.0
     );
 
@@ -851,7 +838,12 @@ async fn an_unknown_datasheet_is_named_with_a_hint() {
         #[apitable(name = "Name")]
         name: String,
     }
-    let err = client.table::<Placeholder>().query().all().await.unwrap_err();
+    let err = client
+        .table::<Placeholder>()
+        .query()
+        .all()
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some(301), "{err}");
     let text = err.to_string();
     assert!(text.contains("dstPlaceholder001"), "{text}");

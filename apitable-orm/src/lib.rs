@@ -195,6 +195,22 @@ pub use value::{FieldValue, Timestamp};
 pub use write::{UpsertOptions, UpsertReport};
 
 /// The names most programs need: `use apitable_orm::prelude::*;`.
+///
+/// It leaves out the crate's `Error` and `Result`, so that the prelude goes with
+/// `Box<dyn std::error::Error>`, `anyhow::Result` and friends without a clash: name them as
+/// `apitable_orm::Error` and `apitable_orm::Result`.
+///
+/// ```
+/// use apitable_orm::prelude::*;
+/// use std::error::Error;
+///
+/// fn main() -> Result<(), Box<dyn Error>> {
+///     let id: RecordId = "recA1".parse()?;
+///     let _link: Link<()> = Link::new(id);
+///     Ok(())
+/// }
+/// ```
 pub mod prelude {
-    pub use crate::{Client, Error, FieldValue, Filter, Keyed, RecordId, Result, Table, Timestamp};
+    pub use crate::value::Link;
+    pub use crate::{Client, FieldValue, Filter, Keyed, RecordId, Sheet, Table, Timestamp};
 }

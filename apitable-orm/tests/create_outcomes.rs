@@ -5,6 +5,7 @@
 //! would write them again and duplicate them.
 
 use apitable_orm::prelude::*;
+use apitable_orm::Error;
 use apitable_orm::{BatchError, Pacing, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{any, method};
