@@ -5,6 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use crate::filter::{DateRange, Filter, TextOp};
+use crate::ids::RecordId;
 use crate::operand::{self, Operand};
 use crate::table::{FieldMeta, Table};
 use crate::value::{Computed, Link, Lookup, Member, Timestamp, Url, User};
@@ -279,11 +280,11 @@ impl<T: Table, V> Column<T, V> {
     /// ([`Filter::render`]).
     ///
     /// [`Error::InvalidRequest`]: crate::Error::InvalidRequest
-    pub fn links_to<U>(self, target: impl Into<Link<U>>) -> Filter<T>
+    pub fn links_to<U>(self, target: impl ToLink<U>) -> Filter<T>
     where
         V: LinksTo<U>,
     {
-        Filter::links_to(self.meta(), vec![target.into().into_id()])
+        Filter::links_to(self.meta(), vec![target.to_link().into_id()])
     }
 
     /// Records whose link cell links to at least one of `targets`; see
@@ -335,8 +336,9 @@ impl<T> fmt::Debug for Sort<T> {
     note = "use `has`/`has_any`/`has_all` for multi-select, member and lookup fields, `links_to` for link fields, and `is_empty`/`is_not_empty` for any field"
 )]
 pub trait Scalar {
-    /// Which values a filter compares these cells with ([`operand::Number`],
-    /// [`operand::Text`], [`operand::Date`], [`operand::Checkbox`], or a select enum).
+    /// Which values a filter compares these cells with ([`operand::NumberColumn`],
+    /// [`operand::TextColumn`], [`operand::DateColumn`], [`operand::CheckboxColumn`], or a
+    /// select enum).
     type Family;
 }
 
@@ -387,6 +389,41 @@ pub trait LinksTo<U> {
     fn links(&self) -> &[Link<U>];
 }
 
+/// A record of table `U` to filter links by: a [`Link<U>`] or a [`RecordId`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not name a record of `{U}`",
+    label = "expected a `Link<{U}>` or a `RecordId`",
+    note = "`links_to` takes a link to the table the column links to (`Link::to(&row)?` makes one from a row read earlier)"
+)]
+pub trait ToLink<U> {
+    /// The link.
+    fn to_link(self) -> Link<U>;
+}
+
+impl<U> ToLink<U> for Link<U> {
+    fn to_link(self) -> Link<U> {
+        self
+    }
+}
+
+impl<U> ToLink<U> for &Link<U> {
+    fn to_link(self) -> Link<U> {
+        self.clone()
+    }
+}
+
+impl<U> ToLink<U> for RecordId {
+    fn to_link(self) -> Link<U> {
+        Link::new(self)
+    }
+}
+
+impl<U> ToLink<U> for &RecordId {
+    fn to_link(self) -> Link<U> {
+        Link::new(self.clone())
+    }
+}
+
 impl<U> LinksTo<U> for Vec<Link<U>> {
     fn links(&self) -> &[Link<U>] {
         self
@@ -411,10 +448,10 @@ macro_rules! family {
     )*};
 }
 
-family!(operand::Number => f64, f32, i64, i32, i16, u64, u32, u16, u8);
-family!(operand::Date => Timestamp);
-family!(operand::Checkbox => bool);
-family!(operand::Text => String, Url, User);
+family!(operand::NumberColumn => f64, f32, i64, i32, i16, u64, u32, u16, u8);
+family!(operand::DateColumn => Timestamp);
+family!(operand::CheckboxColumn => bool);
+family!(operand::TextColumn => String, Url, User);
 
 macro_rules! ordered {
     ($($ty:ty),*) => {$( impl Comparable for $ty {} )*};
@@ -448,6 +485,11 @@ impl<M: MultiValued> MultiValued for Computed<M> {
 
 /// Element types of multi-value fields that filters can look for: `String` and single-select
 /// enums (derived `FieldValue`).
+#[diagnostic::on_unimplemented(
+    message = "lists of `{Self}` cannot be searched with `has`/`has_any`/`has_all`/`has_none`",
+    label = "not a multi-select, member or lookup field",
+    note = "`has` looks for an option of a multi-select (`Vec<String>`, `Vec<YourEnum>`), a member's name (`Vec<Member>`) or a looked-up value (`Lookup<…>`); attachment cells can only be tested with `is_empty`/`is_not_empty`, and link cells with `links_to` and `is_empty`"
+)]
 pub trait SelectOption: Scalar {}
 
 impl SelectOption for String {}
@@ -458,7 +500,7 @@ impl<E: SelectOption> MultiValued for Vec<E> {
 
 /// Member cells are matched by the member's (or team's) name.
 impl MultiValued for Vec<Member> {
-    type Item = operand::Text;
+    type Item = operand::TextColumn;
 }
 
 impl<S: Scalar> MultiValued for Lookup<S> {

@@ -6,10 +6,10 @@
 //!
 //! | family | columns | values |
 //! | --- | --- | --- |
-//! | [`Number`] | number types, `Computed<f64>` … | any Rust number: `10`, `2.5`, `n as u64` |
-//! | [`Text`] | `String`, `Url`, `User`, member names, `Computed<String>` | `&str`, `String`, `&String`, `Cow<str>`, `char` |
-//! | [`Date`] | `Timestamp`, `Computed<Timestamp>` | a [`Timestamp`] (or a `chrono`, `time` or `jiff` time with those features) |
-//! | [`Checkbox`] | `bool` | `bool` |
+//! | [`NumberColumn`] | number types, `Computed<f64>` … | any Rust number: `10`, `2.5`, `n as u64` |
+//! | [`TextColumn`] | `String`, `Url`, `User`, member names, `Computed<String>` | `&str`, `String`, `&String`, `Cow<str>`, `char` |
+//! | [`DateColumn`] | `Timestamp`, `Computed<Timestamp>` | a [`Timestamp`] (or a `chrono`, `time` or `jiff` time with those features) |
+//! | [`CheckboxColumn`] | `bool` | `bool` |
 //! | a select enum `E` | `E`, `Vec<E>` | an `E` |
 //!
 //! ```
@@ -28,7 +28,7 @@
 //! # #[derive(Table)]
 //! # #[apitable(datasheet = "dstShop0000000001", rename_all = "PascalCase")]
 //! # struct Item { name: String, quantity: u32, purchased: Option<Timestamp> }
-//! let _ = Item::QUANTITY.eq("three"); // a `&str` cannot be compared with a Number column
+//! let _ = Item::QUANTITY.eq("three"); // a `&str` cannot be compared with a `NumberColumn`
 //! ```
 
 use std::borrow::Cow;
@@ -38,9 +38,9 @@ use crate::value::Timestamp;
 
 /// A value a filter can compare with columns of family `F`.
 #[diagnostic::on_unimplemented(
-    message = "a `{Self}` cannot be compared with a {F} column",
-    label = "not a value for a {F} column",
-    note = "Number columns take any Rust number (`10`, `2.5`); Text columns take `&str` or `String`; Date columns take a `Timestamp` (`Timestamp::from_millis(ms)`); Checkbox columns take `bool`; a select column of enum `E` takes an `E` variant"
+    message = "a `{Self}` cannot be compared with a `{F}`",
+    label = "not a value for a `{F}`",
+    note = "number columns take any Rust number (`10`, `2.5`); text columns take `&str` or `String`; date columns take a `Timestamp` (`Timestamp::from_millis(ms)`); checkbox columns take `bool`; a select column of enum `E` takes an `E` variant"
 )]
 pub trait Operand<F> {
     /// This value as a formula literal.
@@ -50,24 +50,24 @@ pub trait Operand<F> {
 /// Number columns: Number, Currency, Percent (as a fraction), Rating, AutoNumber, and formulas
 /// computing a number.
 #[derive(Debug, Clone, Copy)]
-pub enum Number {}
+pub enum NumberColumn {}
 
 /// Text columns: text, single-line text, email, phone, URL, CreatedBy and LastModifiedBy
 /// (the user's name), member names, and formulas computing text.
 #[derive(Debug, Clone, Copy)]
-pub enum Text {}
+pub enum TextColumn {}
 
 /// Date columns: DateTime, CreatedTime, LastModifiedTime, and formulas computing a date.
 #[derive(Debug, Clone, Copy)]
-pub enum Date {}
+pub enum DateColumn {}
 
 /// Checkbox columns.
 #[derive(Debug, Clone, Copy)]
-pub enum Checkbox {}
+pub enum CheckboxColumn {}
 
 macro_rules! numbers {
     ($($ty:ty),*) => {$(
-        impl Operand<Number> for $ty {
+        impl Operand<NumberColumn> for $ty {
             fn into_lit(self) -> Lit {
                 Lit::Number(self as f64)
             }
@@ -76,64 +76,64 @@ macro_rules! numbers {
 }
 numbers!(f64, f32, i64, i32, i16, i8, isize, u64, u32, u16, u8, usize);
 
-impl Operand<Text> for String {
+impl Operand<TextColumn> for String {
     fn into_lit(self) -> Lit {
         Lit::Text(self)
     }
 }
 
-impl Operand<Text> for &str {
+impl Operand<TextColumn> for &str {
     fn into_lit(self) -> Lit {
         Lit::Text(self.to_owned())
     }
 }
 
-impl Operand<Text> for &String {
+impl Operand<TextColumn> for &String {
     fn into_lit(self) -> Lit {
         Lit::Text(self.clone())
     }
 }
 
-impl Operand<Text> for Cow<'_, str> {
+impl Operand<TextColumn> for Cow<'_, str> {
     fn into_lit(self) -> Lit {
         Lit::Text(self.into_owned())
     }
 }
 
-impl Operand<Text> for char {
+impl Operand<TextColumn> for char {
     fn into_lit(self) -> Lit {
         Lit::Text(self.to_string())
     }
 }
 
-impl Operand<Checkbox> for bool {
+impl Operand<CheckboxColumn> for bool {
     fn into_lit(self) -> Lit {
         Lit::Bool(self)
     }
 }
 
-impl Operand<Date> for Timestamp {
+impl Operand<DateColumn> for Timestamp {
     fn into_lit(self) -> Lit {
         Lit::Number(self.as_millis() as f64)
     }
 }
 
 #[cfg(feature = "chrono")]
-impl Operand<Date> for chrono::DateTime<chrono::Utc> {
+impl Operand<DateColumn> for chrono::DateTime<chrono::Utc> {
     fn into_lit(self) -> Lit {
         Timestamp::from(self).into_lit()
     }
 }
 
 #[cfg(feature = "time")]
-impl Operand<Date> for time::OffsetDateTime {
+impl Operand<DateColumn> for time::OffsetDateTime {
     fn into_lit(self) -> Lit {
         Timestamp::from(self).into_lit()
     }
 }
 
 #[cfg(feature = "jiff")]
-impl Operand<Date> for jiff::Timestamp {
+impl Operand<DateColumn> for jiff::Timestamp {
     fn into_lit(self) -> Lit {
         Timestamp::from(self).into_lit()
     }

@@ -4,8 +4,8 @@
 //! answer leaves the rows' fate unknown, and the report must say so, or a caller that trusts it
 //! would write them again and duplicate them.
 
-use apitable_orm::prelude::*;
 use apitable_orm::Error;
+use apitable_orm::prelude::*;
 use apitable_orm::{BatchError, Pacing, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{any, method};
