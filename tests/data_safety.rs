@@ -3,9 +3,9 @@
 //! cells written from the contacts API, and decode errors that name their record.
 
 use apitable_emulator::{Emulator, Faults, FieldSpec};
+use apitable_orm::Error;
 use apitable_orm::api::{Fields, WriteOptions};
 use apitable_orm::prelude::*;
-use apitable_orm::Error;
 use apitable_orm::value::{Attachment, Member, MemberType, Url};
 use apitable_orm::{BatchError, DatasheetId, Pacing, RetryPolicy, SpaceId, UnitId, UpsertOptions};
 use serde_json::json;

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use apitable_emulator::{Emulator, Faults, FieldSpec};
-use apitable_orm::prelude::*;
 use apitable_orm::Error;
+use apitable_orm::prelude::*;
 use apitable_orm::{DatasheetId, Pacing, RetryPolicy};
 use serde_json::json;
 

@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 
 use apitable_emulator::{Emulator, FieldSpec};
+use apitable_orm::Error;
 use apitable_orm::api::{Fields, ListRecords, Upload, WriteOptions};
 use apitable_orm::prelude::*;
-use apitable_orm::Error;
 use apitable_orm::value::{Attachment, Computed, Member, Url, User};
 use apitable_orm::{DatasheetId, Pacing, Sheet};
 use futures_util::TryStreamExt;

@@ -74,12 +74,7 @@ async fn a_paced_client_never_meets_the_rate_limiter() {
     let report = items.upsert(&changed).await.unwrap();
     assert_eq!(report.updated.len(), 10);
     assert_eq!(
-        items
-            .query()
-            .filter(Item::QTY.eq(2))
-            .count()
-            .await
-            .unwrap(),
+        items.query().filter(Item::QTY.eq(2)).count().await.unwrap(),
         10
     );
     let stats = emu.stats().await;
@@ -157,12 +152,7 @@ async fn reads_and_updates_ride_out_server_errors() {
     }
     emu.set_faults(Faults::none()).await;
     assert_eq!(
-        items
-            .query()
-            .filter(Item::QTY.eq(3))
-            .count()
-            .await
-            .unwrap(),
+        items.query().filter(Item::QTY.eq(3)).count().await.unwrap(),
         30
     );
     assert!(emu.stats().await.status(500) > 0);
