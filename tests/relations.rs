@@ -575,3 +575,61 @@ async fn a_single_link_type_refuses_a_cell_with_several_links() {
     );
     emu.shutdown().await;
 }
+
+/// A `links_to` filter that would list more records than a request line can carry fails
+/// before any record request, instead of being cut or refused by a proxy.
+#[tokio::test]
+async fn a_links_to_filter_too_long_for_a_url_is_an_error() {
+    let Setup { emu, client, .. } = start().await;
+    let topic = client
+        .table::<Topic>()
+        .query()
+        .first()
+        .await
+        .unwrap()
+        .unwrap();
+    let rows: Vec<Reply> = (0..450)
+        .map(|i| Reply {
+            id: None,
+            body: format!("crowd {i}"),
+            topic: Some(Link::to(&topic).unwrap()),
+            author: None,
+            topic_title: Lookup::default(),
+        })
+        .collect();
+    let replies = client.table::<Reply>();
+    replies.insert_many(&rows).await.unwrap();
+    emu.reset_stats().await;
+    let err = replies
+        .query()
+        .filter(Reply::TOPIC.links_to(topic.id.clone().unwrap()))
+        .count()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest(m) if m.contains("Sheet::load")),
+        "{err}"
+    );
+    let stats = emu.stats().await;
+    assert_eq!(
+        stats.count("GET", RECORDS),
+        1,
+        "only the other side was read"
+    );
+    // The other side has them all.
+    let all = replies
+        .load(Topic::REPLIES, [&topic_again(&client, &topic).await])
+        .await
+        .unwrap();
+    assert!(all.len() >= 450);
+    emu.shutdown().await;
+}
+
+async fn topic_again(client: &Client, topic: &Topic) -> Topic {
+    client
+        .table::<Topic>()
+        .get(topic.id.as_ref().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+}

@@ -25,6 +25,10 @@ pub const DEFAULT_PAGE_SIZE: u64 = 1000;
 /// accept.
 pub const IDS_PER_REQUEST: usize = 200;
 
+/// Longest `filterByFormula` a resolved `links_to` filter may make, in characters before
+/// percent-encoding: with the ids at about 15 characters each, some 400 linked records.
+const LINKS_FORMULA_BUDGET: usize = 6000;
+
 /// A typed read of table `T`: view, filter, sort and limits, then a terminal method (`all`,
 /// `first`, `get`, `get_many`, `count`, `stream`, `pages`).
 ///
@@ -317,7 +321,16 @@ impl<T: Table> Query<T, Sheet<T>> {
             linking.retain(|id| seen.insert(id.clone()));
             resolved.push(linking);
         }
-        self.filter = Some(filter.with_links_resolved(resolved));
+        let filter = filter.with_links_resolved(resolved);
+        let length = filter.render()?.len();
+        if length > LINKS_FORMULA_BUDGET {
+            return Err(Error::InvalidRequest(format!(
+                "the links_to filter matches so many records that its formula would be {length} \
+                 characters, more than the {LINKS_FORMULA_BUDGET} a request line can safely \
+                 carry; read the linked records from the other side with Sheet::load instead"
+            )));
+        }
+        self.filter = Some(filter);
         Ok(())
     }
 
