@@ -3,8 +3,8 @@
 
 use apitable_emulator::Emulator;
 use apitable_orm::api::{
-    DateFormat, FieldType, Link, NewDatasheet, NewField, NewProperty, SelectOption, SymbolAlign,
-    ViewType,
+    DateFormat, FieldType, LinkProperty, NewDatasheet, NewField, NewProperty, SelectOption,
+    SymbolAlign, ViewType,
 };
 use apitable_orm::{Client, DatasheetId, Pacing, SpaceId};
 
@@ -90,7 +90,7 @@ async fn typed_settings_survive_a_trip_through_the_server() {
         ),
         (
             "Supplier",
-            NewProperty::OneWayLink(Link::to(other.id.to_string()).single()),
+            NewProperty::OneWayLink(LinkProperty::to(other.id.to_string()).single()),
         ),
         (
             "Total",

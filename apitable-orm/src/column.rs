@@ -490,11 +490,11 @@ impl<M: MultiValued> MultiValued for Computed<M> {
     label = "not a multi-select, member or lookup field",
     note = "`has` looks for an option of a multi-select (`Vec<String>`, `Vec<YourEnum>`), a member's name (`Vec<Member>`) or a looked-up value (`Lookup<…>`); attachment cells can only be tested with `is_empty`/`is_not_empty`, and link cells with `links_to` and `is_empty`"
 )]
-pub trait SelectOption: Scalar {}
+pub trait ListElement: Scalar {}
 
-impl SelectOption for String {}
+impl ListElement for String {}
 
-impl<E: SelectOption> MultiValued for Vec<E> {
+impl<E: ListElement> MultiValued for Vec<E> {
     type Item = E::Family;
 }
 

@@ -178,7 +178,7 @@ pub use client::{
 };
 pub use codec::{FieldCodec, Native};
 pub use column::{
-    Column, Comparable, Dated, LinksTo, MultiValued, Scalar, SelectOption, Sort, Textual, ToLink,
+    Column, Comparable, Dated, LinksTo, ListElement, MultiValued, Scalar, Sort, Textual, ToLink,
 };
 pub use config::{Pacing, RetryPolicy};
 pub use error::{

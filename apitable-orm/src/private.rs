@@ -16,7 +16,7 @@ pub use serde_json::Value;
 
 pub use crate::api::{FieldKey, Fields};
 pub use crate::codec::{FieldCodec, Native};
-pub use crate::column::{Column, Scalar, SelectOption};
+pub use crate::column::{Column, ListElement, Scalar};
 pub use crate::error::DecodeError;
 pub use crate::filter::Lit;
 pub use crate::ids::RecordId;

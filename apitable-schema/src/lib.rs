@@ -28,7 +28,7 @@ pub use diff::{Change, diff};
 pub use field_type::FieldType;
 pub use fit::{Kind, Mismatch, Shape, can_be_key, fits, rust_type_for, same_options};
 pub use property::{
-    DATE_FORMATS, DateFormat, Link, NewProperty, SelectOption, SymbolAlign, ViewType,
+    DATE_FORMATS, DateFormat, LinkProperty, NewProperty, SelectOption, SymbolAlign, ViewType,
 };
 pub use snapshot::{
     DatasheetRef, FieldSchema, SNAPSHOT_VERSION, Snapshot, SnapshotError, ViewSchema,

@@ -105,9 +105,9 @@ pub enum NewProperty {
     /// Who last changed the record (computed).
     LastModifiedBy,
     /// Links to records of another datasheet, seen from this side only.
-    OneWayLink(Link),
+    OneWayLink(LinkProperty),
     /// Links to records of another datasheet, with a sibling field there.
-    TwoWayLink(Link),
+    TwoWayLink(LinkProperty),
     /// Values looked up through a link field (computed).
     LookUp {
         /// The link field (`fld…`) of this datasheet.
@@ -215,7 +215,7 @@ impl DateFormat {
 /// The target of a link field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Link {
+pub struct LinkProperty {
     /// The linked datasheet (`dst…`).
     pub datasheet: String,
     /// Only records of this view (`viw…`) can be linked.
@@ -224,10 +224,10 @@ pub struct Link {
     pub single: bool,
 }
 
-impl Link {
+impl LinkProperty {
     /// Links to any records of `datasheet`.
     pub fn to(datasheet: impl Into<String>) -> Self {
-        Link {
+        LinkProperty {
             datasheet: datasheet.into(),
             view: None,
             single: false,
@@ -404,7 +404,7 @@ impl FieldSchema {
                 .map(SelectOption::new)
                 .collect()
         };
-        let link = || Link {
+        let link = || LinkProperty {
             datasheet: text("foreignDatasheetId").unwrap_or_default(),
             view: text("limitToViewId"),
             single: flag("limitSingleRecord"),
@@ -567,7 +567,7 @@ mod tests {
                 multiple: true,
                 notify: false,
             },
-            NewProperty::OneWayLink(Link::to("dstB").single()),
+            NewProperty::OneWayLink(LinkProperty::to("dstB").single()),
             NewProperty::Formula {
                 expression: "{A} & \"!\"".into(),
             },

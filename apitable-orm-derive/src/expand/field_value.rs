@@ -60,6 +60,6 @@ pub(super) fn field_value(model: &SelectEnum) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl _p::SelectOption for #name {}
+        impl _p::ListElement for #name {}
     }
 }

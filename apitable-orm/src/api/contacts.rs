@@ -55,11 +55,12 @@ pub struct Team {
     pub roles: Vec<Role>,
 }
 
-/// A member of the space.
+/// A member of the space, as the contacts API describes it (to put one in a member cell:
+/// `value::Member::from(&space_member)`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct Member {
+pub struct SpaceMember {
     /// Its unit id.
     pub unit_id: UnitId,
     /// Its name.
@@ -235,7 +236,7 @@ pub struct RoleUnits {
     pub teams: Vec<Team>,
     /// Members with the role.
     #[serde(default)]
-    pub members: Vec<Member>,
+    pub members: Vec<SpaceMember>,
 }
 
 /// One page of units (roles, teams or members).
@@ -267,7 +268,7 @@ struct RawPage<T> {
 
 #[derive(Deserialize)]
 struct MemberData {
-    member: Member,
+    member: SpaceMember,
 }
 
 #[derive(Deserialize)]
@@ -318,7 +319,7 @@ impl Space<'_> {
     }
 
     /// One member.
-    pub async fn member(&self, unit: &UnitId) -> Result<Member> {
+    pub async fn member(&self, unit: &UnitId) -> Result<SpaceMember> {
         let call = self.unit_call(
             Method::GET,
             "/fusion/v1/spaces/{spaceId}/members/{unitId}",
@@ -328,7 +329,7 @@ impl Space<'_> {
     }
 
     /// Changes a member's name, teams or roles.
-    pub async fn update_member(&self, unit: &UnitId, update: &MemberUpdate) -> Result<Member> {
+    pub async fn update_member(&self, unit: &UnitId, update: &MemberUpdate) -> Result<SpaceMember> {
         let call = self
             .unit_call(
                 Method::PUT,
@@ -469,7 +470,7 @@ impl Space<'_> {
         sensitive_data: bool,
         page_num: u64,
         page_size: u64,
-    ) -> Result<UnitPage<Member>> {
+    ) -> Result<UnitPage<SpaceMember>> {
         let mut query = vec![("sensitiveData".to_owned(), sensitive_data.to_string())];
         query.extend(paging(page_num, page_size)?);
         let call = self

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize, Serializer};
 
 pub use apitable_schema::{
-    DateFormat, FieldType, Link, NewProperty, SelectOption, SymbolAlign, ViewType,
+    DateFormat, FieldType, LinkProperty, NewProperty, SelectOption, SymbolAlign, ViewType,
 };
 
 use crate::api::{Datasheet, Space};

@@ -24,13 +24,13 @@ mod spaces;
 
 pub use attachments::Upload;
 pub use contacts::{
-    Member, MemberUpdate, Mobile, NewRole, NewTeam, Role, RoleUnits, RoleUpdate, Team, TeamUpdate,
-    UnitPage,
+    MemberUpdate, Mobile, NewRole, NewTeam, Role, RoleUnits, RoleUpdate, SpaceMember, Team,
+    TeamUpdate, UnitPage,
 };
 pub use datasheets::{CreatedDatasheet, NewDatasheet};
 pub use fields::{
-    Conversion, CreatedField, DateFormat, FieldInfo, FieldType, Link, NewField, NewProperty,
-    SelectOption, SymbolAlign, ViewInfo, ViewType,
+    Conversion, CreatedField, DateFormat, FieldInfo, FieldType, LinkProperty, NewField,
+    NewProperty, SelectOption, SymbolAlign, ViewInfo, ViewType,
 };
 pub use records::{
     CellFormat, FieldKey, Fields, ListRecords, Order, Record, RecordPage, RecordUpdate, SortRule,

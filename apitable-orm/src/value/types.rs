@@ -231,7 +231,7 @@ pub enum MemberType {
 /// use apitable_orm::value::{Member, MemberType};
 /// // By the cell's own unit id (the numeric string `id` of a member cell read earlier):
 /// assert_eq!(Member::by_id("1234").encode(), serde_json::json!({"id": "1234"}));
-/// // By the unit id the contacts API hands out (`api::Member::unit_id`):
+/// // By the unit id the contacts API hands out (`api::SpaceMember::unit_id`):
 /// assert_eq!(Member::by_unit_id("f2a9c0").encode(), serde_json::json!({"unitId": "f2a9c0"}));
 /// // By name and kind:
 /// assert_eq!(
@@ -283,7 +283,7 @@ impl Member {
     }
 
     /// A member to write, by the original unit id the contacts API hands out
-    /// ([`api::Member::unit_id`](crate::api::Member)).
+    /// ([`api::SpaceMember::unit_id`](crate::api::SpaceMember)).
     pub fn by_unit_id(unit_id: impl Into<String>) -> Self {
         Self {
             unit_id: Some(unit_id.into()),
@@ -301,9 +301,9 @@ impl Member {
     }
 }
 
-impl From<&crate::api::Member> for Member {
+impl From<&crate::api::SpaceMember> for Member {
     /// The member's cell entry, by unit id.
-    fn from(m: &crate::api::Member) -> Self {
+    fn from(m: &crate::api::SpaceMember) -> Self {
         Self {
             unit_id: Some(m.unit_id.to_string()),
             member_type: Some(MemberType::Member),
@@ -314,8 +314,8 @@ impl From<&crate::api::Member> for Member {
     }
 }
 
-impl From<crate::api::Member> for Member {
-    fn from(m: crate::api::Member) -> Self {
+impl From<crate::api::SpaceMember> for Member {
+    fn from(m: crate::api::SpaceMember) -> Self {
         Member::from(&m)
     }
 }
