@@ -157,7 +157,9 @@ async fn the_generated_struct_writes_a_record_and_reads_it_back_equal() {
     assert_eq!(back, expected);
 
     // The primary field is the upsert key: the same row again changes nothing.
-    let report = DishList::upsert(&client, std::slice::from_ref(&back))
+    let report = client
+        .table::<DishList>()
+        .upsert(std::slice::from_ref(&back))
         .await
         .expect("an upsert");
     assert_eq!(

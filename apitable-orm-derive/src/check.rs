@@ -213,7 +213,7 @@ pub(crate) fn field_attrs(attrs: &FieldAttrs, errors: &mut Errors) -> bool {
         } else if attrs.record_id.is_present() {
             Some((
                 "the `record_id` field",
-                "upsert matches records by a column's value; to write by record id, use `Table::update` or `Table::save`",
+                "upsert matches records by a column's value; to write by record id, use `sheet.update(&row)` or `sheet.save(&mut row)`",
             ))
         } else {
             None
@@ -451,7 +451,7 @@ pub(crate) fn fields(
                     first.rust_name, d.rust_name
                 ),
                 format!(
-                    "upsert matches records on one column: keep `key` on one field, and call `{name}::upsert_by({name}::{}, …)` to match on the other",
+                    "upsert matches records on one column: keep `key` on one field, and call `sheet.upsert_by({name}::{}, …)` to match on the other",
                     naming::const_name(&d.rust_name)
                 ),
             );

@@ -127,7 +127,7 @@ use syn::{DeriveInput, parse_macro_input};
 /// | `name = "…"` | The column's name (instead of the Rust name through `rename_all`). |
 /// | `id = "fld…"` | The column's field id. When **every** mapped field has an id, requests use `fieldKey=id` and formulas reference `{fld…}`, so renaming a column cannot break the program. Mixing ids and names in one struct is an error. |
 /// | `record_id` | The field holds the record's id (`RecordId` or `Option<RecordId>`), not a cell. At most one. |
-/// | `key` | The upsert key: `Task::upsert(&client, &rows)` matches existing records on this column. At most one; not on `read_only`, `skip` or `record_id` fields. |
+/// | `key` | The upsert key: `client.table::<Task>().upsert(&rows)` matches existing records on this column. At most one; not on `read_only`, `skip` or `record_id` fields. |
 /// | `read_only` | Never written (computed columns). Types such as `Computed<T>` and `User` are read-only on their own. |
 /// | `default` | An empty cell decodes to `Default::default()` instead of an error. |
 /// | `skip` | Not a column: filled with `Default::default()` when decoding, never written. Takes no other attribute. |

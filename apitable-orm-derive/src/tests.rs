@@ -317,7 +317,7 @@ fn errors_carry_a_help_line() {
     let message = &errors.messages()[0];
     assert!(
         message.contains("\n= help: upsert matches records on one column")
-            && message.contains("Task::upsert_by(Task::B, …)"),
+            && message.contains("sheet.upsert_by(Task::B, …)"),
         "{message}"
     );
 }

@@ -7,13 +7,11 @@ use std::marker::PhantomData;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::api::{FieldKey, Fields};
-use crate::client::Client;
 use crate::column::Column;
 use crate::error::DecodeError;
 use crate::error::Result;
 use crate::ids::RecordId;
 use crate::query::Query;
-use crate::write::UpsertReport;
 use apitable_schema::Shape;
 
 /// What the runtime knows about one mapped field.
@@ -64,8 +62,10 @@ impl FieldMeta {
     }
 }
 
-/// A struct mapped to a datasheet. Implement it with `#[derive(Table)]`; the methods whose
-/// names start with `__` are generated and not meant to be called directly.
+/// A struct mapped to a datasheet: its schema, and nothing that does I/O (reads and writes go
+/// through a [`Sheet`](crate::Sheet): `client.table::<T>()`). Implement it with
+/// `#[derive(Table)]`; the methods whose names start with `__` are generated and not meant to
+/// be called directly.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not mapped to a datasheet",
     note = "add `#[derive(apitable_orm::Table)]` and `#[apitable(datasheet = \"dst…\")]` to the struct"
@@ -114,62 +114,17 @@ pub trait Table: Sized + Send + Sync + 'static {
     /// Sets the record id (a no-op for structs without a `#[apitable(record_id)]` field).
     fn set_record_id(&mut self, id: RecordId);
 
-    /// A query over this table.
+    /// A query over this table, unbound: run it with [`Sheet::select`](crate::Sheet::select),
+    /// or start from [`Sheet::query`](crate::Sheet::query) instead.
     fn query() -> Query<Self> {
         Query::new()
-    }
-
-    /// Creates a record from `row`; returns the new id. Shorthand for
-    /// `client.table::<Self>().insert(row)`; see [`Sheet`](crate::Sheet) for all writes.
-    fn insert(client: &Client, row: &Self) -> impl Future<Output = Result<RecordId>> + Send {
-        async move { client.table::<Self>().insert(row).await }
-    }
-
-    /// Creates records, 10 per request. See [`Sheet::insert_many`](crate::Sheet::insert_many).
-    fn insert_many(
-        client: &Client,
-        rows: &[Self],
-    ) -> impl Future<Output = Result<Vec<RecordId>>> + Send {
-        async move { client.table::<Self>().insert_many(rows).await }
-    }
-
-    /// Writes every writable cell of `row` to its record. See [`Sheet::update`](crate::Sheet::update).
-    fn update(client: &Client, row: &Self) -> impl Future<Output = Result<()>> + Send {
-        async move { client.table::<Self>().update(row).await }
-    }
-
-    /// Deletes a record. See [`Sheet::delete`](crate::Sheet::delete).
-    fn delete(client: &Client, id: &RecordId) -> impl Future<Output = Result<()>> + Send {
-        async move { client.table::<Self>().delete(id).await }
-    }
-
-    /// Inserts or updates `row`. See [`Sheet::save`](crate::Sheet::save).
-    fn save(client: &Client, row: &mut Self) -> impl Future<Output = Result<()>> + Send {
-        async move { client.table::<Self>().save(row).await }
-    }
-
-    /// Upserts by any column. See [`Sheet::upsert_by`](crate::Sheet::upsert_by).
-    fn upsert_by<V>(
-        client: &Client,
-        column: Column<Self, V>,
-        rows: &[Self],
-    ) -> impl Future<Output = Result<UpsertReport>> + Send {
-        async move { client.table::<Self>().upsert_by(column, rows).await }
-    }
-
-    /// Upserts by the `#[apitable(key)]` field. See [`Sheet::upsert`](crate::Sheet::upsert).
-    fn upsert(client: &Client, rows: &[Self]) -> impl Future<Output = Result<UpsertReport>> + Send
-    where
-        Self: Keyed,
-    {
-        async move { client.table::<Self>().upsert(rows).await }
     }
 }
 
 /// A table with an upsert key, from `#[apitable(key)]`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no upsert key",
-    note = "mark one field `#[apitable(key)]`, or call `upsert_by(column, …)`"
+    note = "mark one field `#[apitable(key)]`, or call `sheet.upsert_by(column, …)`"
 )]
 pub trait Keyed: Table {
     /// The key field's Rust type.

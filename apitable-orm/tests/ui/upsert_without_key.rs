@@ -7,7 +7,7 @@ struct Task {
 }
 
 async fn sync(client: &Client, rows: &[Task]) {
-    let _ = Task::upsert(client, rows).await;
+    let _ = client.table::<Task>().upsert(rows).await;
 }
 
 fn main() {}
