@@ -77,7 +77,7 @@ use syn::{DeriveInput, parse_macro_input};
 ///   `SCREAMING_SNAKE_CASE`, with the field's visibility: `Task::TITLE: Column<Task, String>`.
 ///   Filters (`Task::TITLE.eq("x")`), sorts (`Task::CREATED.desc()`) and `upsert_by` take
 ///   them.
-/// - `impl Keyed for Task` when a field is marked `key`, which enables `Task::upsert`.
+/// - `impl Keyed for Task` when a field is marked `key`, which enables `sheet.upsert(&rows)`.
 /// - A check, at each field's type, that the type implements `FieldValue` (unless the field
 ///   has `with`), so an unsupported type is reported under the type.
 ///

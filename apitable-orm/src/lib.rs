@@ -41,7 +41,7 @@
 //! ```
 //!
 //! Wrong uses do not compile: `Dish::NAME.gt("m")` (text has no order), `Dish::PRICE.eq("x")`
-//! (a price is a number), a filter built from another table's column, `Dish::upsert` on a table
+//! (a price is a number), a filter built from another table's column, `dishes.upsert(…)` on a table
 //! without a `key`. The field-type table is in [`value`]; the attribute reference in
 //! [`derive@Table`].
 //!
