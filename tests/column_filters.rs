@@ -75,12 +75,7 @@ impl<'r, R: Named, T: Table + Named> Cases<'r, R, T> {
                 }
             };
             sharp += usize::from(!want.is_empty() && want.len() < self.rows.len());
-            let known = KNOWN_BUGS.contains(&label.as_str());
-            if known && got == *want {
-                failures.push(format!("{label}: passes now; remove it from KNOWN_BUGS"));
-            } else if known {
-                println!("known bug, {label}: got {got:?}, want {want:?}");
-            } else if got != *want {
+            if got != *want {
                 let formula = format!("{filter:?}");
                 failures.push(format!(
                     "{label}: got {got:?}, want {want:?}\n    {formula}"
@@ -97,16 +92,6 @@ impl<'r, R: Named, T: Table + Named> Cases<'r, R, T> {
         println!("{family}: {n} cases, {sharp} of them selecting some rows but not all");
     }
 }
-
-/// Cases that fail because of a library bug, reported rather than fixed here. They must keep
-/// failing: once one passes, the run fails and asks for its entry to be removed.
-///
-/// * `author_ages is_empty`: `is_empty()` renders `({F}=BLANK())`. On a lookup of a Number
-///   field holding two or more values that comparison is a formula error (numbers of a lookup
-///   compare only one at a time), and the server keeps the records whose filter fails to
-///   evaluate, so a book with two aged authors counts as empty. `(COUNTA({F})=0)` or
-///   `(ARRAYJOIN({F})=BLANK())` give the right answer for list columns.
-const KNOWN_BUGS: &[&str] = &["author_ages is_empty"];
 
 async fn start(seed: serde_json::Value) -> (Emulator, Client) {
     let emu = Emulator::builder()

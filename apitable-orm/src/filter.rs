@@ -54,6 +54,10 @@ enum Expr {
     Empty {
         key: &'static str,
         empty: bool,
+        /// A list-valued field (multi-select, link, lookup…), tested by counting its elements:
+        /// comparing a lookup of several numbers with `BLANK()` is a formula error, and the
+        /// server keeps records whose filter fails.
+        list: bool,
     },
     Text {
         key: &'static str,
@@ -126,6 +130,7 @@ impl<T> Filter<T> {
             return Self::new(Expr::Empty {
                 key: meta.key,
                 empty: op == "=",
+                list: false,
             });
         }
         Self::new(Expr::Compare {
@@ -147,6 +152,7 @@ impl<T> Filter<T> {
         Self::new(Expr::Empty {
             key: meta.key,
             empty,
+            list: meta.shape.list,
         })
     }
 
@@ -295,10 +301,24 @@ fn render(expr: &Expr, out: &mut String) -> Result<()> {
             literal(value, out)?;
             out.push_str("))");
         }
-        Expr::Empty { key, empty } => {
+        Expr::Empty {
+            key,
+            empty,
+            list: false,
+        } => {
             out.push('(');
             field(key, out)?;
             out.push_str(if *empty { "=BLANK())" } else { "!=BLANK())" });
+        }
+        Expr::Empty {
+            key,
+            empty,
+            list: true,
+        } => {
+            // COUNTALL of one list is its length, 0 for an empty cell.
+            out.push_str("(COUNTALL(");
+            field(key, out)?;
+            out.push_str(if *empty { ")=0)" } else { ")>0)" });
         }
         Expr::Text {
             key,
