@@ -129,29 +129,75 @@ fn dates_use_the_configured_offset() {
 }
 
 #[test]
-fn huge_operands_do_not_panic() {
-    for src in [
-        "DATEADD({Due}, POWER(10, 300), \"days\")",
-        "DATEADD({Due}, -POWER(10, 300), \"months\")",
-        "DATEADD({Due}, POWER(10, 300), \"years\")",
-        "DATEADD({Due}, POWER(10, 300), \"ms\")",
-        "WORKDAY({Due}, 9999999)",
-        "WORKDAY({Due}, -9999999, \"2024-01-01, 2024-01-02\")",
-        "WORKDAY_DIFF(0, POWER(10, 15))",
-        "\"1e-99999999999\" - 1",
-        "\"1e99999999999\" * \"1e-99999999999\"",
-        "ROUND(1, POWER(10, 300))",
-        "ROUNDUP(1.5, -400)",
-        "REPT(\"ab\", POWER(10, 300))",
-        "DATETIME_FORMAT(POWER(10, 15), \"YYYY\")",
-        "DATETIME_DIFF(0, 8640000000000000, \"years\")",
-        "WEEKNUM(-8640000000000000)",
-        "MOD(POWER(10, 300), 7)",
-        "SUBSTITUTE(\"aaa\", \"a\", \"b\", 1.5)",
-        "MID(\"abc\", -POWER(10, 300), POWER(10, 300))",
-        "LEFT(\"abc\", -1) & RIGHT(\"abc\", POWER(10, 300))",
-        "FIND(\"a\", \"abc\", -POWER(10, 300))",
-    ] {
-        let _ = eval(src, 1);
+fn huge_operands_give_exact_values_or_runtime_errors() {
+    use apitable_formula::{Budget, EvalError};
+    // A NaN or ±Infinity result is the runtime error "#Error: NaN"; none of these spends the
+    // budget (each takes a handful of steps, however large its operands).
+    let nan = || Err("#Error: NaN");
+    let num = |n: f64| Ok(Value::Number(n));
+    let cases: [(&str, Result<Value, &str>); 20] = [
+        // dayjs: a date that far away is invalid, its time NaN.
+        ("DATEADD({Due}, POWER(10, 300), \"days\")", nan()),
+        ("DATEADD({Due}, -POWER(10, 300), \"months\")", nan()),
+        ("DATEADD({Due}, POWER(10, 300), \"years\")", nan()),
+        ("DATEADD({Due}, POWER(10, 300), \"ms\")", nan()),
+        // Monday 2024-01-15 + 9,999,999 workdays: 1,999,999 weeks and 4 days, a Friday
+        // 13,999,997 days later.
+        ("WORKDAY({Due}, 9999999)", num(1_211_305_017_600_000.0)),
+        // Back 1,999,999 weeks and 4 workdays to a Tuesday, 13,999,999 days earlier, then two
+        // more workdays for the two holidays on the way: 14,000,003 days.
+        (
+            "WORKDAY({Due}, -9999999, \"2024-01-01, 2024-01-02\")",
+            num(-1_207_894_982_400_000.0),
+        ),
+        // Days 0 (a Thursday) to 11,574,074 inclusive: 1,653,439 weeks and a Thursday-Friday.
+        ("WORKDAY_DIFF(0, POWER(10, 15))", num(8_267_197.0)),
+        // The decimal correction scales by 10^(digits of the operand's text): 10^99999999999.
+        ("\"1e-99999999999\" - 1", nan()),
+        ("\"1e99999999999\" * \"1e-99999999999\"", nan()),
+        ("ROUND(1, POWER(10, 300))", nan()),
+        ("ROUNDUP(1.5, -400)", nan()),
+        ("REPT(\"ab\", POWER(10, 300))", Err("Invalid string length")),
+        // 10^15 ms after the epoch is in September of the year 33658.
+        (
+            "DATETIME_FORMAT(POWER(10, 15), \"YYYY\")",
+            Ok(Value::str("33658")),
+        ),
+        (
+            "DATETIME_DIFF(0, 8640000000000000, \"years\")",
+            num(-273_790.698_924_731_2),
+        ),
+        // The earliest JavaScript date, -271821-04-20.
+        ("WEEKNUM(-8640000000000000)", num(17.0)),
+        // JavaScript: 1e300 % 7 is 1.
+        ("MOD(POWER(10, 300), 7)", num(1.0)),
+        // Only n >= 2 picks an occurrence; 1.5 leaves the text alone.
+        (
+            "SUBSTITUTE(\"aaa\", \"a\", \"b\", 1.5)",
+            Ok(Value::str("aaa")),
+        ),
+        (
+            "MID(\"abc\", -POWER(10, 300), POWER(10, 300))",
+            Ok(Value::str("")),
+        ),
+        (
+            "LEFT(\"abc\", -1) & RIGHT(\"abc\", POWER(10, 300))",
+            Ok(Value::str("abc")),
+        ),
+        // A start before the beginning searches from the beginning.
+        ("FIND(\"a\", \"abc\", -POWER(10, 300))", num(1.0)),
+    ];
+    for (src, want) in cases {
+        let f = Formula::parse(src, &fields()).unwrap_or_else(|e| panic!("{src:?}: {e}"));
+        let budget = Budget::default();
+        let got = f.evaluate_within(&records()[0], &common::ctx(), &budget);
+        let want = want.map_err(|m| EvalError::Runtime(m.to_owned()));
+        assert_eq!(got, want, "{src}");
+        assert!(budget.exceeded().is_none(), "{src}");
+        assert!(
+            budget.steps_used() <= 32,
+            "{src}: {} steps for a few nodes",
+            budget.steps_used()
+        );
     }
 }
