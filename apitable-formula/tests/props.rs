@@ -262,14 +262,59 @@ proptest! {
     }
 }
 
+/// Encodings as the client's encoder (`apitable_orm::filter::encode_string`) writes them, and
+/// the §4.1 example with its spaces, each with the string it stands for.
+const CLIENT_ENCODINGS: &[(&str, &str)] = &[
+    (r#""""#, ""),
+    (r#""plain""#, "plain"),
+    (r#""a\"b""#, "a\"b"),
+    (r#"CONCATENATE("C:","\\","new")"#, r"C:\new"),
+    (r#"CONCATENATE("a","\r","\n","b")"#, "a\r\nb"),
+    (r#"CONCATENATE("}","}")"#, "}}"),
+    (r#"CONCATENATE("{a","}")"#, "{a}"),
+    (r#""x\“ || TRUE() || \“""#, "x“ || TRUE() || “"),
+    (r#""'‘’""#, "'‘’"),
+    ("LEFT(\"\u{2028}\\\"\",1)", "\u{2028}"),
+    (
+        r#"CONCATENATE("say \“hi\” {x","}","\n")"#,
+        "say “hi” {x}\n",
+    ),
+    (
+        r#"CONCATENATE("He said \“hi\” {x", "}", "\n")"#,
+        "He said “hi” {x}\n",
+    ),
+];
+
 #[test]
-fn encoder_examples() {
+fn client_encodings_decode_to_their_strings() {
+    let c = ctx();
+    for &(encoded, text) in CLIENT_ENCODINGS {
+        // The literal alone evaluates to exactly the string...
+        let f = Formula::parse(encoded, &fields()).unwrap_or_else(|e| panic!("{encoded}: {e}"));
+        assert_eq!(
+            f.evaluate(&records()[0], &c),
+            Ok(apitable_formula::Value::str(text)),
+            "{encoded}"
+        );
+        // ...and compared with a text cell it matches that text and no longer one.
+        if !text.is_empty() {
+            let src = format!("{{Notes}} = {encoded}");
+            let f = parse(&src).unwrap_or_else(|e| panic!("{src}: {e}"));
+            assert!(f.matches(&text_record(text), &c), "{src}");
+            assert!(!f.matches(&text_record(&format!("{text}x")), &c), "{src}");
+        }
+    }
+    // The naive forms the encoder avoids: the lexer reads `\n` inside `\\n` as a line break, a
+    // braced run inside a literal as a field, and a curly quote as the end of the string.
     assert_eq!(
-        encode("He said “hi” {x}\n"),
-        r#"CONCATENATE("He said \“hi\” {x", "}", "\n")"#
+        common::eval(r#""C:\\new""#, 1),
+        Ok(apitable_formula::Value::str("C:\\\new"))
     );
-    assert_eq!(encode(""), r#""""#);
-    assert_eq!(encode("a"), r#""a""#);
+    assert!(parse(r#""{a}""#).is_err());
+    assert_eq!(
+        parse(r#"{Notes} = "x“ || TRUE() || “""#).unwrap().tree(),
+        r#"((({fldNotes} = "x") || TRUE()) || "")"#
+    );
 }
 
 #[test]
