@@ -6,7 +6,7 @@ use apitable_orm::api::{
     NewField, NewRole, NewTeam, NodeSearch, NodeType, Order, RecordUpdate, RoleUpdate, TeamUpdate,
     Upload, WriteOptions,
 };
-use apitable_orm::{Client, DatasheetId, Pacing, RetryPolicy, SpaceId, UnitId};
+use apitable_orm::{Client, DatasheetId, Error, Pacing, RecordId, RetryPolicy, SpaceId, UnitId};
 use serde_json::{Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -628,9 +628,63 @@ async fn contacts_roles() {
         (req.method.as_str(), req.url.path()),
         ("DELETE", "/fusion/v1/spaces/spcKitchen01/roles/3001")
     );
+}
 
-    assert!(h.client.space(&spc()).roles(0, 10).await.is_err());
-    assert!(h.client.space(&spc()).roles(1, 1001).await.is_err());
+#[tokio::test]
+async fn unit_paging_is_checked_before_any_request() {
+    // A server that answers every listing with a good (empty) page, so that only the client's
+    // own check can refuse a call.
+    let h = Harness::new(
+        200,
+        json!({"pageNum": 1, "pageSize": 1, "total": 0, "roles": []}),
+    )
+    .await;
+    let space = h.client.space(&spc());
+    let team: UnitId = "2001".parse().unwrap();
+    for (page_num, page_size, message) in [
+        (0, 10, "pageNum must be at least 1, got 0"),
+        (1, 0, "pageSize must be between 1 and 1000, got 0"),
+        (1, 1001, "pageSize must be between 1 and 1000, got 1001"),
+    ] {
+        let results = [
+            ("roles", space.roles(page_num, page_size).await.map(drop)),
+            (
+                "team_children",
+                space
+                    .team_children(&team, page_num, page_size)
+                    .await
+                    .map(drop),
+            ),
+            (
+                "team_members",
+                space
+                    .team_members(&team, false, page_num, page_size)
+                    .await
+                    .map(drop),
+            ),
+        ];
+        for (call, result) in results {
+            let err = result.expect_err(call);
+            assert!(
+                matches!(&err, Error::InvalidRequest(m) if m == message),
+                "{call}({page_num}, {page_size}): {err:?}"
+            );
+        }
+    }
+    assert_eq!(h.server.received_requests().await.unwrap().len(), 0);
+
+    // The bounds themselves are sent as given.
+    assert_eq!(space.roles(1, 1).await.unwrap().total, 0);
+    assert_eq!(space.roles(1, 1000).await.unwrap().total, 0);
+    let queries: Vec<String> = h
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.query().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(queries, ["pageNum=1&pageSize=1", "pageNum=1&pageSize=1000"]);
 }
 
 #[tokio::test]
@@ -717,9 +771,114 @@ async fn contacts_teams() {
     );
 }
 
+/// A table mapped by hand, past the derive's compile-time check, to an id with a field's
+/// prefix: what a hand-written `impl Table` or a typo in generated code would give.
+struct Misfiled;
+
+impl apitable_orm::Table for Misfiled {
+    const DATASHEET: &'static str = "fldNotADatasheet1";
+    const VIEW: Option<&'static str> = None;
+    const FIELD_KEY: FieldKey = FieldKey::Name;
+    const FIELDS: &'static [apitable_orm::FieldMeta] = &[];
+    type __Slots = ();
+
+    fn __decode_cell<'de, A: apitable_orm::__private::MapAccess<'de>>(
+        _: &mut (),
+        _: usize,
+        _: &mut A,
+        _: &apitable_orm::__private::DecodeCtx,
+    ) -> Result<(), A::Error> {
+        Ok(())
+    }
+    fn __finish(_: (), _: &RecordId) -> Result<Self, apitable_orm::DecodeError> {
+        Ok(Misfiled)
+    }
+    fn __encode(&self, _: &mut Fields) {}
+    fn __matches_stored(&self, _: &Self, _: usize) -> bool {
+        true
+    }
+    fn record_id(&self) -> Option<&RecordId> {
+        None
+    }
+    fn set_record_id(&mut self, _: RecordId) {}
+}
+
+/// Lists a datasheet named by text, the way a program reads an id from its configuration.
+async fn total_of(client: &Client, raw: &str) -> apitable_orm::Result<u64> {
+    let dst: DatasheetId = raw.parse()?;
+    let page = client
+        .datasheet(&dst)
+        .list_records::<Fields>(&ListRecords::new())
+        .await?;
+    Ok(page.total)
+}
+
 #[tokio::test]
 async fn ids_with_wrong_prefixes_fail_before_any_request() {
-    assert!("fldX".parse::<DatasheetId>().is_err());
-    assert!("dstX".parse::<SpaceId>().is_err());
-    assert!("".parse::<UnitId>().is_err());
+    // A server that answers every request with a page of one record.
+    let h = Harness::new(200, page(json!([{"recordId": "recA", "fields": {}}]))).await;
+    let kind_of = |e: apitable_orm::IdError| (e.kind(), e.value().to_owned());
+    assert_eq!(
+        kind_of("fldX".parse::<DatasheetId>().unwrap_err()),
+        ("datasheet", "fldX".into())
+    );
+    assert_eq!(
+        kind_of("dstX".parse::<SpaceId>().unwrap_err()),
+        ("space", "dstX".into())
+    );
+    assert_eq!(
+        kind_of("dstX".parse::<RecordId>().unwrap_err()),
+        ("record", "dstX".into())
+    );
+    assert_eq!(
+        kind_of("".parse::<UnitId>().unwrap_err()),
+        ("unit", String::new())
+    );
+
+    // Read from text and used at once: the parse stops the call.
+    let err = total_of(&h.client, "fldMenu0000000001").await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Id(e) if e.kind() == "datasheet" && e.value() == "fldMenu0000000001"),
+        "{err:?}"
+    );
+
+    // A sheet of a table with a wrong datasheet id: every read and write is that IdError.
+    let sheet = h.client.table::<Misfiled>();
+    let rec: RecordId = "recA".parse().unwrap();
+    let results: Vec<(&str, Result<(), Error>)> = vec![
+        ("count", sheet.count().await.map(drop)),
+        ("all", sheet.all().await.map(drop)),
+        ("get", sheet.get(&rec).await.map(drop)),
+        ("get_many", sheet.get_many(&[rec.clone()]).await.map(drop)),
+        (
+            "stream",
+            futures_util::StreamExt::next(&mut Box::pin(sheet.stream()))
+                .await
+                .expect("the stream yields the error")
+                .map(drop),
+        ),
+        ("check_schema", sheet.check_schema().await.map(drop)),
+        ("insert", sheet.insert(&Misfiled).await.map(drop)),
+        ("delete", sheet.delete(&rec).await),
+    ];
+    for (call, result) in results {
+        let err = result.expect_err(call);
+        assert!(
+            matches!(&err, Error::Id(e) if e.kind() == "datasheet" && e.value() == "fldNotADatasheet1"),
+            "{call}: {err:?}"
+        );
+    }
+    let sent = h.server.received_requests().await.unwrap();
+    assert_eq!(
+        sent.iter().map(|r| r.url.path()).collect::<Vec<_>>(),
+        Vec::<&str>::new(),
+        "no request may leave before the ids are checked"
+    );
+
+    // The same flow with a good id does reach the server, and the server counts it.
+    assert_eq!(total_of(&h.client, "dstMenu0000000001").await.unwrap(), 1);
+    assert_eq!(
+        h.only_request().await.url.path(),
+        "/fusion/v1/datasheets/dstMenu0000000001/records"
+    );
 }
