@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::config::{Pacing, RetryPolicy};
 use crate::error::{Error, Result};
 use crate::transport::pacer::Pacer;
+use crate::transport::{Call, Checked, Connector, Transport};
 
 /// The APITable cloud.
 pub const DEFAULT_BASE_URL: &str = "https://api.apitable.com";
@@ -43,20 +44,8 @@ pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 128 * 1024 * 1024;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) connector: crate::transport::Connector,
-    pub(crate) token: SecretString,
-    pub(crate) base_url: Url,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) pacer: Pacer,
-    pub(crate) attempt_timeout: Duration,
-    pub(crate) operation_timeout: Option<Duration>,
-    pub(crate) max_records_per_write: usize,
-    pub(crate) max_response_size: u64,
+    transport: Arc<Transport>,
+    max_records_per_write: usize,
 }
 
 impl Client {
@@ -80,34 +69,40 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &Url {
-        &self.inner.base_url
+        self.transport.base_url()
     }
 
     /// The most records one create, update or delete request may carry.
     pub fn max_records_per_write(&self) -> usize {
-        self.inner.max_records_per_write
+        self.max_records_per_write
     }
 
     /// The longest response body the client reads, in bytes.
     pub fn max_response_size(&self) -> u64 {
-        self.inner.max_response_size
+        self.transport.max_response_size()
     }
 
-    pub(crate) fn token(&self) -> &str {
-        self.inner.token.expose_secret()
+    /// What sends this client's requests.
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// Sends `call` and decodes the envelope's `data`; see [`Transport::call`].
+    pub(crate) async fn call<T: serde::de::DeserializeOwned>(&self, call: Call) -> Result<T> {
+        self.transport.call(call).await
+    }
+
+    /// Sends `call` and checks the envelope; see [`Transport::send`].
+    pub(crate) async fn send(&self, call: Call) -> Result<Checked> {
+        self.transport.send(call).await
     }
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url.as_str())
-            .field("token", &"[redacted]")
-            .field("retry", &self.inner.retry)
-            .field("pacing", &self.inner.pacer.pacing())
-            .field("attempt_timeout", &self.inner.attempt_timeout)
-            .field("operation_timeout", &self.inner.operation_timeout)
-            .field("max_response_size", &self.inner.max_response_size)
+            .field("transport", &self.transport)
+            .field("max_records_per_write", &self.max_records_per_write)
             .finish()
     }
 }
@@ -154,6 +149,9 @@ pub struct ClientBuilder {
     max_records_per_write: Option<usize>,
     max_response_size: Option<u64>,
     follow_same_origin_redirects: bool,
+    /// What exchanges requests instead of the HTTP client, in the transport's tests.
+    #[cfg(test)]
+    connector: Option<Connector>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -307,6 +305,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The same settings, with requests exchanged by `connector` (the transport's tests).
+    #[cfg(test)]
+    pub(crate) fn connector(mut self, connector: Connector) -> Self {
+        self.connector = Some(connector);
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client> {
         let token = self.token.ok_or_else(|| {
@@ -387,9 +392,15 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
         };
+        #[cfg(test)]
+        let connector = self
+            .connector
+            .unwrap_or_else(|| Connector::Http(http.clone()));
+        #[cfg(not(test))]
+        let connector = Connector::Http(http.clone());
         Ok(Client {
-            inner: Arc::new(Inner {
-                connector: crate::transport::Connector::Http(http.clone()),
+            transport: Arc::new(Transport {
+                connector,
                 http,
                 token,
                 base_url,
@@ -399,9 +410,9 @@ impl ClientBuilder {
                 operation_timeout: self
                     .operation_timeout
                     .unwrap_or(Some(Duration::from_secs(300))),
-                max_records_per_write,
                 max_response_size,
             }),
+            max_records_per_write,
         })
     }
 }

@@ -88,7 +88,7 @@ impl Datasheet<'_> {
             return Err(Error::InvalidRequest("an upload needs a file name".into()));
         }
         let call = Call::v1(
-            self.client,
+            self.client.transport(),
             Method::POST,
             "/fusion/v1/datasheets/{dstId}/attachments",
             &[

@@ -305,7 +305,7 @@ impl Space<'_> {
             Seg::Lit(l) => Seg::Lit(l),
             Seg::Id(i) => Seg::Id(i),
         }));
-        Call::v1(self.client, method, route, &segs)
+        Call::v1(self.client.transport(), method, route, &segs)
     }
 
     async fn page<T: DeserializeOwned>(&self, call: Call) -> Result<UnitPage<T>> {

@@ -147,7 +147,7 @@ impl Space<'_> {
     pub async fn create_datasheet(&self, datasheet: &NewDatasheet) -> Result<CreatedDatasheet> {
         datasheet.check()?;
         let call = Call::v1(
-            self.client,
+            self.client.transport(),
             Method::POST,
             "/fusion/v1/spaces/{spaceId}/datasheets",
             &[

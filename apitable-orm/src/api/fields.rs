@@ -200,7 +200,7 @@ impl Datasheet<'_> {
             .map(|v| ("viewId".to_owned(), v.to_string()))
             .collect();
         let call = Call::v1(
-            self.client,
+            self.client.transport(),
             Method::GET,
             "/fusion/v1/datasheets/{dstId}/fields",
             &[
@@ -216,7 +216,7 @@ impl Datasheet<'_> {
     /// The datasheet's views.
     pub async fn views(&self) -> Result<Vec<ViewInfo>> {
         let call = Call::v1(
-            self.client,
+            self.client.transport(),
             Method::GET,
             "/fusion/v1/datasheets/{dstId}/views",
             &[
@@ -238,7 +238,7 @@ impl Space<'_> {
     ) -> Result<CreatedField> {
         field.check()?;
         let call = Call::v1(
-            self.client,
+            self.client.transport(),
             Method::POST,
             "/fusion/v1/spaces/{spaceId}/datasheets/{dstId}/fields",
             &[
@@ -262,7 +262,7 @@ impl Space<'_> {
         conversion: Option<Conversion>,
     ) -> Result<()> {
         let mut call = Call::v1(
-            self.client,
+            self.client.transport(),
             Method::DELETE,
             "/fusion/v1/spaces/{spaceId}/datasheets/{dstId}/fields/{fieldId}",
             &[

@@ -337,7 +337,7 @@ struct RecordsData<F> {
 /// A call to `/fusion/v1/datasheets/{dstId}/records`.
 pub(crate) fn records_call(client: &Client, method: Method, dst: &DatasheetId) -> Call {
     Call::v1(
-        client,
+        client.transport(),
         method,
         "/fusion/v1/datasheets/{dstId}/records",
         &[

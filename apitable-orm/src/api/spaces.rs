@@ -176,7 +176,7 @@ impl Client {
     /// The spaces the token's user belongs to.
     pub async fn spaces(&self) -> Result<Vec<SpaceInfo>> {
         let call = Call::v1(
-            self,
+            self.transport(),
             Method::GET,
             "/fusion/v1/spaces",
             &[Seg::Lit("spaces")],
@@ -187,7 +187,7 @@ impl Client {
     /// One node with its children.
     pub async fn node(&self, id: &NodeId) -> Result<NodeDetail> {
         let call = Call::v1(
-            self,
+            self.transport(),
             Method::GET,
             "/fusion/v1/nodes/{nodeId}",
             &[Seg::Lit("nodes"), Seg::Id(id.as_str())],
@@ -200,7 +200,7 @@ impl Space<'_> {
     /// The space's root-level nodes.
     pub async fn nodes(&self) -> Result<Vec<NodeSummary>> {
         let call = Call::v1(
-            self.client,
+            self.client.transport(),
             Method::GET,
             "/fusion/v1/spaces/{spaceId}/nodes",
             &[
@@ -215,7 +215,7 @@ impl Space<'_> {
     /// Searches the space's nodes (v2 API).
     pub async fn search_nodes(&self, search: &NodeSearch) -> Result<Vec<NodeSummary>> {
         let call = Call::v2(
-            self.client,
+            self.client.transport(),
             Method::GET,
             "/fusion/v2/spaces/{spaceId}/nodes",
             &[

@@ -19,9 +19,41 @@ use serde::de::DeserializeOwned;
 use tokio::time::{Instant, sleep, timeout};
 use tracing::Instrument;
 
-use crate::client::Client;
-use crate::config::parse_retry_after;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::config::{RetryPolicy, parse_retry_after};
 use crate::error::{Error, RedirectError, Result, TimeoutError, UnknownOutcome};
+
+/// Everything that sends requests to one server with one token: the HTTP client, the base URL,
+/// the token, pacing, retries, timeouts and the response size limit. A [`Client`] holds one;
+/// its clones share it, and with it the pacing state.
+///
+/// [`Client`]: crate::Client
+pub(crate) struct Transport {
+    pub(crate) http: reqwest::Client,
+    pub(crate) connector: Connector,
+    pub(crate) token: SecretString,
+    pub(crate) base_url: Url,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) pacer: pacer::Pacer,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) operation_timeout: Option<Duration>,
+    pub(crate) max_response_size: u64,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("base_url", &self.base_url.as_str())
+            .field("token", &"[redacted]")
+            .field("retry", &self.retry)
+            .field("pacing", &self.pacer.pacing())
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("max_response_size", &self.max_response_size)
+            .finish()
+    }
+}
 
 /// Whether a call may be sent again after a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,32 +104,32 @@ pub(crate) enum Seg<'a> {
 impl Call {
     /// A call under `/fusion/v1/`.
     pub(crate) fn v1(
-        client: &Client,
+        transport: &Transport,
         method: Method,
         route: &'static str,
         segments: &[Seg<'_>],
     ) -> Self {
-        Self::new(client, method, route, "v1", segments)
+        Self::new(transport, method, route, "v1", segments)
     }
 
     /// A call under `/fusion/v2/`.
     pub(crate) fn v2(
-        client: &Client,
+        transport: &Transport,
         method: Method,
         route: &'static str,
         segments: &[Seg<'_>],
     ) -> Self {
-        Self::new(client, method, route, "v2", segments)
+        Self::new(transport, method, route, "v2", segments)
     }
 
     fn new(
-        client: &Client,
+        transport: &Transport,
         method: Method,
         route: &'static str,
         version: &str,
         segments: &[Seg<'_>],
     ) -> Self {
-        let mut url = client.inner.base_url.clone();
+        let mut url = transport.base_url.clone();
         let mut pacing_key = None;
         {
             let mut path = url
@@ -194,7 +226,17 @@ impl Checked {
     }
 }
 
-impl Client {
+impl Transport {
+    /// The base URL requests go to.
+    pub(crate) fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// The longest response body read, in bytes.
+    pub(crate) fn max_response_size(&self) -> u64 {
+        self.max_response_size
+    }
+
     /// Sends `call` and decodes the envelope's `data` into `T`. For a create, a `data` that
     /// cannot be decoded leaves the outcome unknown: the server said it succeeded.
     pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
@@ -210,7 +252,7 @@ impl Client {
 
     async fn send_checked(&self, call: &Call) -> Result<Checked> {
         let attempts = self.send_with_retries(call);
-        match self.inner.operation_timeout {
+        match self.operation_timeout {
             Some(limit) => match timeout(limit, attempts).await {
                 Ok(result) => result,
                 Err(_) => Err(Error::Timeout(TimeoutError {
@@ -223,10 +265,10 @@ impl Client {
     }
 
     async fn send_with_retries(&self, call: &Call) -> Result<Checked> {
-        let policy = &self.inner.retry;
+        let policy = &self.retry;
         let mut attempt = 1u32;
         loop {
-            let pace = self.inner.pacer.acquire(&call.pacing_key).await;
+            let pace = self.pacer.acquire(&call.pacing_key).await;
             let span = tracing::debug_span!(
                 "apitable.request",
                 method = %call.method,
@@ -275,8 +317,8 @@ impl Client {
     /// One attempt: build, send, read the whole body (up to the size limit), refuse
     /// redirects, check the envelope.
     async fn attempt(&self, call: &Call) -> Result<Checked, Failure> {
-        let inner = &self.inner;
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", self.token()))
+        let inner = self;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", self.token.expose_secret()))
             .map_err(|_| Error::Config("the API token is not a valid header value".into()))?;
         auth.set_sensitive(true);
         let mut req = inner

@@ -50,6 +50,18 @@ fn error(status: u16, code: i64) -> Reply {
     )
 }
 
+/// The settings every fake-server test starts from: a 10 s attempt timeout, no operation
+/// timeout.
+fn builder(pacing: Pacing, retry: RetryPolicy) -> crate::ClientBuilder {
+    Client::builder()
+        .token("uskSecretToken123")
+        .base_url("http://127.0.0.1:9")
+        .pacing(pacing)
+        .retry(retry)
+        .attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(None)
+}
+
 impl Fake {
     fn new(script: impl IntoIterator<Item = Reply>) -> Self {
         let fake = Fake::default();
@@ -58,19 +70,14 @@ impl Fake {
     }
 
     fn client(&self, pacing: Pacing, retry: RetryPolicy) -> Client {
-        let mut client = Client::builder()
-            .token("uskSecretToken123")
-            .base_url("http://127.0.0.1:9")
-            .pacing(pacing)
-            .retry(retry)
-            .attempt_timeout(Duration::from_secs(10))
-            .operation_timeout(None)
-            .build()
-            .unwrap();
+        self.client_from(builder(pacing, retry))
+    }
+
+    /// A client with the settings of `builder`, whose requests this fake answers.
+    fn client_from(&self, builder: crate::ClientBuilder) -> Client {
         let start = Instant::now();
         let fake = self.clone();
-        let inner = Arc::get_mut(&mut client.inner).expect("fresh client");
-        inner.connector = Connector::Fake(Arc::new(move |req: reqwest::Request| {
+        let connector = Connector::Fake(Arc::new(move |req: reqwest::Request| {
             let fake = fake.clone();
             async move {
                 let reply = fake
@@ -116,7 +123,7 @@ impl Fake {
             }
             .boxed()
         }));
-        client
+        builder.connector(connector).build().unwrap()
     }
 
     fn times(&self) -> Vec<Duration> {
@@ -293,8 +300,10 @@ async fn an_update_that_times_out_is_retried() {
 #[tokio::test(start_paused = true)]
 async fn the_operation_timeout_bounds_all_attempts() {
     let fake = Fake::new(vec![Reply::Hang; 10]);
-    let mut client = fake.client(Pacing::off(), RetryPolicy::standard().with_max_attempts(10));
-    Arc::get_mut(&mut client.inner).unwrap().operation_timeout = Some(Duration::from_secs(25));
+    let client = fake.client_from(
+        builder(Pacing::off(), RetryPolicy::standard().with_max_attempts(10))
+            .operation_timeout(Some(Duration::from_secs(25))),
+    );
     let id = dst("dstA");
     let started = Instant::now();
     let err = client
@@ -481,8 +490,8 @@ async fn a_redirect_is_an_error_naming_the_target_host_and_is_not_retried() {
 #[tokio::test(start_paused = true)]
 async fn a_response_over_the_size_limit_is_an_error_naming_the_limit() {
     let fake = Fake::new([]);
-    let mut client = fake.client(Pacing::off(), RetryPolicy::standard());
-    Arc::get_mut(&mut client.inner).unwrap().max_response_size = 50;
+    let client =
+        fake.client_from(builder(Pacing::off(), RetryPolicy::standard()).max_response_size(50));
     let err = list_one(&client).await.unwrap_err();
     let Error::ResponseTooLarge(t) = &err else {
         panic!("{err:?}")
