@@ -99,20 +99,22 @@ impl RetryPolicy {
         self.max_retry_after
     }
 
-    /// The delay before retry number `retry` (1 for the first retry): exponential, capped,
-    /// with full jitter from `jitter` (a number in `[0, 1)`), and never below the rate-limit
-    /// backoff when `throttled`.
+    /// The delay before retry number `retry` (1 for the first retry), with full jitter: a
+    /// uniformly random share `jitter` (a number in `[0, 1)`) of the exponential bound
+    /// (`initial_backoff × 2^(retry-1)`, capped at `max_backoff`). After a rate-limit answer
+    /// (`throttled`) the rate-limit backoff comes first, so that the retry lands in a later
+    /// one-second window, and the jittered share on top spreads clients apart.
     pub(crate) fn delay(&self, retry: u32, throttled: bool, jitter: f64) -> Duration {
-        let exp = self
+        let bound = self
             .initial_backoff
             .saturating_mul(
                 1u32.checked_shl(retry.saturating_sub(1))
                     .unwrap_or(u32::MAX),
             )
             .min(self.max_backoff);
-        let jittered = exp.mul_f64(0.5 + jitter.clamp(0.0, 1.0) / 2.0);
+        let jittered = bound.mul_f64(jitter.clamp(0.0, 1.0));
         if throttled {
-            jittered.max(self.rate_limit_backoff + exp.mul_f64(jitter.clamp(0.0, 1.0) / 4.0))
+            self.rate_limit_backoff + jittered
         } else {
             jittered
         }
@@ -276,12 +278,18 @@ mod tests {
     #[test]
     fn backoff_grows_and_is_capped() {
         let p = RetryPolicy::standard();
+        // The bound doubles from 500 ms and stops at 8 s.
         assert_eq!(p.delay(1, false, 1.0), Duration::from_millis(500));
         assert_eq!(p.delay(2, false, 1.0), Duration::from_secs(1));
-        assert_eq!(p.delay(1, false, 0.0), Duration::from_millis(250));
         assert_eq!(p.delay(10, false, 1.0), Duration::from_secs(8));
         assert_eq!(p.delay(u32::MAX, false, 1.0), Duration::from_secs(8));
-        assert!(p.delay(1, true, 0.0) >= Duration::from_secs(1));
+        // Full jitter: anywhere from zero to the bound, in proportion.
+        assert_eq!(p.delay(1, false, 0.0), Duration::ZERO);
+        assert_eq!(p.delay(2, false, 0.25), Duration::from_millis(250));
+        assert_eq!(p.delay(4, false, 0.5), Duration::from_secs(2));
+        // After a 429: the one-second backoff, then the jittered share.
+        assert_eq!(p.delay(1, true, 0.0), Duration::from_secs(1));
+        assert_eq!(p.delay(2, true, 0.5), Duration::from_millis(1500));
     }
 
     #[test]
