@@ -81,7 +81,10 @@ fn the_live_test_calls_only_loopback_unless_remote_is_allowed() {
     );
     let refused = may_call(default.base_url(), None).unwrap_err();
     assert!(refused.contains("api.apitable.com"), "{refused}");
-    assert!(refused.contains("APITABLE_LIVE_ALLOW_REMOTE=1"), "{refused}");
+    assert!(
+        refused.contains("APITABLE_LIVE_ALLOW_REMOTE=1"),
+        "{refused}"
+    );
     for value in [None, Some(""), Some("0"), Some("true"), Some("yes")] {
         assert!(
             may_call(&url("https://api.apitable.com"), value).is_err(),

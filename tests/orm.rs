@@ -145,6 +145,7 @@ async fn ana(client: &Client, dst: &DatasheetId) -> Member {
         )
         .await
         .unwrap();
+    eprintln!("PROBE created={:?}", created[0].fields);
     let id = created[0].fields["Cooks"][0]["id"]
         .as_str()
         .unwrap()
@@ -194,6 +195,7 @@ async fn every_field_type_is_written_and_read_back_equal() {
         .await
         .unwrap()
         .expect("the record exists");
+    eprintln!("PROBE cooks={:?}", back.cooks);
     // Server-computed fields are filled in on read.
     assert!(back.number.is_some());
     assert!(back.created.is_some());

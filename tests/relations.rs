@@ -448,7 +448,10 @@ async fn link_writes_keep_both_sides_of_a_two_way_link_consistent() {
     assert!(lists(&a_now, &id), "the topic lists its new reply");
     assert_eq!(count(&a_now), a.replies.len() + 1);
     let stored = replies.get(&id).await.unwrap().unwrap();
-    assert_eq!(stored.topic_title.as_slice(), std::slice::from_ref(&a.title));
+    assert_eq!(
+        stored.topic_title.as_slice(),
+        std::slice::from_ref(&a.title)
+    );
 
     // Moved to another topic by id.
     let old = stored.clone();

@@ -1,6 +1,6 @@
 //! Limits and settings of a running emulator.
 
-/// The server limits of reference §7, all configurable.
+/// The server limitsall configurable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Records per create/update/delete request (real: 10, env `API_MAX_MODIFY_RECORD_COUNTS`).

@@ -1,4 +1,4 @@
-//! The response envelope (reference §1) and the error catalogue (§1.5, §1.6).
+//! The response envelope and the error catalogue.
 //!
 //! Every answer is `{"success", "code", "message", "data"?}`. Business errors travel with HTTP 200;
 //! only 401, 403, 404, 429 and 500 use the matching HTTP status.
@@ -16,7 +16,7 @@ pub struct ApiError {
     pub code: i64,
     /// The body `message` (English).
     pub message: String,
-    /// Whether the real server raises this from DTO validation (reference §1.4 path 3), where it
+    /// Whether the real server raises this from DTO validation, where it
     /// hangs or answers HTTP 500 with an array message instead of this envelope.
     pub dto: bool,
 }
@@ -39,7 +39,7 @@ impl ApiError {
     }
 
     /// The real server's answer when exactly this DTO check fails together with another one:
-    /// HTTP 500 with the message as an array (the "strict" form of reference §1.4).
+    /// HTTP 500 with the message as an array (the "strict" form).
     pub fn strict_body(&self) -> Json {
         json!({"success": false, "code": 500, "message": [self.message]})
     }

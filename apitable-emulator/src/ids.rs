@@ -1,4 +1,4 @@
-//! Identifier generators in the formats of the real server (reference §9).
+//! Identifier generators in the formats of the real server.
 
 use rand::Rng;
 

@@ -34,19 +34,19 @@
 //!
 //! # What it implements
 //!
-//! * Every v1 path of reference §4–§5: records list / create / update (PATCH and PUT) / delete,
+//! * Every v1 path: records list / create / update (PATCH and PUT) / delete,
 //!   fields list / create / delete, views list, datasheet create, attachment upload (the stored
 //!   bytes are served at the returned `url`, `GET /assets/{token}`), spaces, nodes list and
-//!   detail, `GET /fusion/v1/timemachine/{dstId}`; v2 node search; the contacts paths of §5.9
+//!   detail, `GET /fusion/v1/timemachine/{dstId}`; v2 node search; the contacts paths
 //!   (members, teams, roles) over a simple in-DB model. v3 and unknown paths answer the 404
 //!   envelope.
 //! * Envelopes and statuses of the real server: 201 on POST success, HTTP 200 + `success:false`
 //!   for business errors, 401 / 403 / 404 / 429 / 500 where the server uses them, no `data` on a
 //!   successful DELETE of records.
-//! * All list parameters (§4.1), write validation per field type with the reference's codes and
-//!   messages, select options created on write, read-only fields rejected, limits (§7, see
-//!   [`Limits`]), `filterByFormula` through [`formula`], the rate limiter (off by default in the
-//!   library, on in the binary).
+//! * All list parameters, write validation per field type with the real server's codes and
+//!   messages, select options created on write, read-only fields rejected, limits,
+//!   `filterByFormula` through [`formula`], the rate limiter (off by default in the library, on
+//!   in the binary).
 //! * For reliability tests: [`Emulator::stats`] / `GET /_emulator/stats` (admin token) count
 //!   requests per route template and status, and injected faults per kind;
 //!   [`Emulator::set_faults`] / `PUT /_emulator/faults` inject faults with a seed (see
@@ -123,7 +123,7 @@
 //! * **DTO-level parameter errors** (`pageSize` out of range, bad `pageNum` / `maxRecords` /
 //!   `cellFormat` / `fieldKey`, an empty `records` array, a missing `recordId` or datasheet
 //!   `name`, malformed JSON `sort`): the real server hangs (one error) or answers HTTP 500 with
-//!   `message` as an array (several errors), reference §1.4. The emulator answers a clean HTTP 200
+//!   `message` as an array (several errors). The emulator answers a clean HTTP 200
 //!   `{"success":false,"code":400,"message":"<tip text>"}` for the first failing check.
 //!   [`EmulatorBuilder::strict_dto`] switches to the real multi-error form instead: HTTP 500
 //!   with `message` as a one-element array (a hang is never reproduced).
@@ -139,7 +139,7 @@
 //!   `isEmpty`, `isNotEmpty`, `isGreater`, `isGreaterEqual`, `isLess`, `isLessEqual`), sort rules,
 //!   hidden fields and a column order (set by seeding or [`Emulator::add_view`]); no groups.
 //!   Records created through a view are pre-filled only from `is` conditions of a structured
-//!   filter (AND-combined, or a single condition), never from a formula filter (§4.2).
+//!   filter (AND-combined, or a single condition), never from a formula filter.
 //! * `presignedUrl` upload URLs point at the emulator (`PUT /assets/{token}`), not at object
 //!   storage.
 //! * Two-way link fields whose foreign datasheet is the same datasheet have no sibling field.
@@ -211,7 +211,7 @@ impl From<ApiError> for Error {
     }
 }
 
-/// A field to create: name, API type and optional create-shape `property` (reference §6.3).
+/// A field to create: name, API type and optional create-shape `property`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldSpec {
     /// Field name.
@@ -407,7 +407,7 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Answer DTO-level parameter errors (reference §1.4 path 3) the way the real server does
+    /// Answer DTO-level parameter errors the way the real server does
     /// when two checks fail at once: HTTP 500 `{"success":false,"code":500,"message":["…"]}`.
     /// Default `false`: a clean HTTP 200 code-400 envelope.
     pub fn strict_dto(mut self, strict: bool) -> Self {

@@ -1,5 +1,5 @@
 //! Query-string parsing the way the real server's `querystring` + `qs` + `stringToArray` pipeline
-//! reads it (reference §3).
+//! reads it.
 
 use serde_json::Value as Json;
 

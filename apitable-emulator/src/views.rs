@@ -1,5 +1,5 @@
 //! Views: their own row order, structured filter conditions, and the values a record inserted
-//! through a view is pre-filled with so that it matches the view's filter (reference §4.2).
+//! through a view is pre-filled with so that it matches the view's filter.
 
 use serde_json::{Map, Value as Json};
 

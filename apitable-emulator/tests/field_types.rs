@@ -1,4 +1,4 @@
-//! Conformance: write validation and read shapes of every field type (reference §6).
+//! Conformance: write validation and read shapes of every field type.
 
 mod common;
 

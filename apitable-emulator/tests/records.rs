@@ -1,4 +1,4 @@
-//! Conformance: records list / create / update / delete (reference §4).
+//! Conformance: records list / create / update / delete.
 
 mod common;
 

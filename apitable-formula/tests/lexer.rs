@@ -149,7 +149,7 @@ fn braces_inside_a_string_make_a_field_reference() {
 
 #[test]
 fn unknown_runs_are_reclassified() {
-    // Verified examples of §1.1.
+    // Runs of characters the lexer has no token for, as the real lexer classifies them.
     assert_eq!(
         kinds("abc ~~~ {}"),
         vec![t(PureValue, "abc"), t(Value, "~~~ {}")]

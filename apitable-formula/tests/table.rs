@@ -20,7 +20,7 @@ const NONE: &[u32] = &[];
 
 fn cases() -> Vec<(&'static str, X)> {
     vec![
-        // ---- comparisons and blank semantics (§2.2)
+        // ---- comparisons and blank semantics
         ("{n} > 5", Keep(&[1, 5, 9, 10])),
         ("{n} < 10", Keep(&[2, 3, 4, 6, 7, 8, 10])), // blank n (rec4) is < 10
         ("{n} >= 0", Keep(&[1, 2, 4, 5, 6, 7, 8, 9, 10])), // blank >= 0 too
@@ -83,7 +83,7 @@ fn cases() -> Vec<(&'static str, X)> {
         ("{n} / 0", Keep(ALL)), // ±Infinity and NaN results keep the record
         ("{n} * 0", Keep(NONE)),
         ("1 / {n} > 1", Keep(&[2, 4, 6])),
-        // ---- precedence quirks (§1.4)
+        // ---- precedence quirks
         ("{n} = 0 || {n} = 10 && {Done}", Keep(&[1])),
         ("{n} = 0 || ({n} = 10 && {Done})", Keep(&[1, 2])),
         ("OR({n} = 0, AND({n} = 10, {Done}))", Keep(&[1, 2])),
@@ -219,7 +219,7 @@ fn cases() -> Vec<(&'static str, X)> {
         ("REPT(\"x\", -1)", Keep(ALL)), // RangeError keeps the record
         ("ENCODE_URL_COMPONENT({Name}) = \"C%3A%5Cnew\"", Keep(&[7])),
         ("ENCODE_URL_COMPONENT(\"a b&c\") = \"a%20b%26c\"", Keep(ALL)),
-        // ---- hostile string literals (§1.2, §4.4)
+        // ---- hostile string literals
         ("{Name} = \"He said \\“hi\\”\"", Keep(&[6])),
         ("{Name} = \"He said “hi”\"", E),
         ("{Name} = \"C:\\\\new\"", Keep(NONE)), // backslash-n becomes a line feed
@@ -242,7 +242,7 @@ fn cases() -> Vec<(&'static str, X)> {
         ("\"a\\\"b\" = CONCATENATE(\"a\", '\"', \"b\")", Keep(ALL)),
         ("{Name} = \"a\\\\\\\"b\"", E),
         ("{Name} = \"abc", E), // unterminated: a bare field name `"abc`
-        // ---- field references (§1.3)
+        // ---- field references
         ("{fldNum} = 10", Keep(&[1])),
         ("{fldRating} = \"alias1\"", Keep(&[1])), // a name wins over an id
         ("{Rating} = 5", Keep(&[1, 9])),
@@ -312,7 +312,7 @@ fn cases() -> Vec<(&'static str, X)> {
         ("LAST_MODIFIED_TIME() = 1700000020000", Keep(&[10])),
         ("SET_TIMEZONE({Due}, 8)", Keep(&[1, 2, 4, 5, 6, 7, 8, 10])),
         ("SET_LOCALE({Due}) > 1705276800000", Keep(&[2, 5, 7, 10])),
-        // ---- arrays: multi-select, link, member, lookup (§2.1)
+        // ---- arrays: multi-select, link, member, lookup
         ("COUNTIF({Tags}, \"A\") > 0", Keep(&[1, 5, 6, 7])),
         ("COUNTIF({Tags}, \"A\") = 0", Keep(&[2, 3, 4, 8, 9, 10])),
         ("COUNTIF({Tags}, \"B\", \"!=\") = 1", Keep(&[1, 4, 6, 8])),

@@ -1,4 +1,4 @@
-//! How every envelope and body code of the API reference (§1.5) maps to a result or an error.
+//! How every envelope and body code of the API reference maps to a result or an error.
 
 use apitable_orm::api::{Fields, ListRecords, WriteOptions};
 use apitable_orm::{Client, DatasheetId, Error, Pacing, RetryPolicy};

@@ -19,7 +19,7 @@ const DATE_FORMATS: [&str; 8] = [
 pub(crate) use apitable_formula::calendar::{civil_from_days, days_from_civil};
 
 /// Parses the date strings moment accepts most often. Any zone suffix is ignored: the wall time
-/// is read in the server's zone (reference §6.4: the offset is effectively dropped).
+/// is read in the server's zone.
 pub(crate) fn parse_date_string(s: &str, utc_offset_minutes: i32) -> Option<i64> {
     let s = s.trim();
     let bytes = s.as_bytes();

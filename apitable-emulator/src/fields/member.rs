@@ -23,7 +23,7 @@ pub(crate) fn member_json(space: &Space, id: &str) -> Option<Json> {
         .map(|t| json!({"id": t.id, "unitId": t.unit_id, "type": "Team", "name": t.name}))
 }
 
-/// Member writes (reference §6.2).
+/// Member writes.
 pub(super) fn write(
     field: &mut Field,
     value: &Json,

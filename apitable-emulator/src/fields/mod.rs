@@ -29,7 +29,7 @@ pub(crate) use datetime::civil_from_days as civil;
 pub(crate) use formula::{Access, eval_ctx, field_defs};
 pub(crate) use link::{LinkChange, ids_of as link_ids, link_cells_sync, linked_display};
 
-/// The API field types (reference §6.1), serialised with their GET names.
+/// The API field types, serialised with their GET names.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FieldType {
@@ -414,7 +414,7 @@ pub(crate) struct CreateEnv<'a> {
     pub ds: &'a Datasheet,
 }
 
-/// Validates the create-shape `property` (reference §6.3) and returns the GET shape.
+/// Validates the create-shape `property` and returns the GET shape.
 pub(crate) fn create_property(
     ftype: FieldType,
     property: Option<&Json>,

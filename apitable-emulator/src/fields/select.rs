@@ -23,7 +23,7 @@ const HUES: [(&str, (u8, u8, u8)); 10] = [
 ];
 const ALPHAS: [f64; 8] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0];
 
-/// The `{name, value}` object of colour number `n` (reference §6.3).
+/// The `{name, value}` object of colour number `n`.
 pub(crate) fn color(n: u64) -> Json {
     let (hue, (r, g, b)) = HUES[(n % 10) as usize];
     let level = ((n / 10) as usize).min(7);
@@ -75,7 +75,7 @@ fn get_or_create(field: &mut Field, name: &str) -> String {
     name.to_string()
 }
 
-/// Select writes (reference §6.2 and the field pipe).
+/// Select writes.
 pub(super) fn write(
     field: &mut Field,
     value: &Json,

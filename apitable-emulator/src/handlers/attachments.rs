@@ -1,4 +1,4 @@
-//! Attachment upload (§5.6) and how the stored bytes are served.
+//! Attachment upload and how the stored bytes are served.
 
 use serde_json::json;
 
@@ -145,7 +145,7 @@ pub(crate) fn upload(app: &App, user: &str, dst: &str, file: Option<Upload>) -> 
     }
     if file.bytes.is_empty() {
         // The upload handler answers failures with the tip's HTTP status as body code, and the
-        // reply keeps POST's 201 (reference §1.4).
+        // reply keeps POST's 201.
         return Err(ApiError {
             http: axum::http::StatusCode::CREATED,
             code: 200,

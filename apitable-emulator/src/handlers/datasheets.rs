@@ -1,4 +1,4 @@
-//! Views list (§5.5) and datasheet creation (§5.4).
+//! Views list and datasheet creation.
 
 use serde_json::{Value as Json, json};
 

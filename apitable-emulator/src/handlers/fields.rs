@@ -1,4 +1,4 @@
-//! Fields: list (§5.1), create (§5.2), delete (§5.3).
+//! Fields: list, create, delete.
 
 use serde_json::{Value as Json, json};
 

@@ -1,4 +1,4 @@
-//! Spaces and nodes (§5.7) and v2 node search (§5.8).
+//! Spaces and nodes and v2 node search.
 
 use serde_json::{Value as Json, json};
 

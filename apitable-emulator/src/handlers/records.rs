@@ -1,4 +1,4 @@
-//! `/fusion/v1/datasheets/{dstId}/records`: list, create, update, delete (reference §4).
+//! `/fusion/v1/datasheets/{dstId}/records`: list, create, update, delete.
 
 use std::borrow::Cow;
 
@@ -407,7 +407,7 @@ pub(crate) fn insert(
     }
     let now = now_ms();
     let mut defaults = default_cells(ds, now);
-    // Values that make the new rows match the insert view's filter (reference §4.2).
+    // Values that make the new rows match the insert view's filter.
     let view = match opts.view_id {
         Some(v) => ds.view(v),
         None => ds.views.first(),

@@ -1,4 +1,4 @@
-//! Contacts (reference §5.9): members, teams and roles of a space, in a simple in-DB model.
+//! Contacts: members, teams and roles of a space, in a simple in-DB model.
 //!
 //! These paths are enterprise-only on the real server; their shapes come from the SDKs.
 

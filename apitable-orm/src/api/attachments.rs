@@ -1,4 +1,4 @@
-//! Attachment upload (reference §5.6).
+//! Attachment upload.
 
 use std::path::Path;
 

@@ -1,5 +1,4 @@
-//! Contacts: members, teams and roles of a space (reference §5.9; enterprise endpoints whose
-//! shapes are known from the official SDKs).
+//! Contacts: members, teams and roles of a space.
 
 use reqwest::Method;
 use serde::de::DeserializeOwned;

@@ -1,4 +1,4 @@
-//! Creating datasheets (reference §5.4).
+//! Creating datasheets.
 
 use std::collections::HashSet;
 

@@ -1,4 +1,4 @@
-//! Fields and views of a datasheet (reference §5.1–§5.3, §5.5, §6).
+//! Fields and views of a datasheet.
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize, Serializer};

@@ -1,5 +1,5 @@
 //! Records: list (one page, pages or a lazy stream), create, update and delete
-//! (reference §4).
+//!.
 
 use std::collections::HashMap;
 use std::collections::hash_map::{Entry, RandomState};

@@ -1,4 +1,4 @@
-//! Spaces and nodes (reference §5.7, §5.8).
+//! Spaces and nodes.
 
 use reqwest::Method;
 use serde::Deserialize;

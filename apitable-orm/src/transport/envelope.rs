@@ -1,4 +1,4 @@
-//! The response envelope `{success, code, message, data}` (reference §1).
+//! The response envelope `{success, code, message, data}`.
 
 use std::fmt;
 
