@@ -275,10 +275,7 @@ const CLIENT_ENCODINGS: &[(&str, &str)] = &[
     (r#""x\“ || TRUE() || \“""#, "x“ || TRUE() || “"),
     (r#""'‘’""#, "'‘’"),
     ("LEFT(\"\u{2028}\\\"\",1)", "\u{2028}"),
-    (
-        r#"CONCATENATE("say \“hi\” {x","}","\n")"#,
-        "say “hi” {x}\n",
-    ),
+    (r#"CONCATENATE("say \“hi\” {x","}","\n")"#, "say “hi” {x}\n"),
     (
         r#"CONCATENATE("He said \“hi\” {x", "}", "\n")"#,
         "He said “hi” {x}\n",

@@ -501,7 +501,7 @@ pub(crate) fn number(n: f64, out: &mut String) -> Result<()> {
 /// escaped with a backslash (safe because no piece holds any other backslash).
 ///
 /// ```
-/// use apitable_orm::filter::encode_string;
+/// use apitable_orm::encode_string;
 /// assert_eq!(encode_string("plain"), r#""plain""#);
 /// assert_eq!(encode_string(""), r#""""#);
 /// assert_eq!(encode_string("say “hi” {x}\n"), r#"CONCATENATE("say \“hi\” {x","}","\n")"#);

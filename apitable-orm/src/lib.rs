@@ -153,10 +153,10 @@ mod codec;
 mod column;
 mod config;
 mod error;
-pub mod filter;
+mod filter;
 mod ids;
 pub mod operand;
-pub mod query;
+mod query;
 mod related;
 mod sheet;
 mod table;
@@ -185,9 +185,9 @@ pub use error::{
     ApiError, BatchError, DecodeError, Error, PagingError, RedirectError, ResponseTooLarge, Result,
     TimeoutError, TransportError, UnknownOutcome,
 };
-pub use filter::Filter;
+pub use filter::{Filter, Lit, encode_string};
 pub use ids::{DatasheetId, FieldId, IdError, NodeId, RecordId, SpaceId, UnitId, ViewId};
-pub use query::{DEFAULT_PAGE_SIZE, Query};
+pub use query::{DEFAULT_PAGE_SIZE, IDS_PER_REQUEST, Query};
 pub use related::Related;
 pub use sheet::{SchemaReport, Sheet};
 pub use table::{FieldMeta, Keyed, Page, Table};

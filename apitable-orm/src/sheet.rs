@@ -112,7 +112,7 @@ impl<T: Table> Sheet<T> {
     }
 
     /// The records with these ids, in the given order; unknown ids are skipped. One request per
-    /// [`IDS_PER_REQUEST`](crate::query::IDS_PER_REQUEST) ids.
+    /// [`IDS_PER_REQUEST`](crate::IDS_PER_REQUEST) ids.
     pub async fn get_many(&self, ids: &[RecordId]) -> Result<Vec<T>> {
         self.query().get_many(ids).await
     }
@@ -135,7 +135,7 @@ impl<T: Table> Sheet<T> {
 
     /// Loads the rows of this table that the link column `via` of `rows` points to: one
     /// `get_many` of the distinct linked ids, so a page of rows costs one request per
-    /// [`IDS_PER_REQUEST`](crate::query::IDS_PER_REQUEST) linked records, never one per row.
+    /// [`IDS_PER_REQUEST`](crate::IDS_PER_REQUEST) linked records, never one per row.
     /// Look the rows up with the same cells: [`Related::one`], [`Related::many`].
     ///
     /// Links are followed by id, through no view (a view's filter would hide linked records);
@@ -176,7 +176,7 @@ impl<T: Table> Sheet<T> {
     /// through no view: [`load`](Self::load) for links gathered by hand, such as the newest
     /// entry of each of many link cells.
     ///
-    /// [`IDS_PER_REQUEST`]: crate::query::IDS_PER_REQUEST
+    /// [`IDS_PER_REQUEST`]: crate::IDS_PER_REQUEST
     pub async fn load_links<'l>(
         &self,
         links: impl IntoIterator<Item = &'l Link<T>>,
