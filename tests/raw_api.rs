@@ -410,6 +410,7 @@ async fn retries_ride_out_rate_limits_and_server_errors() {
         ..Faults::none()
     };
     emu.set_faults(faults).await;
+    emu.reset_stats().await;
     for _ in 0..5 {
         client
             .datasheet(&dst)
@@ -417,6 +418,19 @@ async fn retries_ride_out_rate_limits_and_server_errors() {
             .await
             .unwrap();
     }
+    let stats = emu.stats().await;
+    let answered = |status| stats.count_status("GET", RECORDS_ROUTE, status);
+    let server_errors = answered(500);
+    assert!(server_errors > 0, "no read met a 500: {stats:?}");
+    assert_eq!(stats.fault("serverError"), server_errors, "{stats:?}");
+    // Each call ended in exactly one 200; every other attempt was a 500 or the limiter's 429,
+    // and each of those was followed by another attempt.
+    assert_eq!(answered(200), 5, "{stats:?}");
+    assert_eq!(
+        stats.count("GET", RECORDS_ROUTE),
+        5 + server_errors + answered(429),
+        "{stats:?}"
+    );
     emu.shutdown().await;
 }
 
