@@ -1,5 +1,6 @@
-//! Property tests: the engine never panics, and the §4.1 piecewise string encoder (written here,
-//! independently of the client crate's) round-trips every string.
+//! Property tests: the engine never panics, and the piecewise string encoder (literal pieces
+//! joined by `CONCATENATE`, written here independently of the client crate's) round-trips every
+//! string.
 
 mod common;
 
@@ -262,8 +263,8 @@ proptest! {
     }
 }
 
-/// Encodings as the client's encoder (`apitable_orm::filter::encode_string`) writes them, and
-/// the §4.1 example with its spaces, each with the string it stands for.
+/// Encodings as the client's encoder (`apitable_orm::encode_string`) writes them, and one with a
+/// space after each comma, each with the string it stands for.
 const CLIENT_ENCODINGS: &[(&str, &str)] = &[
     (r#""""#, ""),
     (r#""plain""#, "plain"),
