@@ -606,23 +606,99 @@ mod tests {
         }
     }
 
+    /// A response body: arbitrary bytes, or a JSON envelope whose `success` flag is known.
+    #[derive(Debug, Clone)]
+    enum GenBody {
+        /// Any bytes; hardly ever an envelope.
+        Bytes(Vec<u8>),
+        /// A JSON object with `"success": true` among parts of any type.
+        Success(String),
+        /// A JSON object with `"success": false` among parts of any type.
+        Failure(String),
+    }
+
+    impl GenBody {
+        fn bytes(&self) -> &[u8] {
+            match self {
+                GenBody::Bytes(b) => b,
+                GenBody::Success(s) | GenBody::Failure(s) => s.as_bytes(),
+            }
+        }
+    }
+
+    /// An envelope with this `success` flag, first or last among a code, a message, data and
+    /// other keys of any type (none of them named `success`).
+    fn flagged_envelope(success: bool) -> impl Strategy<Value = String> {
+        (
+            code_value(),
+            message_value(),
+            proptest::option::of(json()),
+            proptest::collection::vec(("[a-z]{1,6}", json()), 0..3),
+            any::<bool>(),
+        )
+            .prop_map(move |(code, message, data, extra, flag_first)| {
+                let mut entries: Vec<String> = Vec::new();
+                for (key, part) in [("code", code), ("message", message), ("data", data)] {
+                    if let Some(v) = part {
+                        entries.push(format!("{}:{v}", Value::from(key)));
+                    }
+                }
+                for (key, v) in extra {
+                    entries.push(format!("{}:{v}", Value::from(key)));
+                }
+                let flag = format!(r#""success":{success}"#);
+                if flag_first {
+                    entries.insert(0, flag);
+                } else {
+                    entries.push(flag);
+                }
+                format!("{{{}}}", entries.join(","))
+            })
+    }
+
+    /// Bodies of the three kinds, equally often.
+    fn any_body() -> impl Strategy<Value = GenBody> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..200).prop_map(GenBody::Bytes),
+            flagged_envelope(true).prop_map(GenBody::Success),
+            flagged_envelope(false).prop_map(GenBody::Failure),
+        ]
+    }
+
     proptest! {
-        /// Any body with any status classifies without panicking, and never as a success
-        /// unless it is a JSON object saying `"success": true` with a non-error status. The
-        /// page decoders take the same bytes without panicking.
+        /// Any body with any status classifies without panicking: a `success: true` envelope
+        /// under 400 passes, with an error status or with `success: false` it is an API error
+        /// carrying that status and the server's code, and arbitrary bytes never pass unless
+        /// they happen to be such an envelope. The page decoders take the same bytes without
+        /// panicking.
         #[test]
-        fn any_body_classifies(status in 100u16..600, body in proptest::collection::vec(any::<u8>(), 0..200)) {
-            let result = check(status, &body);
-            if result.is_ok() {
-                prop_assert!(says_success(&body));
-                prop_assert!(status < 400);
+        fn any_body_classifies(status in 100u16..600, body in any_body()) {
+            let bytes = body.bytes();
+            let result = check(status, bytes);
+            match &body {
+                GenBody::Success(_) if status < 400 => prop_assert!(result.is_ok(), "{:?}", result),
+                GenBody::Success(text) | GenBody::Failure(text) => {
+                    let Err(Error::Api(e)) = &result else {
+                        return Err(TestCaseError::fail(format!("expected an API error: {result:?}")));
+                    };
+                    let read: Value = serde_json::from_str(text).unwrap();
+                    let (number, _) = expected_code(read.get("code"));
+                    prop_assert_eq!(e.status(), status);
+                    prop_assert_eq!(e.code(), number.unwrap_or(i64::from(status)));
+                }
+                GenBody::Bytes(raw) => {
+                    if result.is_ok() {
+                        prop_assert!(says_success(raw));
+                        prop_assert!(status < 400);
+                    }
+                }
             }
             if let Err(e) = result {
                 let _ = (e.to_string(), e.is_retryable(), e.may_have_been_applied());
             }
-            let _ = data::<RecordPage<Fields>>(&body);
-            let _ = decode_page::<Row>(&body, 100);
-            let _ = page_record_ids(&body);
+            let _ = data::<RecordPage<Fields>>(bytes);
+            let _ = decode_page::<Row>(bytes, 100);
+            let _ = page_record_ids(bytes);
         }
 
         /// Envelopes whose parts have any type: success is `success: true` under 400 and
