@@ -223,7 +223,10 @@ async fn every_field_type_is_written_and_read_back_equal() {
         before <= created && created <= after,
         "{before} <= {created} <= {after}"
     );
-    let attachment_id = back.photo[0].id.clone().expect("an attachment cell has ids");
+    let attachment_id = back.photo[0]
+        .id
+        .clone()
+        .expect("an attachment cell has ids");
     assert!(
         attachment_id.len() == 13
             && attachment_id.starts_with("atc")
@@ -619,6 +622,9 @@ async fn upsert_creates_updates_and_skips_exactly_what_it_should() {
     let stats = emu.stats().await;
     assert_eq!(stats.count("POST", RECORDS), 50);
     assert_eq!(stats.count("PATCH", RECORDS), 10);
+    // 1,000 keys would take 12 lookups; one page reads the whole 500-record datasheet.
+    assert_eq!(stats.count("GET", RECORDS), 1);
+    assert_eq!(stats.total, 61);
     assert_eq!(dishes.query().count().await.unwrap(), 1000);
     let updated = dishes
         .query()
@@ -645,7 +651,54 @@ async fn upsert_creates_updates_and_skips_exactly_what_it_should() {
         stats.count("POST", RECORDS) + stats.count("PATCH", RECORDS),
         0
     );
-    assert!(stats.count("GET", RECORDS) > 0);
+    assert_eq!(
+        stats.count("GET", RECORDS),
+        1,
+        "1,000 records: still one page"
+    );
+    emu.shutdown().await;
+}
+
+/// Keys are looked up with `OR()` formulas when that takes fewer requests than reading the
+/// whole datasheet, which the first page's total tells.
+#[tokio::test]
+async fn upsert_reads_the_whole_datasheet_only_when_that_is_cheaper() {
+    let (emu, client, dst) = setup().await;
+    let dishes = client.table_in::<Dish>(dst.clone());
+    let present: Vec<Dish> = (0..2500)
+        .map(|i| dish(&format!("dish {i:04}"), f64::from(i)))
+        .collect();
+    dishes.insert_many(&present).await.unwrap();
+
+    // A few rows: one lookup, no page of the datasheet.
+    let few: Vec<Dish> = (0..5)
+        .map(|i| dish(&format!("dish {i:04}"), f64::from(i)))
+        .collect();
+    emu.reset_stats().await;
+    let report = dishes.upsert(&few).await.unwrap();
+    assert_eq!(report.unchanged.len(), 5);
+    assert_eq!(emu.stats().await.count("GET", RECORDS), 1);
+
+    // 150 rows take two lookups; a full read would take three pages: the first page, then
+    // the two lookups.
+    let some: Vec<Dish> = (0..150)
+        .map(|i| dish(&format!("dish {:04}", i * 16), f64::from(i * 16)))
+        .collect();
+    emu.reset_stats().await;
+    let report = dishes.upsert(&some).await.unwrap();
+    assert_eq!(report.unchanged.len(), 150);
+    assert_eq!(emu.stats().await.count("GET", RECORDS), 3);
+
+    // 500 rows take seven lookups: the three pages are cheaper.
+    let many: Vec<Dish> = (0..500)
+        .map(|i| dish(&format!("dish {:04}", i * 5), f64::from(i * 5) + 0.5))
+        .collect();
+    emu.reset_stats().await;
+    let report = dishes.upsert(&many).await.unwrap();
+    assert_eq!(report.updated.len(), 500);
+    let stats = emu.stats().await;
+    assert_eq!(stats.count("GET", RECORDS), 3);
+    assert_eq!(stats.count("PATCH", RECORDS), 50);
     emu.shutdown().await;
 }
 
@@ -660,14 +713,22 @@ async fn upsert_refuses_bad_input_before_any_request() {
         matches!(&err, Error::InvalidRequest(m) if m == r#"rows #0 and #2 have the same upsert key "Stew""#),
         "{err:?}"
     );
-    assert_eq!(emu.stats().await.total, 0, "a duplicate key is found before any request");
+    assert_eq!(
+        emu.stats().await.total,
+        0,
+        "a duplicate key is found before any request"
+    );
     let missing = [dish("Stew", 1.0), dish("", 2.0)];
     let err = dishes.upsert(&missing).await.unwrap_err();
     assert!(
         matches!(&err, Error::InvalidRequest(m) if m.starts_with("row #1 has no usable value for the upsert key \"name\"")),
         "{err:?}"
     );
-    assert_eq!(emu.stats().await.total, 0, "a missing key is found before any request");
+    assert_eq!(
+        emu.stats().await.total,
+        0,
+        "a missing key is found before any request"
+    );
 
     // Duplicate keys already on the server are named.
     let a = dishes.insert(&dish("Twin", 1.0)).await.unwrap();

@@ -280,7 +280,10 @@ impl<T: Table> Sheet<T> {
 
     /// Creates the rows whose `column` value is new, updates the changed cells of the others
     /// and leaves identical ones alone. Every row is checked (missing or duplicate keys) before
-    /// the first request; keys are looked up with `OR()` formulas a URL-sized chunk at a time.
+    /// the first request. Existing records are found the cheaper way: with `OR()` formulas of
+    /// keys, a URL-sized chunk at a time, or, when that would take more requests than the
+    /// datasheet has pages of 1,000 (the first page tells), by reading the whole datasheet.
+    /// Rows of 1,000 keys against a 500-record datasheet thus cost one read, not twelve.
     ///
     /// Cells are compared with what the server stores (a URL's default title, a member's ids,
     /// an attachment's server-filled details), so an identical rerun sends no write. An empty

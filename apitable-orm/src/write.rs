@@ -2,8 +2,9 @@
 //! Many rows go out in batches of the write limit (10), back to back at the pacing rate. A
 //! write that stops part-way reports every row: written, unchanged, failed, unknown or not sent.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::api::{Fields, RecordUpdate, WriteOptions};
@@ -12,7 +13,8 @@ use crate::column::Column;
 use crate::error::{BatchError, DecodeError, Error, Result};
 use crate::filter::{Filter, Lit};
 use crate::ids::{DatasheetId, RecordId};
-use crate::table::Table;
+use crate::query::DEFAULT_PAGE_SIZE;
+use crate::table::{FieldMeta, Table};
 use crate::value::stores_as_empty;
 
 /// What an upsert did, row by row. Every input row lands in exactly one of `created`,
@@ -342,6 +344,32 @@ pub(crate) async fn delete_many(
     Ok(())
 }
 
+/// The rows' keys cut into lookups: `(start, end)` ranges of `keyed` whose `OR()` formula stays
+/// within the lookup budget.
+fn lookup_chunks<T: Table>(
+    meta: &'static FieldMeta,
+    keyed: &[(Value, Fields)],
+) -> Result<Vec<(usize, usize)>> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    while start < keyed.len() {
+        let mut length = 0;
+        let mut end = start;
+        while end < keyed.len() {
+            let lit = key_literal(&keyed[end].0).expect("validated above");
+            let len = Filter::<T>::compare(meta, "=", lit).render()?.len() + 1;
+            if end > start && length + len > LOOKUP_FORMULA_BUDGET {
+                break;
+            }
+            length += len;
+            end += 1;
+        }
+        chunks.push((start, end));
+        start = end;
+    }
+    Ok(chunks)
+}
+
 fn key_literal(value: &Value) -> Option<Lit> {
     match value {
         Value::String(s) if !s.is_empty() => Some(Lit::Text(s.clone())),
@@ -390,50 +418,69 @@ pub(crate) async fn upsert_by<T: Table, V>(
         keyed.push((key, c));
     }
 
-    // 2. Look the keys up, a URL-sized chunk of OR() terms at a time, ignoring any view.
+    // 2. Find the records that hold the keys, ignoring any view: by looking the keys up, a
+    // URL-sized chunk of OR() terms at a time, or by reading the whole datasheet when that
+    // takes fewer requests.
+    let chunks = lookup_chunks::<T>(meta, &keyed)?;
+    let wanted: HashSet<String> = keyed.iter().map(|(key, _)| key.to_string()).collect();
     let mut existing: HashMap<String, (RecordId, T)> = HashMap::new();
-    let mut start = 0;
-    while start < keyed.len() {
-        let mut terms: Vec<Filter<T>> = Vec::new();
-        let mut length = 0;
-        let mut end = start;
-        while end < keyed.len() {
-            let lit = key_literal(&keyed[end].0).expect("validated above");
-            let term = Filter::<T>::compare(meta, "=", lit);
-            let len = term.render()?.len() + 1;
-            if !terms.is_empty() && length + len > LOOKUP_FORMULA_BUDGET {
-                break;
-            }
-            length += len;
-            terms.push(term);
-            end += 1;
+    let sheet = client.table_in::<T>(dst.clone());
+    let mut add = |record: T| -> Result<()> {
+        let key = cells(&record, true)
+            .get(meta.key)
+            .cloned()
+            .unwrap_or(Value::Null)
+            .to_string();
+        if !wanted.contains(&key) {
+            return Ok(());
         }
-        let found = client
-            .table_in::<T>(dst.clone())
-            .query()
-            .without_view()
-            .filter(Filter::any(terms))
-            .all()
-            .await?;
-        for record in found {
-            let id = record.record_id().cloned().ok_or_else(|| {
-                Error::InvalidRequest(
-                    "upsert needs a `#[apitable(record_id)]` field on the struct".into(),
-                )
-            })?;
-            let key = cells(&record, true)
-                .get(meta.key)
-                .cloned()
-                .unwrap_or(Value::Null)
-                .to_string();
-            if let Some((other, _)) = existing.get(&key) {
-                return Err(Error::InvalidRequest(format!(
-                    "records {other} and {id} on the server share the upsert key {key}; make the key unique first"
-                )));
-            }
-            existing.insert(key, (id, record));
+        let id = record.record_id().cloned().ok_or_else(|| {
+            Error::InvalidRequest(
+                "upsert needs a `#[apitable(record_id)]` field on the struct".into(),
+            )
+        })?;
+        if let Some((other, _)) = existing.get(&key) {
+            return Err(Error::InvalidRequest(format!(
+                "records {other} and {id} on the server share the upsert key {key}; make the key unique first"
+            )));
         }
-        start = end;
+        existing.insert(key, (id, record));
+        Ok(())
+    };
+    let mut looked_up = false;
+    if chunks.len() > 1 {
+        // The first page of the whole datasheet says how many pages a full read takes.
+        let everything = sheet.query().without_view().page_size(DEFAULT_PAGE_SIZE);
+        let mut pages = std::pin::pin!(everything.pages());
+        if let Some(first) = pages.next().await.transpose()? {
+            let full_read = first.total.div_ceil(DEFAULT_PAGE_SIZE) as usize;
+            if full_read <= chunks.len() {
+                first.items.into_iter().try_for_each(&mut add)?;
+                while let Some(page) = pages.next().await.transpose()? {
+                    page.items.into_iter().try_for_each(&mut add)?;
+                }
+                looked_up = true;
+            }
+        } else {
+            looked_up = true; // an empty datasheet
+        }
+    }
+    if !looked_up {
+        for (start, end) in chunks {
+            let terms = keyed[start..end]
+                .iter()
+                .map(|(key, _)| {
+                    Filter::<T>::compare(meta, "=", key_literal(key).expect("validated above"))
+                })
+                .collect();
+            let found = sheet
+                .query()
+                .without_view()
+                .filter(Filter::any(terms))
+                .all()
+                .await?;
+            found.into_iter().try_for_each(&mut add)?;
+        }
     }
 
     // 3. Sort the rows into new, changed and unchanged, comparing each cell with what the
