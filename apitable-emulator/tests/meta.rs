@@ -138,7 +138,30 @@ async fn field_limit_is_configurable() {
             json!({"name": "C", "type": "Text"}),
         )
         .await;
-    assert_eq!(res.1["code"], 400);
+    // `api_params_max_count_error`, with the configured limit.
+    assert_err(&res, 200, 400, "fields must contain no more than 2 elements");
+    let d = ok(
+        &h.get(&format!("/fusion/v1/datasheets/{dst}/fields")).await,
+        200,
+    );
+    let names: Vec<&str> = d["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["A", "B"], "the refused field was not created");
+    // A datasheet created with more fields than the limit is refused the same way.
+    let res = h
+        .post(
+            &format!("/fusion/v1/spaces/{spc}/datasheets"),
+            json!({"name": "Wide", "fields": [
+                {"name": "A", "type": "Text"}, {"name": "B", "type": "Text"},
+                {"name": "C", "type": "Text"}
+            ]}),
+        )
+        .await;
+    assert_err(&res, 200, 400, "fields must contain no more than 2 elements");
 }
 
 #[tokio::test]
@@ -239,17 +262,60 @@ async fn create_datasheet_and_nodes() {
         200,
     );
     assert_eq!(d["nodes"], json!([]));
-    assert_eq!(
-        h.get(&format!("/fusion/v2/spaces/{spc}/nodes")).await.1["code"],
-        400
+    assert_err(
+        &h.get(&format!("/fusion/v2/spaces/{spc}/nodes")).await,
+        200,
+        400,
+        NODE_TYPE_ERROR,
     );
-    assert_eq!(
-        h.get(&format!(
+    assert_err(
+        &h.get(&format!("/fusion/v2/spaces/{spc}/nodes?type=Sheet")).await,
+        200,
+        400,
+        NODE_TYPE_ERROR,
+    );
+    assert_err(
+        &h.get(&format!(
             "/fusion/v2/spaces/{spc}/nodes?type=Datasheet&permissions=9"
         ))
-        .await
-        .1["code"],
-        400
+        .await,
+        200,
+        400,
+        PERMISSION_ERROR,
+    );
+}
+
+/// `api_node_node_type_value_error`.
+const NODE_TYPE_ERROR: &str = "The type must be one of the following values: \"Folder\", \"Datasheet\", \"Form\", \"Dashboard\", \"Mirror\".";
+/// `api_node_permission_value_error`.
+const PERMISSION_ERROR: &str =
+    "The permissions argument must be one of the following integer values: 0,1,2,3.";
+
+/// The node search's checks are DTO checks: the real server answers them with HTTP 500 and the
+/// message as an array, which `strict_dto` reproduces.
+#[tokio::test]
+async fn node_search_errors_in_the_real_servers_dto_form() {
+    let h = H::with(apitable_emulator::Emulator::builder().strict_dto(true)).await;
+    let spc = h.emu.space_id().to_string();
+    let (status, body) = h.get(&format!("/fusion/v2/spaces/{spc}/nodes")).await;
+    assert_eq!(
+        (status, body),
+        (
+            500,
+            json!({"success": false, "code": 500, "message": [NODE_TYPE_ERROR]})
+        )
+    );
+    let (status, body) = h
+        .get(&format!(
+            "/fusion/v2/spaces/{spc}/nodes?type=Datasheet&permissions=1,4"
+        ))
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            500,
+            json!({"success": false, "code": 500, "message": [PERMISSION_ERROR]})
+        )
     );
 }
 
