@@ -236,6 +236,7 @@ pub struct Parser<'t, 'f> {
     fields: &'t mut FieldTable<'f>,
     depth: usize,
     factor_end: HashMap<usize, usize>,
+    steps: u64,
 }
 
 impl<'t, 'f> Parser<'t, 'f> {
@@ -247,7 +248,13 @@ impl<'t, 'f> Parser<'t, 'f> {
             fields,
             depth: 0,
             factor_end: HashMap::new(),
+            steps: 0,
         }
+    }
+
+    /// Factors parsed so far, each parse counted (see [`crate::Formula::parse_steps`]).
+    pub fn steps(&self) -> u64 {
+        self.steps
     }
 
     fn cur(&self) -> Option<&'t Token> {
@@ -280,6 +287,7 @@ impl<'t, 'f> Parser<'t, 'f> {
     }
 
     fn factor(&mut self) -> Result<Node, FormulaError> {
+        self.steps += 1;
         self.depth += 1;
         if self.depth > MAX_PARSE_DEPTH {
             return Err(err("The formula is nested too deeply"));
