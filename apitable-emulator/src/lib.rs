@@ -178,6 +178,7 @@ pub use apitable_formula as formula;
 pub use config::Limits;
 pub use envelope::ApiError;
 pub use faults::Faults;
+pub use ratelimit::ManualClock;
 pub use stats::{RouteStats, Stats};
 
 use app::App;
@@ -272,6 +273,7 @@ impl DatasheetInfo {
 #[derive(Debug, Clone)]
 pub struct EmulatorBuilder {
     rate_limit: Option<u32>,
+    rate_limit_clock: Option<ManualClock>,
     database: Option<PathBuf>,
     seed: Option<SeedSource>,
     limits: Limits,
@@ -300,6 +302,7 @@ impl Default for EmulatorBuilder {
     fn default() -> Self {
         EmulatorBuilder {
             rate_limit: None,
+            rate_limit_clock: None,
             database: None,
             seed: None,
             limits: Limits::default(),
@@ -319,6 +322,13 @@ impl EmulatorBuilder {
     /// Requests per second per (datasheet-or-space, token); `None` (the default) = no limit.
     pub fn rate_limit(mut self, per_second: Option<u32>) -> Self {
         self.rate_limit = per_second;
+        self
+    }
+
+    /// Measures the rate limiter's one-second windows with `clock` instead of the system's
+    /// clock: requests share a window until the clock is advanced by a second.
+    pub fn rate_limit_clock(mut self, clock: ManualClock) -> Self {
+        self.rate_limit_clock = Some(clock);
         self
     }
 
@@ -464,7 +474,7 @@ impl EmulatorBuilder {
                 .admin_token
                 .clone()
                 .unwrap_or_else(|| format!("adm{}", ids::alnum(20))),
-            rate: RateLimiter::default(),
+            rate: RateLimiter::with_clock(self.rate_limit_clock.clone()),
             stats: StatsCollector::default(),
             faults: FaultInjector::new(self.faults.clone()),
             pending_uploads: Default::default(),

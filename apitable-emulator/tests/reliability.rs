@@ -3,28 +3,35 @@
 mod common;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use apitable_emulator::{Emulator, Faults, FieldSpec};
+use apitable_emulator::{Emulator, Faults, FieldSpec, ManualClock};
 use common::{H, assert_err, ok};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn sixth_request_in_a_second_gets_429() {
-    let h = H::with(Emulator::builder().rate_limit(Some(5))).await;
+    // The limiter's clock stands still unless moved: every request below falls into the window
+    // the test says, however slowly the machine sends them.
+    let clock = ManualClock::new();
+    let h = H::with(
+        Emulator::builder()
+            .rate_limit(Some(5))
+            .rate_limit_clock(clock.clone()),
+    )
+    .await;
     let dst = h.sheet("S", &[FieldSpec::new("A", "Text")]).await;
     let path = H::records_path(&dst);
-    let mut statuses = Vec::new();
-    for _ in 0..6 {
-        statuses.push(h.get(&path).await);
+    for i in 0..5 {
+        assert_eq!(h.get(&path).await.0, 200, "request {i}");
     }
-    for s in &statuses[..5] {
-        assert_eq!(s.0, 200);
-    }
-    let last = &statuses[5];
-    assert_eq!(last.0, 429);
-    assert_eq!(last.1["code"], 429);
-    assert_eq!(last.1["success"], false);
+    let limited = (
+        429,
+        "The API request rate for the current space is 5 queries per second (QPS). Upgrading \
+         the space allows for a higher call frequency. Contact us: sales@aitable.ai.",
+    );
+    assert_err(&h.get(&path).await, limited.0, 429, limited.1);
     // Another datasheet (another key) is not limited; v2 is never limited.
     let other = h.sheet("T", &[FieldSpec::new("A", "Text")]).await;
     assert_eq!(h.get(&H::records_path(&other)).await.0, 200);
@@ -37,12 +44,17 @@ async fn sixth_request_in_a_second_gets_429() {
             200
         );
     }
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    assert_eq!(
-        h.get(&path).await.0,
-        200,
-        "the window resets after a second"
-    );
+    // The window is fixed and lasts one second from its first request: refused requests
+    // count too, and the limit holds until the second is over.
+    clock.advance(Duration::from_millis(999));
+    assert_err(&h.get(&path).await, limited.0, 429, limited.1);
+    clock.advance(Duration::from_millis(1));
+    for i in 0..5 {
+        assert_eq!(h.get(&path).await.0, 200, "request {i} of the next window");
+    }
+    assert_err(&h.get(&path).await, limited.0, 429, limited.1);
+    let stats = h.emu.stats().await;
+    assert_eq!(stats.count_status("GET", "/fusion/v1/datasheets/{dstId}/records", 429), 3);
 }
 
 #[tokio::test]
