@@ -74,7 +74,10 @@ impl RateLimiter {
 
     /// Counts a request; `false` when it exceeds `points` in the current window.
     pub fn hit(&self, scope: &str, token: &str, points: u32) -> bool {
-        let now = self.clock.as_ref().map_or_else(Instant::now, ManualClock::now);
+        let now = self
+            .clock
+            .as_ref()
+            .map_or_else(Instant::now, ManualClock::now);
         let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         if w.len() > 10_000 {
             w.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(1));

@@ -139,7 +139,12 @@ async fn field_limit_is_configurable() {
         )
         .await;
     // `api_params_max_count_error`, with the configured limit.
-    assert_err(&res, 200, 400, "fields must contain no more than 2 elements");
+    assert_err(
+        &res,
+        200,
+        400,
+        "fields must contain no more than 2 elements",
+    );
     let d = ok(
         &h.get(&format!("/fusion/v1/datasheets/{dst}/fields")).await,
         200,
@@ -161,7 +166,12 @@ async fn field_limit_is_configurable() {
             ]}),
         )
         .await;
-    assert_err(&res, 200, 400, "fields must contain no more than 2 elements");
+    assert_err(
+        &res,
+        200,
+        400,
+        "fields must contain no more than 2 elements",
+    );
 }
 
 #[tokio::test]
@@ -269,7 +279,8 @@ async fn create_datasheet_and_nodes() {
         NODE_TYPE_ERROR,
     );
     assert_err(
-        &h.get(&format!("/fusion/v2/spaces/{spc}/nodes?type=Sheet")).await,
+        &h.get(&format!("/fusion/v2/spaces/{spc}/nodes?type=Sheet"))
+            .await,
         200,
         400,
         NODE_TYPE_ERROR,

@@ -54,7 +54,10 @@ async fn sixth_request_in_a_second_gets_429() {
     }
     assert_err(&h.get(&path).await, limited.0, 429, limited.1);
     let stats = h.emu.stats().await;
-    assert_eq!(stats.count_status("GET", "/fusion/v1/datasheets/{dstId}/records", 429), 3);
+    assert_eq!(
+        stats.count_status("GET", "/fusion/v1/datasheets/{dstId}/records", 429),
+        3
+    );
 }
 
 #[tokio::test]
