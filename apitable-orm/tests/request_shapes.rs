@@ -849,7 +849,10 @@ async fn ids_with_wrong_prefixes_fail_before_any_request() {
         ("count", sheet.count().await.map(drop)),
         ("all", sheet.all().await.map(drop)),
         ("get", sheet.get(&rec).await.map(drop)),
-        ("get_many", sheet.get_many(&[rec.clone()]).await.map(drop)),
+        (
+            "get_many",
+            sheet.get_many(std::slice::from_ref(&rec)).await.map(drop),
+        ),
         (
             "stream",
             futures_util::StreamExt::next(&mut Box::pin(sheet.stream()))
