@@ -39,7 +39,7 @@ pub(crate) async fn serve(
     io.say(format_args!("outsider_token: {}", emu.outsider_token()));
     io.say(format_args!("admin_token: {}", emu.admin_token()));
     io.say(format_args!("space_id: {}", emu.space_id()));
-    for (id, name) in emu.datasheets() {
+    for apitable_emulator::Entry { id, name } in emu.datasheets() {
         io.say(format_args!("datasheet: {id} {name}"));
     }
     match &args.db {

@@ -248,15 +248,24 @@ impl FieldSpec {
     }
 }
 
-/// A created datasheet.
+/// Something the emulator stores under an id and a name: a datasheet, a field or a view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Its id (`dst…`, `fld…`, `viw…`).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// A datasheet's fields and views.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatasheetInfo {
     /// `dst…`.
     pub id: String,
-    /// `(id, name)` of each field, primary first.
-    pub fields: Vec<(String, String)>,
-    /// `(id, name)` of each view.
-    pub views: Vec<(String, String)>,
+    /// Its fields, primary first.
+    pub fields: Vec<Entry>,
+    /// Its views, in order.
+    pub views: Vec<Entry>,
 }
 
 impl DatasheetInfo {
@@ -264,8 +273,16 @@ impl DatasheetInfo {
     pub fn field_id(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
-            .find(|(_, n)| n == name)
-            .map(|(i, _)| i.as_str())
+            .find(|f| f.name == name)
+            .map(|f| f.id.as_str())
+    }
+
+    /// The id of the view named `name`.
+    pub fn view_id(&self, name: &str) -> Option<&str> {
+        self.views
+            .iter()
+            .find(|v| v.name == name)
+            .map(|v| v.id.as_str())
     }
 }
 
@@ -722,16 +739,13 @@ impl Emulator {
             .ok_or(Error::Api(envelope::tips::datasheet_not_exist()))
     }
 
-    /// Adds a field to a datasheet; returns `(id, name)`.
-    pub async fn create_field(
-        &self,
-        dst: &str,
-        field: FieldSpec,
-    ) -> Result<(String, String), Error> {
+    /// Adds a field to a datasheet; returns its id and name.
+    pub async fn create_field(&self, dst: &str, field: FieldSpec) -> Result<Entry, Error> {
         let spec = field.to_json();
-        Ok(self.app.store.write(|state, batch| {
+        let (id, name) = self.app.store.write(|state, batch| {
             handlers::datasheets::add_field(&self.app, state, batch, dst, &spec)
-        })?)
+        })?;
+        Ok(Entry { id, name })
     }
 
     /// Adds a view described as in the seed format (`{"name", "hidden", "columns", "filter",
@@ -800,24 +814,33 @@ impl Emulator {
             fields: ds
                 .fields
                 .iter()
-                .map(|f| (f.id.clone(), f.name.clone()))
+                .map(|f| Entry {
+                    id: f.id.clone(),
+                    name: f.name.clone(),
+                })
                 .collect(),
             views: ds
                 .views
                 .iter()
-                .map(|v| (v.id.clone(), v.name.clone()))
+                .map(|v| Entry {
+                    id: v.id.clone(),
+                    name: v.name.clone(),
+                })
                 .collect(),
         })
     }
 
-    /// `(id, name)` of every datasheet the default user can see, in tree order.
-    pub fn datasheets(&self) -> Vec<(String, String)> {
+    /// Every datasheet the default user can see, in tree order.
+    pub fn datasheets(&self) -> Vec<Entry> {
         let s = self.app.store.read();
         let uid = s.users.first().map(|u| u.id.clone()).unwrap_or_default();
         s.nodes
             .iter()
             .filter(|n| n.node_type == "Datasheet" && s.is_member(&n.space_id, &uid))
-            .map(|n| (n.id.clone(), n.name.clone()))
+            .map(|n| Entry {
+                id: n.id.clone(),
+                name: n.name.clone(),
+            })
             .collect()
     }
 

@@ -360,7 +360,7 @@ async fn seeded_folders_views_and_contacts() {
     let spc = h.emu.space_id().to_string();
     let dst = h.emu.datasheet_id("Tasks").unwrap();
     let info = h.emu.datasheet(&dst).unwrap();
-    let views: Vec<&str> = info.views.iter().map(|v| v.1.as_str()).collect();
+    let views: Vec<&str> = info.views.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(views, ["All", "Big", "Manual"]);
     let path = H::records_path(&dst);
     let titles = |d: &serde_json::Value| -> Vec<String> {
@@ -373,7 +373,7 @@ async fn seeded_folders_views_and_contacts() {
     };
     let d = ok(&h.get(&path).await, 200);
     assert_eq!(titles(&d), ["a", "b", "c"]);
-    let big = &info.views[1].0;
+    let big = &info.views[1].id;
     let d = ok(&h.get(&format!("{path}?viewId={big}")).await, 200);
     assert_eq!(titles(&d), ["b", "c"], "view filter and sort apply");
     assert!(
@@ -383,7 +383,7 @@ async fn seeded_folders_views_and_contacts() {
             .iter()
             .all(|r| r["fields"].get("Secret").is_none())
     );
-    let manual = &info.views[2].0;
+    let manual = &info.views[2].id;
     let d = ok(&h.get(&format!("{path}?viewId={manual}")).await, 200);
     assert_eq!(titles(&d), ["c", "a", "b"], "view keeps its own row order");
     let d = ok(

@@ -90,7 +90,7 @@ fn world() -> &'static World {
             .unwrap()
             .fields
             .iter()
-            .flat_map(|(i, n)| [i.clone(), n.clone()])
+            .flat_map(|f| [f.id.clone(), f.name.clone()])
             .collect();
         World {
             rt,

@@ -59,7 +59,7 @@ async fn documented_seed_format_works() {
         json!([recs[0]["recordId"]])
     );
 
-    let cheap = &h.emu.datasheet(&menu).unwrap().views[1].0.clone();
+    let cheap = &h.emu.datasheet(&menu).unwrap().views[1].id.clone();
     let d = ok(
         &h.get(&format!("{}?viewId={cheap}", H::records_path(&menu)))
             .await,
@@ -136,7 +136,7 @@ async fn structured_view_filters_filter_and_prefill_inserts() {
     let info = h.emu.datasheet(&dst).unwrap();
     let path = H::records_path(&dst);
     let d = ok(
-        &h.get(&format!("{path}?viewId={}", info.views[0].0)).await,
+        &h.get(&format!("{path}?viewId={}", info.views[0].id)).await,
         200,
     );
     assert_eq!(d["total"], 1);
@@ -151,7 +151,7 @@ async fn structured_view_filters_filter_and_prefill_inserts() {
     // Through another view: no pre-fill.
     let res = h
         .post(
-            &format!("{path}?viewId={}", info.views[1].0),
+            &format!("{path}?viewId={}", info.views[1].id),
             json!({"records": [{"fields": {"Title": "plain"}}]}),
         )
         .await;

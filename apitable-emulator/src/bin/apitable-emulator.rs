@@ -75,7 +75,7 @@ async fn main() {
     println!("outsider_token: {}", emu.outsider_token());
     println!("admin_token: {}", emu.admin_token());
     println!("space_id: {}", emu.space_id());
-    for (id, name) in emu.datasheets() {
+    for apitable_emulator::Entry { id, name } in emu.datasheets() {
         println!("datasheet: {id} {name}");
     }
     // Last line: scripts may read up to here.
