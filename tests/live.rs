@@ -66,7 +66,7 @@ async fn reads_from_a_live_server_when_configured() {
             .list_records::<Fields>(&ListRecords::new().page_size(10))
             .await
             .expect("first page");
-        assert!(page.records.len() as u64 <= page.total.min(10));
+        assert!(page.items.len() as u64 <= page.total.min(10));
     }
 }
 

@@ -88,18 +88,18 @@ async fn records_round_trip_through_every_call() {
         .await
         .unwrap();
     assert_eq!(page.total, 2);
-    let names: Vec<&Value> = page.records.iter().map(|r| &r.fields["Name"]).collect();
+    let names: Vec<&Value> = page.items.iter().map(|r| &r.fields["Name"]).collect();
     assert_eq!(names, [&json!("Mushroom skewer"), &json!("Apple pie")]);
-    assert!(page.records.iter().all(|r| !r.fields.contains_key("Tags")));
-    assert!(page.records.iter().all(|r| r.created_at.is_some()));
+    assert!(page.items.iter().all(|r| !r.fields.contains_key("Tags")));
+    assert!(page.items.iter().all(|r| r.created_at.is_some()));
 
     // Empty cells are absent; a checkbox never reads as false.
     let pie = sheet
         .list_records::<Fields>(&ListRecords::new().record_ids([created[2].id.clone()]))
         .await
         .unwrap();
-    assert_eq!(pie.records[0].fields.get("Vegan"), None);
-    assert_eq!(pie.records[0].fields.get("Tags"), None);
+    assert_eq!(pie.items[0].fields.get("Vegan"), None);
+    assert_eq!(pie.items[0].fields.get("Tags"), None);
 
     // String cell format and field ids.
     let by_id = sheet
@@ -113,7 +113,7 @@ async fn records_round_trip_through_every_call() {
         .unwrap();
     let price_id = fields[1].id.as_str();
     assert!(
-        by_id.records[0].fields[price_id]
+        by_id.items[0].fields[price_id]
             .as_str()
             .unwrap()
             .contains("4.5")
@@ -168,7 +168,7 @@ async fn streams_fetch_pages_lazily_with_one_request_per_page() {
         .await
         .unwrap();
     assert_eq!(
-        pages.iter().map(|p| p.records.len()).collect::<Vec<_>>(),
+        pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(),
         [1000, 1000, 500]
     );
     assert!(pages.iter().all(|p| p.total == 2500));

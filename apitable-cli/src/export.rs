@@ -113,8 +113,8 @@ impl Job<'_> {
                 }
             };
             progress.set_total(page.total);
-            let n = page.records.len() as u64;
-            for record in &page.records {
+            let n = page.items.len() as u64;
+            for record in &page.items {
                 match &mut sink {
                     Sink::Csv(w) => {
                         let row = self

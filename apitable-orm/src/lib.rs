@@ -156,6 +156,7 @@ mod error;
 mod filter;
 mod ids;
 pub mod operand;
+mod page;
 mod query;
 mod related;
 mod sheet;
@@ -187,10 +188,11 @@ pub use error::{
 };
 pub use filter::{Filter, Lit, encode_string};
 pub use ids::{DatasheetId, FieldId, IdError, NodeId, RecordId, SpaceId, UnitId, ViewId};
+pub use page::Page;
 pub use query::{DEFAULT_PAGE_SIZE, IDS_PER_REQUEST, Query};
 pub use related::Related;
 pub use sheet::{SchemaReport, Sheet};
-pub use table::{FieldMeta, Keyed, Page, Table};
+pub use table::{FieldMeta, Keyed, Table};
 pub use value::{FieldValue, Timestamp};
 pub use write::{UpsertOptions, UpsertReport};
 

@@ -12,9 +12,10 @@ use crate::column::{Column, LinksTo, Sort};
 use crate::error::{DecodeError, Error, Result};
 use crate::filter::Filter;
 use crate::ids::{DatasheetId, RecordId, ViewId};
+use crate::page::Page;
 use crate::related::Related;
 use crate::sheet::Sheet;
-use crate::table::{Page, Table, decode_page};
+use crate::table::{Table, decode_page};
 use crate::value::Link;
 
 /// The page size `stream`, `pages` and `all` use unless told otherwise (the server's maximum).
@@ -303,7 +304,7 @@ impl<T: Table> Query<T, Sheet<T>> {
                     .datasheet(&foreign)
                     .list_records::<Fields>(&params)
                     .await?;
-                for record in page.records {
+                for record in page.items {
                     if let Some(cell) = record.fields.get(&sibling) {
                         let ids: Vec<RecordId> =
                             serde_json::from_value(cell.clone()).map_err(|e| {

@@ -11,6 +11,7 @@ use crate::column::Column;
 use crate::error::DecodeError;
 use crate::error::Result;
 use crate::ids::RecordId;
+use crate::page::Page;
 use crate::query::Query;
 use apitable_schema::Shape;
 
@@ -352,33 +353,12 @@ impl<'de, T: Table> Visitor<'de> for RecordsSeed<'_, T> {
     }
 }
 
-/// A page of typed records, decoded straight from the response bytes.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Page<T> {
-    /// Matching records across all pages.
-    pub total: u64,
-    /// This page's number, from 1.
-    pub number: u64,
-    /// The page size that was requested.
-    pub requested_size: u64,
-    /// The records of this page.
-    pub items: Vec<T>,
-}
-
 impl<T: Table> Page<T> {
     /// Decodes a whole `GET …/records` response body (the JSON envelope) straight into typed
     /// records, with no intermediate JSON values. `requested_size` is the page size that was
     /// asked for.
     pub fn from_response(body: &[u8], requested_size: u64) -> crate::Result<Page<T>> {
         decode_page(body, requested_size)
-    }
-}
-
-impl<T> Page<T> {
-    /// How many pages the listing has at this page size.
-    pub fn total_pages(&self) -> u64 {
-        self.total.div_ceil(self.requested_size.max(1))
     }
 }
 

@@ -93,8 +93,8 @@ async fn list_records_sends_every_parameter() {
         .list_records::<Fields>(&params)
         .await
         .unwrap();
-    assert_eq!(page.records[0].id, "recA");
-    assert_eq!(page.records[0].fields["Name"], "Soup");
+    assert_eq!(page.items[0].id, "recA");
+    assert_eq!(page.items[0].fields["Name"], "Soup");
 
     let req = h.only_request().await;
     assert_eq!(req.method.as_str(), "GET");
@@ -740,7 +740,7 @@ async fn contacts_teams() {
         .team_children(&"0".parse().unwrap(), 2, 1)
         .await
         .unwrap();
-    assert_eq!((children.page_num, children.total), (2, 3));
+    assert_eq!((children.number, children.total), (2, 3));
     let req = h.only_request().await;
     assert_eq!(
         (req.method.as_str(), req.url.path()),

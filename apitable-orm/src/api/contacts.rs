@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::Space;
 use crate::error::{Error, Result};
 use crate::ids::UnitId;
+use crate::page::Page;
 use crate::transport::{Call, Seg};
 
 /// A member's phone number.
@@ -238,27 +239,11 @@ pub struct RoleUnits {
     pub members: Vec<SpaceMember>,
 }
 
-/// One page of units (roles, teams or members).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct UnitPage<T> {
-    /// The page number.
-    pub page_num: u64,
-    /// Entries in this page.
-    pub page_size: u64,
-    /// Entries across all pages.
-    pub total: u64,
-    /// The entries.
-    pub items: Vec<T>,
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawPage<T> {
     #[serde(default)]
     page_num: u64,
-    #[serde(default)]
-    page_size: u64,
     #[serde(default)]
     total: u64,
     #[serde(alias = "roles", alias = "teams", alias = "members")]
@@ -307,12 +292,14 @@ impl Space<'_> {
         Call::v1(self.client.transport(), method, route, &segs)
     }
 
-    async fn page<T: DeserializeOwned>(&self, call: Call) -> Result<UnitPage<T>> {
+    /// Page `page_num` of `page_size` entries. The server's `pageSize` counts the entries in
+    /// the page; the page keeps the size that was asked for.
+    async fn page<T: DeserializeOwned>(&self, call: Call, page_size: u64) -> Result<Page<T>> {
         let raw: RawPage<T> = self.client.call(call).await?;
-        Ok(UnitPage {
-            page_num: raw.page_num,
-            page_size: raw.page_size,
+        Ok(Page {
             total: raw.total,
+            number: raw.page_num,
+            requested_size: page_size,
             items: raw.items,
         })
     }
@@ -350,7 +337,7 @@ impl Space<'_> {
     }
 
     /// One page of the space's roles.
-    pub async fn roles(&self, page_num: u64, page_size: u64) -> Result<UnitPage<Role>> {
+    pub async fn roles(&self, page_num: u64, page_size: u64) -> Result<Page<Role>> {
         let call = self
             .unit_call(
                 Method::GET,
@@ -358,7 +345,7 @@ impl Space<'_> {
                 &[Seg::Lit("roles")],
             )
             .query(&paging(page_num, page_size)?);
-        self.page(call).await
+        self.page(call, page_size).await
     }
 
     /// Creates a role.
@@ -447,7 +434,7 @@ impl Space<'_> {
         unit: &UnitId,
         page_num: u64,
         page_size: u64,
-    ) -> Result<UnitPage<Team>> {
+    ) -> Result<Page<Team>> {
         let call = self
             .unit_call(
                 Method::GET,
@@ -459,7 +446,7 @@ impl Space<'_> {
                 ],
             )
             .query(&paging(page_num, page_size)?);
-        self.page(call).await
+        self.page(call, page_size).await
     }
 
     /// One page of a team's members; `sensitive_data` adds emails and phone numbers.
@@ -469,7 +456,7 @@ impl Space<'_> {
         sensitive_data: bool,
         page_num: u64,
         page_size: u64,
-    ) -> Result<UnitPage<SpaceMember>> {
+    ) -> Result<Page<SpaceMember>> {
         let mut query = vec![("sensitiveData".to_owned(), sensitive_data.to_string())];
         query.extend(paging(page_num, page_size)?);
         let call = self
@@ -483,6 +470,6 @@ impl Space<'_> {
                 ],
             )
             .query(&query);
-        self.page(call).await
+        self.page(call, page_size).await
     }
 }

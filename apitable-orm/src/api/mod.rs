@@ -25,7 +25,7 @@ mod spaces;
 pub use attachments::Upload;
 pub use contacts::{
     MemberUpdate, Mobile, NewRole, NewTeam, Role, RoleUnits, RoleUpdate, SpaceMember, Team,
-    TeamUpdate, UnitPage,
+    TeamUpdate,
 };
 pub use datasheets::{CreatedDatasheet, NewDatasheet};
 pub use fields::{
@@ -33,8 +33,7 @@ pub use fields::{
     NewProperty, SelectOption, SymbolAlign, ViewInfo, ViewType,
 };
 pub use records::{
-    CellFormat, FieldKey, Fields, ListRecords, Order, Record, RecordPage, RecordUpdate, SortRule,
-    WriteOptions,
+    CellFormat, FieldKey, Fields, ListRecords, Order, Record, RecordUpdate, SortRule, WriteOptions,
 };
 pub use spaces::{NodeDetail, NodeSearch, NodeSummary, NodeType, SpaceInfo};
 

@@ -15,7 +15,11 @@ use crate::api::Datasheet;
 use crate::client::Client;
 use crate::error::{Error, PagingError, Result};
 use crate::ids::{DatasheetId, RecordId, ViewId};
+use crate::page::Page;
 use crate::transport::{Call, Seg};
+
+/// The page size the server uses when a listing names none.
+const DEFAULT_LIST_PAGE_SIZE: u64 = 100;
 
 /// An untyped record's cells: field name (or id) to JSON value. Empty cells are absent.
 pub type Fields = serde_json::Map<String, serde_json::Value>;
@@ -39,19 +43,14 @@ pub struct Record<F = Fields> {
     pub fields: F,
 }
 
-/// One page of a record listing.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A page of a record listing as the server sends it; its `pageSize` is the number of records
+/// in the page, not the size asked for.
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct RecordPage<F = Fields> {
-    /// Matching records across all pages (after view filter, formula and `maxRecords`).
-    pub total: u64,
-    /// The page number (1-based), as requested.
-    pub page_num: u64,
-    /// The number of records in this page (not the requested size).
-    pub page_size: u64,
-    /// The records of this page.
-    pub records: Vec<Record<F>>,
+pub(crate) struct RawRecordPage<F> {
+    pub(crate) total: u64,
+    pub(crate) page_num: u64,
+    pub(crate) records: Vec<Record<F>>,
 }
 
 /// Whether cells and field references use field names or field ids.
@@ -363,15 +362,23 @@ impl Datasheet<'_> {
     ///     .datasheet(&dst)
     ///     .list_records::<apitable_orm::api::Fields>(&ListRecords::new().sort("Name", Order::Asc))
     ///     .await?;
-    /// println!("{} of {}", page.records.len(), page.total);
+    /// println!("{} of {}", page.items.len(), page.total);
     /// # Ok(()) }
     /// ```
     pub async fn list_records<F: DeserializeOwned>(
         &self,
         params: &ListRecords,
-    ) -> Result<RecordPage<F>> {
+    ) -> Result<Page<Record<F>>> {
         let call = self.records_call(Method::GET).query(&params.to_query()?);
-        self.client.call(call).await
+        let raw: RawRecordPage<F> = self.client.call(call).await?;
+        Ok(Page {
+            total: raw.total,
+            number: raw.page_num,
+            requested_size: params
+                .requested_page_size()
+                .unwrap_or(DEFAULT_LIST_PAGE_SIZE),
+            items: raw.records,
+        })
     }
 
     /// Pages of records, fetched lazily from `params`' page number on (page size 1000 unless
@@ -384,7 +391,7 @@ impl Datasheet<'_> {
     pub fn record_pages<F: DeserializeOwned + Send + 'static>(
         &self,
         params: ListRecords,
-    ) -> impl Stream<Item = Result<RecordPage<F>>> + Send + 'static {
+    ) -> impl Stream<Item = Result<Page<Record<F>>>> + Send + 'static {
         let client = self.client.clone();
         let dst = self.id.clone();
         let size = params.page_size.unwrap_or(1000);
@@ -399,12 +406,12 @@ impl Datasheet<'_> {
                 let Some(num) = next else {
                     return Ok(None);
                 };
-                let page: RecordPage<F> = client
+                let page: Page<Record<F>> = client
                     .datasheet(&dst)
                     .list_records(&params.page_num(num))
                     .await?;
                 let next =
-                    tracker.check(num, page.total, page.records.iter().map(|r| r.id.as_str()))?;
+                    tracker.check(num, page.total, page.items.iter().map(|r| r.id.as_str()))?;
                 Ok(Some((page, (next, tracker))))
             }
         })
@@ -417,7 +424,7 @@ impl Datasheet<'_> {
         params: ListRecords,
     ) -> impl Stream<Item = Result<Record<F>>> + Send + 'static {
         self.record_pages::<F>(params)
-            .map_ok(|page| stream::iter(page.records.into_iter().map(Ok)))
+            .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
             .try_flatten()
             .boxed()
     }
