@@ -7,7 +7,7 @@ use apitable_orm::Error;
 use apitable_orm::api::{Fields, WriteOptions};
 use apitable_orm::prelude::*;
 use apitable_orm::value::{Attachment, Member, MemberType, Url};
-use apitable_orm::{BatchError, DatasheetId, Pacing, RetryPolicy, SpaceId, UnitId, UpsertOptions};
+use apitable_orm::{BatchError, DatasheetId, RetryPolicy, SpaceId, UnitId, UpsertOptions};
 use serde_json::json;
 
 const RECORDS: &str = "/fusion/v1/datasheets/{dstId}/records";
@@ -36,9 +36,7 @@ fn item(i: usize, qty: f64) -> Item {
 
 fn client_for(emu: &Emulator, retry: RetryPolicy) -> Client {
     Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .pacing(Pacing::off())
+        .emulator(&emu)
         .retry(retry)
         .build()
         .unwrap()

@@ -7,7 +7,7 @@
 mod app;
 
 use apitable_emulator::Emulator;
-use apitable_orm::Pacing;
+
 use apitable_orm::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -29,12 +29,7 @@ async fn start() -> Running {
         .start()
         .await
         .unwrap();
-    let client = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .pacing(Pacing::off())
-        .build()
-        .unwrap();
+    let client = Client::for_emulator(&emu).unwrap();
     let forum = Forum::new(
         client,
         <Topic as Table>::DATASHEET.parse().unwrap(),

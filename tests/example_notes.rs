@@ -6,9 +6,9 @@
 mod app;
 
 use apitable_emulator::Emulator;
+use apitable_orm::DatasheetId;
 use apitable_orm::api::{Fields, RecordUpdate, WriteOptions};
 use apitable_orm::prelude::*;
-use apitable_orm::{DatasheetId, Pacing};
 use clap::Parser;
 use serde_json::json;
 
@@ -23,12 +23,7 @@ async fn setup() -> (Emulator, Client, DatasheetId) {
         .start()
         .await
         .unwrap();
-    let client = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .pacing(Pacing::off())
-        .build()
-        .unwrap();
+    let client = Client::for_emulator(&emu).unwrap();
     (emu, client, <Note as Table>::DATASHEET.parse().unwrap())
 }
 

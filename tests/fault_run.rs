@@ -9,7 +9,7 @@ use std::time::Duration;
 use apitable_emulator::{Emulator, Faults, FieldSpec};
 use apitable_orm::Error;
 use apitable_orm::prelude::*;
-use apitable_orm::{DatasheetId, Pacing, RetryPolicy};
+use apitable_orm::{DatasheetId, RetryPolicy};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Table)]
@@ -54,9 +54,7 @@ async fn an_upsert_under_faults_ends_with_exactly_the_input() {
         .parse()
         .unwrap();
     let client = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .pacing(Pacing::off())
+        .emulator(&emu)
         .attempt_timeout(Duration::from_millis(400))
         .retry(
             RetryPolicy::standard()

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use apitable_emulator::{Emulator, FieldSpec};
+use apitable_orm::DatasheetId;
 use apitable_orm::prelude::*;
-use apitable_orm::{DatasheetId, Pacing};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -60,12 +60,7 @@ fn eq_and_contains_match_exactly_the_right_records() {
             .create_datasheet("Notes", &[FieldSpec::new("Text", "Text")])
             .await
             .unwrap();
-        let client = Client::builder()
-            .token(emu.token())
-            .base_url(emu.base_url())
-            .pacing(Pacing::off())
-            .build()
-            .unwrap();
+        let client = Client::for_emulator(&emu).unwrap();
         let dst: DatasheetId = sheet.id.parse().unwrap();
         (emu, client, dst)
     });

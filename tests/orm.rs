@@ -9,7 +9,7 @@ use apitable_orm::Error;
 use apitable_orm::api::{Fields, ListRecords, Upload, WriteOptions};
 use apitable_orm::prelude::*;
 use apitable_orm::value::{Attachment, Computed, Member, MemberType, Url, User};
-use apitable_orm::{DatasheetId, Pacing, Sheet};
+use apitable_orm::{DatasheetId, Sheet};
 use futures_util::TryStreamExt;
 use serde_json::json;
 
@@ -100,12 +100,7 @@ async fn setup() -> (Emulator, Client, DatasheetId) {
     )
     .await
     .unwrap();
-    let client = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .pacing(Pacing::off())
-        .build()
-        .unwrap();
+    let client = Client::for_emulator(&emu).unwrap();
     let dst = sheet.id.parse().unwrap();
     (emu, client, dst)
 }

@@ -7,19 +7,14 @@ use apitable_orm::api::{
     CellFormat, FieldKey, FieldType, Fields, ListRecords, NewDatasheet, NewField, NodeSearch,
     NodeType, Order, RecordUpdate, Upload, WriteOptions,
 };
-use apitable_orm::{Client, DatasheetId, Error, Pacing, RecordId, RetryPolicy, SpaceId};
+use apitable_orm::{Client, DatasheetId, Error, RecordId, RetryPolicy, SpaceId};
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 
 const RECORDS_ROUTE: &str = "/fusion/v1/datasheets/{dstId}/records";
 
 fn client_for(emu: &Emulator) -> Client {
-    Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .pacing(Pacing::off())
-        .build()
-        .unwrap()
+    Client::for_emulator(&emu).unwrap()
 }
 
 async fn menu_sheet(client: &Client, emu: &Emulator) -> (SpaceId, DatasheetId) {
@@ -371,10 +366,10 @@ async fn retries_ride_out_rate_limits_and_server_errors() {
         .start()
         .await
         .unwrap();
+    // Deliberately unpaced, so that the bursts meet the emulator's limiter.
     let client = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .pacing(Pacing::off())
+        .emulator(&emu)
+        .pacing(apitable_orm::Pacing::off())
         .retry(
             RetryPolicy::standard()
                 .with_max_attempts(8)
@@ -438,9 +433,7 @@ async fn retries_ride_out_rate_limits_and_server_errors() {
 async fn a_dropped_create_is_reported_not_duplicated() {
     let emu = Emulator::builder().start().await.unwrap();
     let client = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .pacing(Pacing::off())
+        .emulator(&emu)
         .retry(RetryPolicy::standard().with_initial_backoff(Duration::from_millis(10)))
         .build()
         .unwrap();

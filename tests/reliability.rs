@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use apitable_emulator::{Emulator, Faults, FieldSpec};
 use apitable_orm::prelude::*;
-use apitable_orm::{DatasheetId, Pacing, RetryPolicy};
+use apitable_orm::{DatasheetId, RetryPolicy};
 use serde_json::json;
 
 const RECORDS: &str = "/fusion/v1/datasheets/{dstId}/records";
@@ -94,9 +94,7 @@ async fn injected_rate_limits_are_retried_without_losing_or_duplicating_rows() {
     })
     .await;
     let client = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .pacing(Pacing::off())
+        .emulator(&emu)
         .retry(quick_retries())
         .build()
         .unwrap();
@@ -118,9 +116,7 @@ async fn reads_and_updates_ride_out_server_errors() {
     let emu = Emulator::builder().start().await.unwrap();
     let dst = sheet(&emu).await;
     let client = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .pacing(Pacing::off())
+        .emulator(&emu)
         .retry(quick_retries())
         .build()
         .unwrap();

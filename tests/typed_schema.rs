@@ -6,17 +6,12 @@ use apitable_orm::api::{
     DateFormat, FieldType, LinkProperty, NewDatasheet, NewField, NewProperty, SelectOption,
     SymbolAlign, ViewType,
 };
-use apitable_orm::{Client, DatasheetId, Pacing, SpaceId};
+use apitable_orm::{Client, DatasheetId, SpaceId};
 
 #[tokio::test]
 async fn typed_settings_survive_a_trip_through_the_server() {
     let emu = Emulator::builder().start().await.unwrap();
-    let client = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .pacing(Pacing::off())
-        .build()
-        .unwrap();
+    let client = Client::for_emulator(&emu).unwrap();
     let space: SpaceId = emu.space_id().parse().unwrap();
     let other = client
         .space(&space)

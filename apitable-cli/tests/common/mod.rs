@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use apitable_emulator::Emulator;
 use apitable_orm::api::{Fields, ListRecords};
-use apitable_orm::{Client, DatasheetId, Pacing};
+use apitable_orm::{Client, DatasheetId};
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 
@@ -104,12 +104,7 @@ pub async fn emulator() -> Emulator {
 
 /// A client for `emu`, without pacing.
 pub fn client(emu: &Emulator) -> Client {
-    Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .pacing(Pacing::off())
-        .build()
-        .expect("a client for the emulator")
+    Client::for_emulator(&emu).expect("a client for the emulator")
 }
 
 /// What one run of the command line did.
