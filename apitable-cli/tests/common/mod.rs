@@ -104,7 +104,7 @@ pub async fn emulator() -> Emulator {
 
 /// A client for `emu`, without pacing.
 pub fn client(emu: &Emulator) -> Client {
-    Client::for_emulator(&emu).expect("a client for the emulator")
+    Client::for_emulator(emu).expect("a client for the emulator")
 }
 
 /// What one run of the command line did.
