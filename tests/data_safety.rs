@@ -36,7 +36,7 @@ fn item(i: usize, qty: f64) -> Item {
 
 fn client_for(emu: &Emulator, retry: RetryPolicy) -> Client {
     Client::builder()
-        .emulator(&emu)
+        .emulator(emu)
         .retry(retry)
         .build()
         .unwrap()

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 const RECORDS_ROUTE: &str = "/fusion/v1/datasheets/{dstId}/records";
 
 fn client_for(emu: &Emulator) -> Client {
-    Client::for_emulator(&emu).unwrap()
+    Client::for_emulator(emu).unwrap()
 }
 
 async fn menu_sheet(client: &Client, emu: &Emulator) -> (SpaceId, DatasheetId) {
