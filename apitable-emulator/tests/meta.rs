@@ -1,4 +1,4 @@
-//! Conformance: fields, views, datasheets, spaces, nodes, v2 search and contacts (§5).
+//! Conformance: fields, views, datasheets, spaces, nodes, v2 search and contacts.
 
 mod common;
 
