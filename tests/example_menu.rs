@@ -1,27 +1,78 @@
-//! Runs `cargo run --quiet --example menu` (on the in-process emulator) and checks what it
-//! prints: the sections in order and the upsert report of `examples/data/menu.json` over the
-//! seed menu. About 4 s once the example is built (its client paces requests at 5 per second).
+//! Runs the menu example (on the in-process emulator; the binary `cargo test` built, or
+//! `cargo run --example menu` when that binary is missing or older than the sources) and checks
+//! what it prints: the sections in order and the upsert report of `examples/data/menu.json`
+//! over the seed menu. About 4 s once the example is built (its client paces requests at 5 per second).
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Whether the binary at `path` exists and is newer than every source it is built from (a
+/// `cargo test --test example_menu` alone does not rebuild the examples).
+fn is_fresh(path: &std::path::Path) -> bool {
+    fn newest(dir: &std::path::Path) -> Option<std::time::SystemTime> {
+        let meta = std::fs::metadata(dir).ok()?;
+        if meta.is_file() {
+            return meta.modified().ok();
+        }
+        std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .filter_map(|e| newest(&e.path()))
+            .max()
+    }
+    let Some(built) = std::fs::metadata(path).and_then(|m| m.modified()).ok() else {
+        return false;
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    [
+        "examples",
+        "Cargo.lock",
+        "apitable-orm/src",
+        "apitable-orm-derive/src",
+        "apitable-emulator/src",
+        "apitable-formula/src",
+        "apitable-schema/src",
+    ]
+    .iter()
+    .filter_map(|p| newest(&root.join(p)))
+    .all(|source| source <= built)
+}
+
 #[test]
 fn the_menu_example_prints_its_sections_and_the_upsert_report() {
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo.args(["run", "--quiet", "--example", "menu"]);
-    // Reuse this test's build: same profile, same target directory (`…/target/<profile>/deps/`
-    // holds this test; the target directory is marked by CACHEDIR.TAG).
+    // `cargo test` builds the examples along with the tests: run that binary when it is there
+    // (`…/target/<profile>/deps/<this test>` → `…/target/<profile>/examples/menu`). Going through
+    // `cargo run` instead would rebuild half the dependency tree, because a plain build leaves
+    // out the dev-dependencies' features.
     let exe = std::env::current_exe().unwrap();
-    if exe.ancestors().nth(2).and_then(|p| p.file_name()) == Some("release".as_ref()) {
-        cargo.arg("--release");
-    }
-    if let Some(dir) = exe
-        .ancestors()
-        .nth(3)
-        .filter(|d| d.join("CACHEDIR.TAG").is_file())
-    {
-        cargo.env("CARGO_TARGET_DIR", dir);
-    }
+    let built = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|profile| {
+            profile
+                .join("examples")
+                .join(format!("menu{}", std::env::consts::EXE_SUFFIX))
+        })
+        .filter(|path| is_fresh(path));
+    eprintln!(
+        "running {}",
+        built
+            .as_ref()
+            .map_or("cargo run --example menu".into(), |p| p
+                .display()
+                .to_string())
+    );
+    let mut cargo = match built {
+        Some(menu) => Command::new(menu),
+        None => {
+            let mut cargo = Command::new(env!("CARGO"));
+            cargo.args(["run", "--quiet", "--example", "menu"]);
+            if exe.ancestors().nth(2).and_then(|p| p.file_name()) == Some("release".as_ref()) {
+                cargo.arg("--release");
+            }
+            cargo
+        }
+    };
     let mut child = cargo
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         // The emulator, whatever the environment says.

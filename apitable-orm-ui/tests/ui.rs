@@ -2,7 +2,7 @@
 //!
 //! `tests/ui/*.rs` must fail to compile with the committed `.stderr` (one rule per file, named
 //! after the rule); `tests/ui-pass/*.rs` must compile. The messages are rustc 1.95's; re-bless
-//! with `TRYBUILD=overwrite cargo test -p apitable-orm --test ui` after a toolchain change.
+//! with `TRYBUILD=overwrite cargo test -p apitable-orm-ui --test ui` after a toolchain change.
 
 #[test]
 fn ui() {
