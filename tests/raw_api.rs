@@ -1,6 +1,6 @@
 //! The raw API of `apitable-orm` against the in-process emulator, over real HTTP on loopback.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use apitable_emulator::{Emulator, Faults};
 use apitable_orm::api::{
@@ -338,7 +338,7 @@ async fn pacing_keeps_a_rate_limited_server_from_ever_answering_429() {
         .unwrap();
     let (_space, dst) = menu_sheet(&client, &emu).await;
     emu.reset_stats().await;
-    let started = Instant::now();
+    // Twelve at once, with retries off: without pacing the limiter would refuse seven of them.
     let calls = (0..12).map(|_| {
         let client = client.clone();
         let dst = dst.clone();
@@ -352,7 +352,6 @@ async fn pacing_keeps_a_rate_limited_server_from_ever_answering_429() {
     for result in futures_util::future::join_all(calls).await {
         result.unwrap();
     }
-    assert!(started.elapsed() >= Duration::from_millis(2200));
     let stats = emu.stats().await;
     assert_eq!(stats.count("GET", RECORDS_ROUTE), 12);
     assert_eq!(stats.status(429), 0);

@@ -228,8 +228,11 @@ fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
 
 /// Client-side pacing, so that a correct program never meets the server's rate limit.
 ///
-/// Requests are spaced evenly per (token, datasheet-or-space): at 5 requests per second, one
-/// every 200 ms. Clones of a [`Client`](crate::Client) share their pacing state.
+/// Per (token, datasheet-or-space), at most `n` requests are in the air or less than one second
+/// past their answer: a burst of up to `n` goes out at once, and the next request waits until
+/// a second after the earliest answer. Whatever the latency, no second at the server then sees
+/// more than `n` arrivals (a request arrives between its sending and its answer). Clones of a
+/// [`Client`](crate::Client) share their pacing state.
 ///
 /// ```
 /// use apitable_orm::Pacing;
@@ -258,10 +261,6 @@ impl Pacing {
     /// The configured rate, if pacing is on.
     pub fn requests_per_second(&self) -> Option<f64> {
         self.per_second
-    }
-
-    pub(crate) fn interval(&self) -> Option<Duration> {
-        self.per_second.map(|n| Duration::from_secs_f64(1.0 / n))
     }
 }
 
@@ -344,9 +343,8 @@ mod tests {
     fn pacing_rejects_nonsense_rates() {
         assert_eq!(Pacing::per_second(0.0), Pacing::off());
         assert_eq!(Pacing::per_second(f64::NAN), Pacing::off());
-        assert_eq!(
-            Pacing::per_second(5.0).interval(),
-            Some(Duration::from_millis(200))
-        );
+        assert_eq!(Pacing::per_second(f64::INFINITY), Pacing::off());
+        assert_eq!(Pacing::per_second(-1.0), Pacing::off());
+        assert_eq!(Pacing::per_second(5.0).requests_per_second(), Some(5.0));
     }
 }

@@ -319,30 +319,34 @@ async fn the_operation_timeout_bounds_all_attempts() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn twenty_requests_to_one_datasheet_are_paced_at_five_per_second() {
+async fn twenty_requests_to_one_datasheet_go_five_a_second_in_bursts() {
     let fake = Fake::new([]);
     let client = fake.client(Pacing::default(), RetryPolicy::disabled());
     let id = dst("dstA");
     let started = Instant::now();
     list_concurrently(&client, (0..20).map(|_| id.clone())).await;
-    assert!(
-        started.elapsed() >= Duration::from_millis(3800),
-        "{:?}",
-        started.elapsed()
-    );
+    // Answers are instant: five at once, then five more a second after those answers.
+    assert_eq!(started.elapsed(), Duration::from_secs(3));
     let mut times = fake.times();
     times.sort();
     assert_eq!(times.len(), 20);
     for (i, t) in times.iter().enumerate() {
-        assert!(
-            *t >= Duration::from_millis(200) * i as u32,
-            "request {i} sent early at {t:?}"
-        );
+        assert_eq!(*t, Duration::from_secs(i as u64 / 5), "request {i}");
     }
-    // And never more than 5 inside any one-second window.
+    // Never more than 5 inside any one-second window.
     for w in times.windows(6) {
         assert!(w[5] - w[0] >= Duration::from_secs(1), "{w:?}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rate_below_one_per_second_spaces_single_requests() {
+    let fake = Fake::new([]);
+    let client = fake.client(Pacing::per_second(0.5), RetryPolicy::disabled());
+    list_concurrently(&client, (0..3).map(|_| dst("dstA"))).await;
+    let mut times = fake.times();
+    times.sort();
+    assert_eq!(times, [0, 2, 4].map(Duration::from_secs));
 }
 
 #[tokio::test(start_paused = true)]
@@ -353,45 +357,51 @@ async fn two_datasheets_are_paced_independently() {
     let started = Instant::now();
     list_concurrently(
         &client,
-        (0..10).map(|i| if i % 2 == 0 { a.clone() } else { b.clone() }),
+        (0..12).map(|i| if i % 2 == 0 { a.clone() } else { b.clone() }),
     )
     .await;
-    // Five each: 0, 200, …, 800 ms for both sheets in parallel, not 1.8 s in series.
-    assert_eq!(started.elapsed(), Duration::from_millis(800));
+    // Six each: five at once and the sixth a second later, for both sheets in parallel, not
+    // the two seconds of one sheet's twelve.
+    assert_eq!(started.elapsed(), Duration::from_secs(1));
     let log = fake.log.lock().unwrap().clone();
     for sheet in ["dstA", "dstB"] {
-        let times: Vec<_> = log
+        let mut times: Vec<_> = log
             .iter()
             .filter(|(_, p)| p.contains(sheet))
             .map(|(t, _)| *t)
             .collect();
-        assert_eq!(times.len(), 5);
-        for (i, t) in times.iter().enumerate() {
-            assert!(
-                *t >= Duration::from_millis(200) * i as u32,
-                "{sheet} request {i} early: {t:?}"
-            );
-        }
+        times.sort();
+        assert_eq!(
+            times,
+            [[Duration::ZERO; 5].as_slice(), &[Duration::from_secs(1)]].concat()
+        );
     }
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_sixth_request_waits_a_second_after_an_earlier_answer() {
-    // The server counts arrivals in a window opened by the first one, which may arrive late.
-    // A request in flight holds a permit until a second after its answer, so the sixth
-    // request waits for the earliest permit to come back.
+async fn the_sixth_request_waits_a_second_after_the_earliest_answer_whatever_the_latency() {
+    // The server counts arrivals in a window opened by the first one, which may arrive as late
+    // as its answer. A request in flight holds a permit until a second after its answer, so
+    // the sixth request waits for the earliest permit to come back.
     let body = json!({"success": true, "code": 200, "message": "SUCCESS",
                       "data": {"total": 0, "pageNum": 1, "pageSize": 0, "records": []}});
-    let fake = Fake::new([Reply::Slow(Duration::from_millis(300), body)]);
+    let slow = |ms| Reply::Slow(Duration::from_millis(ms), body.clone());
+    let fake = Fake::new([
+        slow(300),
+        slow(450),
+        slow(300),
+        slow(500),
+        slow(350),
+        slow(10),
+    ]);
     let client = fake.client(Pacing::default(), RetryPolicy::disabled());
     let id = dst("dstA");
     list_concurrently(&client, (0..6).map(|_| id.clone())).await;
     let mut times = fake.times();
     times.sort();
-    // Requests 0..5 go out every 200 ms. The first answer comes at 300 ms, the second at
-    // 200 ms: its permit is back at 1.2 s, the first's at 1.3 s.
-    assert_eq!(times[4], Duration::from_millis(800));
-    assert_eq!(times[5], Duration::from_millis(1200));
+    // Five at once; the earliest answers come at 300 ms, so the sixth goes at 1.3 s.
+    assert_eq!(times[..5], [Duration::ZERO; 5]);
+    assert_eq!(times[5], Duration::from_millis(1300));
 }
 
 fn rate_limited_with(retry_after: &str) -> Reply {
