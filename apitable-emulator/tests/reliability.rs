@@ -269,8 +269,11 @@ async fn fault_injection_is_seeded_and_filterable() {
             ..Faults::default()
         })
         .await;
+    let before = h.emu.stats().await.fault("latency");
     let t = std::time::Instant::now();
     assert_eq!(h.get(&path).await.0, 200);
+    // Counted, and (a lower bound, which load can only make longer) actually waited.
+    assert_eq!(h.emu.stats().await.fault("latency"), before + 1);
     assert!(t.elapsed() >= std::time::Duration::from_millis(140));
 
     // Same seed → same sequence, set over HTTP.
