@@ -205,7 +205,7 @@ impl<T> Filter<T> {
 
     /// This filter with every `links_to` part replaced by the records it stands for, given
     /// in the order of [`link_targets`](Self::link_targets).
-    pub(crate) fn with_links_resolved(&self, mut resolved: Vec<Vec<RecordId>>) -> Filter<T> {
+    pub(crate) fn with_links_resolved(&self, resolved: Vec<Vec<RecordId>>) -> Filter<T> {
         fn walk(expr: &Expr, next: &mut std::vec::IntoIter<Vec<RecordId>>) -> Expr {
             match expr {
                 Expr::LinksTo { .. } => Expr::RecordIds(next.next().unwrap_or_default()),
@@ -215,8 +215,7 @@ impl<T> Filter<T> {
                 other => other.clone(),
             }
         }
-        let mut iter = std::mem::take(&mut resolved).into_iter();
-        Self::new(walk(&self.expr, &mut iter))
+        Self::new(walk(&self.expr, &mut resolved.into_iter()))
     }
 
     pub(crate) fn any(filters: Vec<Filter<T>>) -> Self {
@@ -360,11 +359,15 @@ fn render(expr: &Expr, out: &mut String) -> Result<()> {
             field(key, &mut f)?;
             match range {
                 DateRange::Today => write!(out, "IS_SAME({f},TODAY(),\"days\")"),
-                DateRange::LastDays(days) => write!(
-                    out,
-                    "AND({f}!=BLANK(),({f}>=DATEADD(TODAY(),{},\"days\")),({f}<=NOW()))",
-                    signed(1 - i64::from(*days))
-                ),
+                DateRange::LastDays(days) => {
+                    // From the start of the day `days - 1` days ago.
+                    let mut offset = String::new();
+                    number(1.0 - f64::from(*days), &mut offset)?;
+                    write!(
+                        out,
+                        "AND({f}!=BLANK(),({f}>=DATEADD(TODAY(),{offset},\"days\")),({f}<=NOW()))"
+                    )
+                }
                 DateRange::NextDays(days) => write!(
                     out,
                     "AND({f}!=BLANK(),({f}>=NOW()),({f}<DATEADD(TODAY(),{days},\"days\")))"
@@ -455,15 +458,6 @@ pub(crate) fn field(key: &str, out: &mut String) -> Result<()> {
 
 /// Above this many ids, `record_id_in` renders one delimited string instead of an `OR()`.
 const COMPACT_ID_LIST: usize = 8;
-
-/// An integer, negative ones in parentheses.
-fn signed(n: i64) -> String {
-    if n < 0 {
-        format!("({n})")
-    } else {
-        n.to_string()
-    }
-}
 
 fn literal(value: &Lit, out: &mut String) -> Result<()> {
     match value {

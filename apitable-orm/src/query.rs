@@ -1,6 +1,8 @@
 //! [`Query`]: typed reads of a table, built unbound (`T::query()`) and run through a
 //! [`Sheet`].
 
+use std::borrow::Cow;
+
 use futures_core::Stream;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use reqwest::Method;
@@ -380,16 +382,10 @@ impl<T: Table> Query<T, Sheet<T>> {
             };
             let params = query.to_params()?.page_num(num);
             let (page, body) = query.fetch_page_and_body(&params).await?;
-            // Structs that hold their record id say it; for the others, read the ids from
-            // the body again, skipping the cells.
-            let held: Option<Vec<&RecordId>> = page.items.iter().map(Table::record_id).collect();
-            let next = match held {
-                Some(ids) => tracker.check(num, page.total, ids.iter().map(|id| id.as_str())),
-                None => {
-                    let ids = page_record_ids(&body)?;
-                    tracker.check(num, page.total, ids.iter().map(|id| id.as_ref()))
-                }
-            }?;
+            let next = {
+                let ids = page_ids(&page, &body)?;
+                tracker.check(num, page.total, ids.iter().map(|id| id.as_ref()))?
+            };
             Ok(Some((page, (next, tracker, query))))
         })
     }
@@ -458,14 +454,10 @@ impl<T: Table> Query<T, Sheet<T>> {
                 .page_size(IDS_PER_REQUEST as u64)
                 .page_num(1);
             let (page, body) = query.fetch_page_and_body(&params).await?;
-            let held: Option<Vec<&RecordId>> = page.items.iter().map(Table::record_id).collect();
-            let ids: Vec<RecordId> = match held {
-                Some(held) => held.into_iter().cloned().collect(),
-                None => page_record_ids(&body)?
-                    .iter()
-                    .map(|id| id.parse::<RecordId>())
-                    .collect::<std::result::Result<_, _>>()?,
-            };
+            let ids: Vec<RecordId> = page_ids(&page, &body)?
+                .iter()
+                .map(|id| id.parse::<RecordId>())
+                .collect::<std::result::Result<_, _>>()?;
             out.extend(ids.into_iter().zip(page.items));
         }
         Ok(out)
@@ -503,6 +495,19 @@ impl<T: Table> Query<T, Sheet<T>> {
         }
         let found = self.get_many_with_ids(&wanted).await?;
         Ok(Related::new(found, wanted))
+    }
+}
+
+/// The record ids of `page`, in order: from the rows when the struct holds them, else read
+/// again from `body`, the response the page was decoded from, skipping the cells.
+fn page_ids<'b, T: Table>(page: &'b Page<T>, body: &'b [u8]) -> Result<Vec<Cow<'b, str>>> {
+    let held: Option<Vec<&RecordId>> = page.items.iter().map(Table::record_id).collect();
+    match held {
+        Some(ids) => Ok(ids
+            .into_iter()
+            .map(|id| Cow::Borrowed(id.as_str()))
+            .collect()),
+        None => page_record_ids(body),
     }
 }
 
