@@ -1,12 +1,25 @@
 //! Decoding a 1,000-record page of 10 mixed-type fields: `Page::<T>::from_response` (the
 //! derived table, straight from the response bytes) against serde_json decoding the same bytes
-//! into an equivalent hand-written `#[derive(serde::Deserialize)]` envelope.
+//! into an equivalent hand-written `#[derive(serde::Deserialize)]` envelope, and into a
+//! `serde_json::Value`.
 //!
-//! Run with `cargo bench -p apitable-orm --bench decode`; the last lines print the ratio
-//! (ours / serde), measured on interleaved runs after criterion's report.
+//! Run with `cargo bench -p apitable-orm --bench decode`. After criterion's report (which also
+//! warms everything up) the bench measures the three decoders again in interleaved rounds, the
+//! order rotating each round so that all three see the same machine load, and prints the
+//! median of each and the headline ratios computed from those same medians. The per-round
+//! ratios' medians are printed too: on a loaded machine they are the steadier figure.
+//!
+//! Environment:
+//! * `DECODE_ROUNDS=N`: interleaved rounds for the headline (default 301).
+//! * `DECODE_HEADLINE_ONLY=1`: skip criterion, print only the headline.
+//! * `DECODE_PROFILE=ours|serde|value` (with `DECODE_PROFILE_ITERS=N`, default 50): only decode
+//!   N times with that decoder and exit, for a profiler, e.g.
+//!   `DECODE_PROFILE=ours valgrind --tool=callgrind target/release/deps/decode-…`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 use apitable_orm::value::{Attachment, Url};
 use apitable_orm::{FieldValue, Page, RecordId, Table, Timestamp};
@@ -160,46 +173,116 @@ fn serde(bytes: &[u8]) -> usize {
     env.data.records.len()
 }
 
-/// The median of some timings.
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
+fn value(bytes: &[u8]) -> usize {
+    let v: Value = serde_json::from_slice(bytes).expect("decodes");
+    v["data"]["records"].as_array().map_or(0, Vec::len)
+}
+
+/// A decoder under test: decodes a page, returns its record count.
+type Decoder = fn(&[u8]) -> usize;
+
+/// The decoders compared, in the order of the headline.
+const DECODERS: [(&str, Decoder); 3] = [
+    ("apitable_orm Page<T>", ours),
+    ("serde derive", serde),
+    ("serde_json::Value", value),
+];
+
+/// The median of some samples.
+fn median<T: PartialOrd + Copy>(mut samples: Vec<T>) -> T {
+    samples.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
     samples[samples.len() / 2]
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Runs only one decoder, for a profiler.
+fn profile(which: &str, bytes: &[u8]) {
+    let f = match which {
+        "ours" => ours,
+        "serde" => serde,
+        "value" => value,
+        other => panic!("DECODE_PROFILE is ours, serde or value, not {other:?}"),
+    };
+    for _ in 0..env_usize("DECODE_PROFILE_ITERS", 50) {
+        black_box(f(black_box(bytes)));
+    }
+}
+
+/// Interleaved rounds: each round runs every decoder once, the order rotating from round to
+/// round. Returns each decoder's timings and, per round, ours divided by each other decoder.
+fn interleaved(bytes: &[u8], rounds: usize) -> (Vec<Vec<Duration>>, Vec<Vec<f64>>) {
+    let n = DECODERS.len();
+    let mut times = vec![Vec::with_capacity(rounds); n];
+    let mut ratios = vec![Vec::with_capacity(rounds); n];
+    for round in 0..rounds {
+        let mut this = [Duration::ZERO; 3];
+        for k in 0..n {
+            let i = (round + k) % n;
+            let t = Instant::now();
+            black_box(DECODERS[i].1(black_box(bytes)));
+            this[i] = t.elapsed();
+        }
+        for i in 0..n {
+            times[i].push(this[i]);
+            ratios[i].push(this[0].as_secs_f64() / this[i].as_secs_f64());
+        }
+    }
+    (times, ratios)
 }
 
 fn main() {
     let bytes = page_bytes();
-    assert_eq!(ours(&bytes), RECORDS);
-    assert_eq!(serde(&bytes), RECORDS);
+    for (name, f) in DECODERS {
+        assert_eq!(f(&bytes), RECORDS, "{name}");
+    }
     let sample = Page::<Task>::from_response(&bytes, 1000).unwrap();
     assert_eq!(sample.items[1].status, Status::Doing);
     assert!(sample.items[0].id.is_some() && !sample.items[0].files.is_empty());
+    assert_eq!(sample.items[7].link.title.as_deref(), Some("Example"));
 
-    let mut c = Criterion::default().configure_from_args();
-    {
+    if let Ok(which) = std::env::var("DECODE_PROFILE") {
+        profile(&which, &bytes);
+        return;
+    }
+
+    if std::env::var_os("DECODE_HEADLINE_ONLY").is_none() {
+        let mut c = Criterion::default().configure_from_args();
         let mut group = c.benchmark_group("decode_1000_records");
         group.throughput(Throughput::Bytes(bytes.len() as u64));
         group.bench_function("apitable_orm_page", |b| b.iter(|| ours(black_box(&bytes))));
         group.bench_function("serde_derive", |b| b.iter(|| serde(black_box(&bytes))));
+        group.bench_function("serde_json_value", |b| b.iter(|| value(black_box(&bytes))));
         group.finish();
+        c.final_summary();
     }
-    c.final_summary();
 
-    // The ratio, from interleaved runs so both see the same machine load.
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for _ in 0..60 {
-        let t = Instant::now();
-        black_box(ours(black_box(&bytes)));
-        a.push(t.elapsed());
-        let t = Instant::now();
-        black_box(serde(black_box(&bytes)));
-        b.push(t.elapsed());
-    }
-    let (a, b) = (median(a), median(b));
+    // Warm-up (caches, allocator, CPU frequency), then the measured rounds.
+    interleaved(&bytes, 20);
+    let rounds = env_usize("DECODE_ROUNDS", 301).max(1);
+    let (times, ratios) = interleaved(&bytes, rounds);
+    let medians: Vec<Duration> = times.into_iter().map(median).collect();
+    let round_ratios: Vec<f64> = ratios.into_iter().map(median).collect();
+    println!();
     println!(
-        "decode {RECORDS} records ({} KiB): apitable_orm {:?}, serde {:?}, ratio ours/serde = {:.2}",
-        bytes.len() / 1024,
-        a,
-        b,
-        a.as_secs_f64() / b.as_secs_f64()
+        "decode {RECORDS} records ({} KiB), steady state: median of {rounds} interleaved rounds",
+        bytes.len() / 1024
+    );
+    for ((name, _), m) in DECODERS.iter().zip(&medians) {
+        println!("  {name:<22} {:>8.3} ms", m.as_secs_f64() * 1e3);
+    }
+    let ratio = |i: usize| medians[0].as_secs_f64() / medians[i].as_secs_f64();
+    println!(
+        "headline: apitable_orm / serde derive = {:.2}x, apitable_orm / serde_json::Value = {:.2}x \
+         (medians above; median of per-round ratios: {:.2}x, {:.2}x)",
+        ratio(1),
+        ratio(2),
+        round_ratios[1],
+        round_ratios[2]
     );
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::de::Deserializer;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -124,17 +124,11 @@ impl Url {
 impl FieldValue for Url {
     const EXPECTED: &'static str = "a URL";
     const SHAPE: Shape = Shape::of(Kind::Url);
+    /// A cell is `{"text", "title"?, "favicon"?}` (other keys ignored), a plain string (the
+    /// URL without a title), or, as serde reads a struct, the list `[text, title?, favicon?]`.
+    /// One pass straight from the input, without buffering the cell first.
     fn decode<'de, D: Deserializer<'de>>(cell: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Shape {
-            Object(Url),
-            Text(String),
-        }
-        Ok(match Shape::deserialize(cell)? {
-            Shape::Object(u) => u,
-            Shape::Text(text) => Url::new(text),
-        })
+        cell.deserialize_any(UrlVisitor)
     }
     fn encode(&self) -> Value {
         match &self.title {
@@ -146,6 +140,123 @@ impl FieldValue for Url {
     fn matches_stored(&self, stored: &Self) -> bool {
         let title = |u: &Url| u.title.clone().unwrap_or_else(|| u.text.clone());
         self.text == stored.text && title(self) == title(stored)
+    }
+}
+
+/// Decodes a URL cell in whichever shape it comes (see [`Url::decode`](FieldValue::decode)).
+struct UrlVisitor;
+
+/// A key of a URL object.
+enum UrlKey {
+    Text,
+    Title,
+    Favicon,
+    Other,
+}
+
+impl UrlKey {
+    fn of(name: &[u8]) -> UrlKey {
+        match name {
+            b"text" => UrlKey::Text,
+            b"title" => UrlKey::Title,
+            b"favicon" => UrlKey::Favicon,
+            _ => UrlKey::Other,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UrlKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = UrlKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field identifier")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<UrlKey, E> {
+                Ok(match v {
+                    0 => UrlKey::Text,
+                    1 => UrlKey::Title,
+                    2 => UrlKey::Favicon,
+                    _ => UrlKey::Other,
+                })
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<UrlKey, E> {
+                Ok(UrlKey::of(v.as_bytes()))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<UrlKey, E> {
+                Ok(UrlKey::of(v))
+            }
+        }
+        d.deserialize_identifier(KeyVisitor)
+    }
+}
+
+impl<'de> Visitor<'de> for UrlVisitor {
+    type Value = Url;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a URL (an object with its text, or a string)")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Url, E> {
+        Ok(Url::new(v))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Url, E> {
+        Ok(Url::new(v))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Url, E> {
+        match std::str::from_utf8(v) {
+            Ok(s) => Ok(Url::new(s)),
+            Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(v), &self)),
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Url, A::Error> {
+        let mut text: Option<String> = None;
+        let mut title: Option<Option<String>> = None;
+        let mut favicon: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<UrlKey>()? {
+            match key {
+                UrlKey::Text if text.is_some() => return Err(de::Error::duplicate_field("text")),
+                UrlKey::Text => text = Some(map.next_value()?),
+                UrlKey::Title if title.is_some() => {
+                    return Err(de::Error::duplicate_field("title"));
+                }
+                UrlKey::Title => title = Some(map.next_value()?),
+                UrlKey::Favicon if favicon.is_some() => {
+                    return Err(de::Error::duplicate_field("favicon"));
+                }
+                UrlKey::Favicon => favicon = Some(map.next_value()?),
+                UrlKey::Other => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Url {
+            text: text.ok_or_else(|| de::Error::missing_field("text"))?,
+            title: title.flatten(),
+            favicon: favicon.flatten(),
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Url, A::Error> {
+        const EXPECTED: &str = "a URL list [text, title?, favicon?]";
+        let text: String = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &EXPECTED))?;
+        let title: Option<String> = seq.next_element()?.flatten();
+        let favicon: Option<String> = seq.next_element()?.flatten();
+        if seq.next_element::<de::IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_length(4, &EXPECTED));
+        }
+        Ok(Url {
+            text,
+            title,
+            favicon,
+        })
     }
 }
 
@@ -491,6 +602,78 @@ mod tests {
             let t = Timestamp::from_millis(ms);
             assert_eq!(Timestamp::from(t.to_system_time()), t);
         }
+    }
+
+    /// The decoder `Url` had before its visitor: serde's buffered untagged enum. The visitor
+    /// must accept and reject exactly what this does.
+    fn url_reference<'de, D: Deserializer<'de>>(cell: D) -> Result<Url, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Shape {
+            Object(Url),
+            Text(String),
+        }
+        Ok(match Shape::deserialize(cell)? {
+            Shape::Object(u) => u,
+            Shape::Text(text) => Url::new(text),
+        })
+    }
+
+    #[test]
+    fn url_decodes_every_shape_the_untagged_form_did() {
+        let cases = [
+            r#""https://a.example""#,
+            r#""""#,
+            r#""esc\u00e9aped \"q\"""#,
+            r#"{"text":"https://a.example"}"#,
+            r#"{"text":"https://a.example","title":"A"}"#,
+            r#"{"title":"A","text":"https://a.example","favicon":"https://a.example/f.ico"}"#,
+            r#"{"text":"t","title":null,"favicon":null}"#,
+            r#"{"text":"t","extra":{"deep":[1,2,{"x":null}]},"n":5}"#,
+            r#"{"te\u0078t":"escaped key"}"#,
+            r#"["t"]"#,
+            r#"["t","A"]"#,
+            r#"["t",null,"f"]"#,
+            // Rejected by both.
+            r#"{"title":"A"}"#,
+            r#"{"text":"a","text":"b"}"#,
+            r#"{"text":"a","title":"x","title":"y"}"#,
+            r#"{"text":"a","favicon":"x","favicon":"y"}"#,
+            r#"{"text":5}"#,
+            r#"{"text":"a","title":5}"#,
+            r#"{"text":"a","favicon":[]}"#,
+            r#"{"text":null}"#,
+            r#"{}"#,
+            r#"[]"#,
+            r#"["t","A","f","extra"]"#,
+            r#"[1]"#,
+            "null",
+            "5",
+            "true",
+            "1.5",
+        ];
+        let mut accepted = 0;
+        for json in cases {
+            let ours = Url::decode(&mut serde_json::Deserializer::from_str(json));
+            accepted += usize::from(ours.is_ok());
+            let reference = url_reference(&mut serde_json::Deserializer::from_str(json));
+            assert_eq!(ours.ok(), reference.ok(), "from the bytes of {json}");
+            // From a `Value` too (as `Computed<Url>` decodes).
+            if let Ok(value) = serde_json::from_str::<Value>(json) {
+                assert_eq!(
+                    Url::decode(&value).ok(),
+                    url_reference(&value).ok(),
+                    "from the value {json}"
+                );
+            }
+        }
+        assert_eq!(accepted, 12, "the shapes above the 'Rejected' line");
+        let full = Url::decode(&mut serde_json::Deserializer::from_str(
+            r#"{"text":"t","title":"A","favicon":"f"}"#,
+        ))
+        .unwrap();
+        assert_eq!(full.favicon.as_deref(), Some("f"));
+        assert_eq!(full.title.as_deref(), Some("A"));
     }
 
     #[cfg(feature = "chrono")]
