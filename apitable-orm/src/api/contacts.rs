@@ -282,6 +282,33 @@ fn paging(page_num: u64, page_size: u64) -> Result<Vec<(String, String)>> {
     ])
 }
 
+/// One of the space's unit collections: the path segment after the space and the routes of
+/// the collection and of one unit in it.
+#[derive(Clone, Copy)]
+struct Units {
+    lit: &'static str,
+    all: &'static str,
+    one: &'static str,
+}
+
+const MEMBERS: Units = Units {
+    lit: "members",
+    all: "/fusion/v1/spaces/{spaceId}/members",
+    one: "/fusion/v1/spaces/{spaceId}/members/{unitId}",
+};
+
+const ROLES: Units = Units {
+    lit: "roles",
+    all: "/fusion/v1/spaces/{spaceId}/roles",
+    one: "/fusion/v1/spaces/{spaceId}/roles/{unitId}",
+};
+
+const TEAMS: Units = Units {
+    lit: "teams",
+    all: "/fusion/v1/spaces/{spaceId}/teams",
+    one: "/fusion/v1/spaces/{spaceId}/teams/{unitId}",
+};
+
 impl Space<'_> {
     fn unit_call(&self, method: Method, route: &'static str, tail: &[Seg<'_>]) -> Call {
         let mut segs = vec![Seg::Lit("spaces"), Seg::Id(self.id.as_str())];
@@ -292,9 +319,59 @@ impl Space<'_> {
         Call::v1(self.client.transport(), method, route, &segs)
     }
 
-    /// Page `page_num` of `page_size` entries. The server's `pageSize` counts the entries in
-    /// the page; the page keeps the size that was asked for.
-    async fn page<T: DeserializeOwned>(&self, call: Call, page_size: u64) -> Result<Page<T>> {
+    /// A call on one unit of a collection.
+    fn one_call(&self, method: Method, units: Units, unit: &UnitId) -> Call {
+        self.unit_call(
+            method,
+            units.one,
+            &[Seg::Lit(units.lit), Seg::Id(unit.as_str())],
+        )
+    }
+
+    /// Creates a unit in a collection; the answer is the server's `data`.
+    async fn create_unit<D: DeserializeOwned>(
+        &self,
+        units: Units,
+        body: &impl Serialize,
+    ) -> Result<D> {
+        let call = self
+            .unit_call(Method::POST, units.all, &[Seg::Lit(units.lit)])
+            .json(body)?
+            .create(vec![]);
+        self.client.call(call).await
+    }
+
+    /// Changes a unit; the answer is the server's `data`.
+    async fn update_unit<D: DeserializeOwned>(
+        &self,
+        units: Units,
+        unit: &UnitId,
+        body: &impl Serialize,
+    ) -> Result<D> {
+        let call = self.one_call(Method::PUT, units, unit).json(body)?;
+        self.client.call(call).await
+    }
+
+    /// Deletes a unit.
+    async fn delete_unit(&self, units: Units, unit: &UnitId) -> Result<()> {
+        let call = self.one_call(Method::DELETE, units, unit);
+        self.client.send(call).await.map(drop)
+    }
+
+    /// Page `page_num` of `page_size` entries at `route`, with `query` before the paging
+    /// parameters. The server's `pageSize` counts the entries in the page; the page keeps the
+    /// size that was asked for.
+    async fn page<T: DeserializeOwned>(
+        &self,
+        route: &'static str,
+        tail: &[Seg<'_>],
+        query: &[(String, String)],
+        page_num: u64,
+        page_size: u64,
+    ) -> Result<Page<T>> {
+        let mut query = query.to_vec();
+        query.extend(paging(page_num, page_size)?);
+        let call = self.unit_call(Method::GET, route, tail).query(&query);
         let raw: RawPage<T> = self.client.call(call).await?;
         Ok(Page {
             total: raw.total,
@@ -306,81 +383,42 @@ impl Space<'_> {
 
     /// One member.
     pub async fn member(&self, unit: &UnitId) -> Result<SpaceMember> {
-        let call = self.unit_call(
-            Method::GET,
-            "/fusion/v1/spaces/{spaceId}/members/{unitId}",
-            &[Seg::Lit("members"), Seg::Id(unit.as_str())],
-        );
+        let call = self.one_call(Method::GET, MEMBERS, unit);
         Ok(self.client.call::<MemberData>(call).await?.member)
     }
 
     /// Changes a member's name, teams or roles.
     pub async fn update_member(&self, unit: &UnitId, update: &MemberUpdate) -> Result<SpaceMember> {
-        let call = self
-            .unit_call(
-                Method::PUT,
-                "/fusion/v1/spaces/{spaceId}/members/{unitId}",
-                &[Seg::Lit("members"), Seg::Id(unit.as_str())],
-            )
-            .json(update)?;
-        Ok(self.client.call::<MemberData>(call).await?.member)
+        let data: MemberData = self.update_unit(MEMBERS, unit, update).await?;
+        Ok(data.member)
     }
 
     /// Removes a member from the space.
     pub async fn delete_member(&self, unit: &UnitId) -> Result<()> {
-        let call = self.unit_call(
-            Method::DELETE,
-            "/fusion/v1/spaces/{spaceId}/members/{unitId}",
-            &[Seg::Lit("members"), Seg::Id(unit.as_str())],
-        );
-        self.client.send(call).await.map(drop)
+        self.delete_unit(MEMBERS, unit).await
     }
 
     /// One page of the space's roles.
     pub async fn roles(&self, page_num: u64, page_size: u64) -> Result<Page<Role>> {
-        let call = self
-            .unit_call(
-                Method::GET,
-                "/fusion/v1/spaces/{spaceId}/roles",
-                &[Seg::Lit("roles")],
-            )
-            .query(&paging(page_num, page_size)?);
-        self.page(call, page_size).await
+        self.page(ROLES.all, &[Seg::Lit(ROLES.lit)], &[], page_num, page_size)
+            .await
     }
 
     /// Creates a role.
     pub async fn create_role(&self, role: &NewRole) -> Result<Role> {
-        let call = self
-            .unit_call(
-                Method::POST,
-                "/fusion/v1/spaces/{spaceId}/roles",
-                &[Seg::Lit("roles")],
-            )
-            .json(role)?
-            .create(vec![]);
-        Ok(self.client.call::<RoleData>(call).await?.role)
+        let data: RoleData = self.create_unit(ROLES, role).await?;
+        Ok(data.role)
     }
 
     /// Changes a role.
     pub async fn update_role(&self, unit: &UnitId, update: &RoleUpdate) -> Result<Role> {
-        let call = self
-            .unit_call(
-                Method::PUT,
-                "/fusion/v1/spaces/{spaceId}/roles/{unitId}",
-                &[Seg::Lit("roles"), Seg::Id(unit.as_str())],
-            )
-            .json(update)?;
-        Ok(self.client.call::<RoleData>(call).await?.role)
+        let data: RoleData = self.update_unit(ROLES, unit, update).await?;
+        Ok(data.role)
     }
 
     /// Deletes a role.
     pub async fn delete_role(&self, unit: &UnitId) -> Result<()> {
-        let call = self.unit_call(
-            Method::DELETE,
-            "/fusion/v1/spaces/{spaceId}/roles/{unitId}",
-            &[Seg::Lit("roles"), Seg::Id(unit.as_str())],
-        );
-        self.client.send(call).await.map(drop)
+        self.delete_unit(ROLES, unit).await
     }
 
     /// The teams and members holding a role.
@@ -395,37 +433,19 @@ impl Space<'_> {
 
     /// Creates a team.
     pub async fn create_team(&self, team: &NewTeam) -> Result<Team> {
-        let call = self
-            .unit_call(
-                Method::POST,
-                "/fusion/v1/spaces/{spaceId}/teams",
-                &[Seg::Lit("teams")],
-            )
-            .json(team)?
-            .create(vec![]);
-        Ok(self.client.call::<TeamData>(call).await?.team)
+        let data: TeamData = self.create_unit(TEAMS, team).await?;
+        Ok(data.team)
     }
 
     /// Changes a team.
     pub async fn update_team(&self, unit: &UnitId, update: &TeamUpdate) -> Result<Team> {
-        let call = self
-            .unit_call(
-                Method::PUT,
-                "/fusion/v1/spaces/{spaceId}/teams/{unitId}",
-                &[Seg::Lit("teams"), Seg::Id(unit.as_str())],
-            )
-            .json(update)?;
-        Ok(self.client.call::<TeamData>(call).await?.team)
+        let data: TeamData = self.update_unit(TEAMS, unit, update).await?;
+        Ok(data.team)
     }
 
     /// Deletes an empty team.
     pub async fn delete_team(&self, unit: &UnitId) -> Result<()> {
-        let call = self.unit_call(
-            Method::DELETE,
-            "/fusion/v1/spaces/{spaceId}/teams/{unitId}",
-            &[Seg::Lit("teams"), Seg::Id(unit.as_str())],
-        );
-        self.client.send(call).await.map(drop)
+        self.delete_unit(TEAMS, unit).await
     }
 
     /// One page of a team's sub-teams (the root team is `"0"`).
@@ -435,18 +455,13 @@ impl Space<'_> {
         page_num: u64,
         page_size: u64,
     ) -> Result<Page<Team>> {
-        let call = self
-            .unit_call(
-                Method::GET,
-                "/fusion/v1/spaces/{spaceId}/teams/{unitId}/children",
-                &[
-                    Seg::Lit("teams"),
-                    Seg::Id(unit.as_str()),
-                    Seg::Lit("children"),
-                ],
-            )
-            .query(&paging(page_num, page_size)?);
-        self.page(call, page_size).await
+        let tail = [
+            Seg::Lit("teams"),
+            Seg::Id(unit.as_str()),
+            Seg::Lit("children"),
+        ];
+        let route = "/fusion/v1/spaces/{spaceId}/teams/{unitId}/children";
+        self.page(route, &tail, &[], page_num, page_size).await
     }
 
     /// One page of a team's members; `sensitive_data` adds emails and phone numbers.
@@ -457,19 +472,13 @@ impl Space<'_> {
         page_num: u64,
         page_size: u64,
     ) -> Result<Page<SpaceMember>> {
-        let mut query = vec![("sensitiveData".to_owned(), sensitive_data.to_string())];
-        query.extend(paging(page_num, page_size)?);
-        let call = self
-            .unit_call(
-                Method::GET,
-                "/fusion/v1/spaces/{spaceId}/teams/{unitId}/members",
-                &[
-                    Seg::Lit("teams"),
-                    Seg::Id(unit.as_str()),
-                    Seg::Lit("members"),
-                ],
-            )
-            .query(&query);
-        self.page(call, page_size).await
+        let tail = [
+            Seg::Lit("teams"),
+            Seg::Id(unit.as_str()),
+            Seg::Lit("members"),
+        ];
+        let route = "/fusion/v1/spaces/{spaceId}/teams/{unitId}/members";
+        let query = [("sensitiveData".to_owned(), sensitive_data.to_string())];
+        self.page(route, &tail, &query, page_num, page_size).await
     }
 }
