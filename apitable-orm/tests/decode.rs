@@ -72,20 +72,32 @@ fn envelope(records: Value) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The full record's cells from "Title" to "Link" (written back as they were read), followed
+/// by the cells of `more`.
+fn plain_cells_and(more: Value) -> Value {
+    let mut cells = json!({
+        "Title": "Write \"docs\"",
+        "Estimate (h)": 2.5,
+        "Done": true,
+        "Status": "To do",
+        "Tags": ["urgent", "work"],
+        "Due": 1_700_000_000_000_i64,
+        "Blocked by": ["recOther0001", "recOther0002"],
+        "Link": {"text": "https://example.com", "title": "Example"},
+    });
+    let Value::Object(more) = more else {
+        panic!("more cells must be an object")
+    };
+    cells.as_object_mut().unwrap().extend(more);
+    cells
+}
+
 fn full_record() -> Value {
     json!({
         "recordId": "recFull0001",
         "createdAt": 1_700_000_000_000_i64,
         "updatedAt": 1_700_000_100_000_i64,
-        "fields": {
-            "Title": "Write \"docs\"",
-            "Estimate (h)": 2.5,
-            "Done": true,
-            "Status": "To do",
-            "Tags": ["urgent", "work"],
-            "Due": 1_700_000_000_000_i64,
-            "Blocked by": ["recOther0001", "recOther0002"],
-            "Link": {"text": "https://example.com", "title": "Example"},
+        "fields": plain_cells_and(json!({
             "Files": [{
                 "id": "atcA", "token": "space/2024/a.png", "name": "a.png",
                 "size": 1024, "mimeType": "image/png", "width": 10, "height": 20,
@@ -94,7 +106,7 @@ fn full_record() -> Value {
             "Notes": "multi\nline",
             "Created": 1_600_000_000_000_i64,
             "Unmapped column": {"anything": [1, 2, 3]},
-        }
+        })),
     })
 }
 
@@ -315,18 +327,10 @@ fn read_only_fields_are_never_encoded() {
     assert!(!cells.contains_key("selected") && !cells.contains_key("Selected"));
     assert_eq!(
         Value::Object(cells),
-        json!({
-            "Title": "Write \"docs\"",
-            "Estimate (h)": 2.5,
-            "Done": true,
-            "Status": "To do",
-            "Tags": ["urgent", "work"],
-            "Due": 1_700_000_000_000_i64,
-            "Blocked by": ["recOther0001", "recOther0002"],
-            "Link": {"text": "https://example.com", "title": "Example"},
+        plain_cells_and(json!({
             "Files": [{"token": "space/2024/a.png", "name": "a.png"}],
             "Notes": "multi\nline",
-        })
+        }))
     );
     let meta = <Task as Table>::FIELDS
         .iter()

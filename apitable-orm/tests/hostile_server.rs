@@ -7,7 +7,7 @@ mod common;
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use apitable_orm::api::{Fields, ListRecords};
+use apitable_orm::api::{Fields, ListRecords, Record};
 use apitable_orm::{
     Client, DEFAULT_MAX_RESPONSE_SIZE, DatasheetId, Error, Pacing, RecordId, RetryPolicy, Table,
 };
@@ -316,6 +316,20 @@ async fn requests(server: &MockServer) -> usize {
     server.received_requests().await.unwrap().len()
 }
 
+/// Every record of the server's listing, streamed in pages of `size`.
+async fn stream_all(server: &MockServer, size: u64) -> apitable_orm::Result<Vec<Record<Fields>>> {
+    client(&server.uri())
+        .datasheet(&dst())
+        .record_stream::<Fields>(ListRecords::new().page_size(size))
+        .try_collect()
+        .await
+}
+
+/// Every row of `T`, queried in pages of `size`.
+async fn rows_in_pages<T: Table>(client: &Client, size: u64) -> apitable_orm::Result<Vec<T>> {
+    client.table::<T>().query().page_size(size).all().await
+}
+
 #[tokio::test]
 async fn a_server_repeating_one_page_stops_the_listing() {
     let server = paging_server(one_record_again_and_again).await;
@@ -350,12 +364,7 @@ async fn a_record_seen_on_an_earlier_page_or_twice_on_one_stops_the_listing() {
         _ => page(4, 2, &["recB", "recC"]),
     })
     .await;
-    let err = client(&server.uri())
-        .datasheet(&dst())
-        .record_stream::<Fields>(ListRecords::new().page_size(2))
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
+    let err = stream_all(&server, 2).await.unwrap_err();
     let Error::Paging(paging) = &err else {
         panic!("{err:?}")
     };
@@ -390,12 +399,7 @@ fn growing_total(n: u64) -> Value {
 #[tokio::test]
 async fn no_more_pages_are_requested_than_the_first_total_implies() {
     let server = paging_server(growing_total).await;
-    let records = client(&server.uri())
-        .datasheet(&dst())
-        .record_stream::<Fields>(ListRecords::new().page_size(2))
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap();
+    let records = stream_all(&server, 2).await.unwrap();
     // The first answer said 3 records: two pages of 2.
     assert_eq!(records.len(), 4);
     assert_eq!(requests(&server).await, 2);
@@ -422,30 +426,14 @@ async fn typed_queries_check_their_pages_too() {
     let server = paging_server(one_record_again_and_again).await;
     let repeating = client(&server.uri());
     // Without a record id field the ids are read from the response; with one, from the rows.
-    let err = repeating
-        .table::<Named>()
-        .query()
-        .page_size(1)
-        .all()
-        .await
-        .unwrap_err();
+    let err = rows_in_pages::<Named>(&repeating, 1).await.unwrap_err();
     assert!(matches!(&err, Error::Paging(p) if p.page() == 2), "{err:?}");
-    let err = repeating
-        .table::<WithId>()
-        .query()
-        .page_size(1)
-        .all()
-        .await
-        .unwrap_err();
+    let err = rows_in_pages::<WithId>(&repeating, 1).await.unwrap_err();
     assert!(matches!(&err, Error::Paging(p) if p.page() == 2), "{err:?}");
     assert_eq!(requests(&server).await, 4);
 
     let server = paging_server(growing_total).await;
-    let rows = client(&server.uri())
-        .table::<WithId>()
-        .query()
-        .page_size(2)
-        .all()
+    let rows = rows_in_pages::<WithId>(&client(&server.uri()), 2)
         .await
         .unwrap();
     assert_eq!(rows.len(), 4);

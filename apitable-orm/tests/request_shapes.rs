@@ -49,6 +49,13 @@ impl Harness {
         );
         req
     }
+
+    /// The only request, after checking its method and path.
+    async fn only_request_to(&self, method: &str, path: &str) -> Request {
+        let req = self.only_request().await;
+        assert_eq!((req.method.as_str(), req.url.path()), (method, path));
+        req
+    }
 }
 
 fn json_body(req: &Request) -> Value {
@@ -96,12 +103,9 @@ async fn list_records_sends_every_parameter() {
     assert_eq!(page.items[0].id, "recA");
     assert_eq!(page.items[0].fields["Name"], "Soup");
 
-    let req = h.only_request().await;
-    assert_eq!(req.method.as_str(), "GET");
-    assert_eq!(
-        req.url.path(),
-        "/fusion/v1/datasheets/dstMenu0000000001/records"
-    );
+    let req = h
+        .only_request_to("GET", "/fusion/v1/datasheets/dstMenu0000000001/records")
+        .await;
     assert_eq!(
         req.url.query().unwrap(),
         "viewId=viwAll&pageNum=2&pageSize=50&maxRecords=70\
@@ -172,12 +176,9 @@ async fn create_records_posts_fields_and_field_key_in_the_body() {
         .unwrap();
     assert_eq!(created[0].id, "recN1");
     assert_eq!(created[0].created_at, None);
-    let req = h.only_request().await;
-    assert_eq!(req.method.as_str(), "POST");
-    assert_eq!(
-        req.url.path(),
-        "/fusion/v1/datasheets/dstMenu0000000001/records"
-    );
+    let req = h
+        .only_request_to("POST", "/fusion/v1/datasheets/dstMenu0000000001/records")
+        .await;
     assert_eq!(req.url.query(), Some("viewId=viwAll"));
     assert_eq!(
         json_body(&req),
@@ -230,12 +231,9 @@ async fn update_records_patches_with_record_ids() {
         .await
         .unwrap();
     assert_eq!(updated[0].updated_at, Some(3));
-    let req = h.only_request().await;
-    assert_eq!(req.method.as_str(), "PATCH");
-    assert_eq!(
-        req.url.path(),
-        "/fusion/v1/datasheets/dstMenu0000000001/records"
-    );
+    let req = h
+        .only_request_to("PATCH", "/fusion/v1/datasheets/dstMenu0000000001/records")
+        .await;
     assert_eq!(req.url.query(), None);
     assert_eq!(
         json_body(&req),
@@ -251,12 +249,9 @@ async fn delete_records_sends_ids_in_the_query_and_accepts_no_data() {
         .delete_records(&["recA".parse().unwrap(), "recB".parse().unwrap()])
         .await
         .unwrap();
-    let req = h.only_request().await;
-    assert_eq!(req.method.as_str(), "DELETE");
-    assert_eq!(
-        req.url.path(),
-        "/fusion/v1/datasheets/dstMenu0000000001/records"
-    );
+    let req = h
+        .only_request_to("DELETE", "/fusion/v1/datasheets/dstMenu0000000001/records")
+        .await;
     assert_eq!(
         req.url.query(),
         Some("recordIds%5B%5D=recA&recordIds%5B%5D=recB")
@@ -284,12 +279,9 @@ async fn list_fields_and_views() {
     assert!(fields[0].is_primary);
     assert_eq!(fields[1].field_type, FieldType::TwoWayLink);
     assert_eq!(fields[1].desc.as_deref(), Some("to posts"));
-    let req = h.only_request().await;
-    assert_eq!(req.method.as_str(), "GET");
-    assert_eq!(
-        req.url.path(),
-        "/fusion/v1/datasheets/dstMenu0000000001/fields"
-    );
+    let req = h
+        .only_request_to("GET", "/fusion/v1/datasheets/dstMenu0000000001/fields")
+        .await;
     assert_eq!(req.url.query(), Some("viewId=viwAll"));
 
     let h = Harness::new(
@@ -299,12 +291,8 @@ async fn list_fields_and_views() {
     .await;
     let views = h.client.datasheet(&dst()).views().await.unwrap();
     assert_eq!(views[0].view_type, apitable_orm::api::ViewType::Grid);
-    let req = h.only_request().await;
-    assert_eq!(req.method.as_str(), "GET");
-    assert_eq!(
-        req.url.path(),
-        "/fusion/v1/datasheets/dstMenu0000000001/views"
-    );
+    h.only_request_to("GET", "/fusion/v1/datasheets/dstMenu0000000001/views")
+        .await;
 }
 
 #[tokio::test]
@@ -317,12 +305,12 @@ async fn create_and_delete_fields() {
         .await
         .unwrap();
     assert_eq!(created.id, "fldNew");
-    let req = h.only_request().await;
-    assert_eq!(req.method.as_str(), "POST");
-    assert_eq!(
-        req.url.path(),
-        "/fusion/v1/spaces/spcKitchen01/datasheets/dstMenu0000000001/fields"
-    );
+    let req = h
+        .only_request_to(
+            "POST",
+            "/fusion/v1/spaces/spcKitchen01/datasheets/dstMenu0000000001/fields",
+        )
+        .await;
     assert_eq!(
         json_body(&req),
         json!({"name": "Tags", "type": "MultiSelect", "property": {}})
@@ -352,12 +340,12 @@ async fn create_and_delete_fields() {
         )
         .await
         .unwrap();
-    let req = h.only_request().await;
-    assert_eq!(req.method.as_str(), "DELETE");
-    assert_eq!(
-        req.url.path(),
-        "/fusion/v1/spaces/spcKitchen01/datasheets/dstMenu0000000001/fields/fldOld"
-    );
+    let req = h
+        .only_request_to(
+            "DELETE",
+            "/fusion/v1/spaces/spcKitchen01/datasheets/dstMenu0000000001/fields/fldOld",
+        )
+        .await;
     assert_eq!(json_body(&req), json!({"conversion": "keepText"}));
 }
 
@@ -382,9 +370,9 @@ async fn create_datasheet() {
         .unwrap();
     assert_eq!(created.id, "dstNew000000000001");
     assert_eq!(created.created_at, Some(1700000000000));
-    let req = h.only_request().await;
-    assert_eq!(req.method.as_str(), "POST");
-    assert_eq!(req.url.path(), "/fusion/v1/spaces/spcKitchen01/datasheets");
+    let req = h
+        .only_request_to("POST", "/fusion/v1/spaces/spcKitchen01/datasheets")
+        .await;
     assert_eq!(
         json_body(&req),
         json!({"name": "Menu", "description": "Dishes", "folderId": "fodStarters", "fields": [
@@ -423,12 +411,12 @@ async fn upload_attachment_sends_one_multipart_file() {
         .unwrap();
     assert_eq!(att.token, "space/2024/01/01/abc");
     assert_eq!(att.size, Some(9));
-    let req = h.only_request().await;
-    assert_eq!(req.method.as_str(), "POST");
-    assert_eq!(
-        req.url.path(),
-        "/fusion/v1/datasheets/dstMenu0000000001/attachments"
-    );
+    let req = h
+        .only_request_to(
+            "POST",
+            "/fusion/v1/datasheets/dstMenu0000000001/attachments",
+        )
+        .await;
     let ctype = req.headers.get("content-type").unwrap().to_str().unwrap();
     assert!(
         ctype.starts_with("multipart/form-data; boundary="),
@@ -471,21 +459,14 @@ async fn spaces_nodes_and_search() {
     let h = Harness::new(200, json!({"spaces": [{"id": "spcA", "name": "Kitchen", "isAdmin": true}, {"id": "spcB", "name": "Hall"}]})).await;
     let spaces = h.client.spaces().await.unwrap();
     assert!(spaces[0].is_admin && !spaces[1].is_admin);
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("GET", "/fusion/v1/spaces")
-    );
+    h.only_request_to("GET", "/fusion/v1/spaces").await;
 
     let node = json!({"id": "dstA", "name": "Menu", "type": "Datasheet", "icon": null, "isFav": false, "permission": 0});
     let h = Harness::new(200, json!({"nodes": [node.clone()]})).await;
     let nodes = h.client.space(&spc()).nodes().await.unwrap();
     assert_eq!(nodes[0].node_type, NodeType::Datasheet);
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("GET", "/fusion/v1/spaces/spcKitchen01/nodes")
-    );
+    h.only_request_to("GET", "/fusion/v1/spaces/spcKitchen01/nodes")
+        .await;
 
     let h = Harness::new(
         200,
@@ -496,11 +477,7 @@ async fn spaces_nodes_and_search() {
     let detail = h.client.node(&"fodA".parse().unwrap()).await.unwrap();
     assert_eq!(detail.node.node_type, NodeType::Folder);
     assert_eq!(detail.children.len(), 1);
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("GET", "/fusion/v1/nodes/fodA")
-    );
+    h.only_request_to("GET", "/fusion/v1/nodes/fodA").await;
 
     let h = Harness::new(200, json!({"nodes": [node]})).await;
     let found = h
@@ -514,11 +491,9 @@ async fn spaces_nodes_and_search() {
         .await
         .unwrap();
     assert_eq!(found.len(), 1);
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("GET", "/fusion/v2/spaces/spcKitchen01/nodes")
-    );
+    let req = h
+        .only_request_to("GET", "/fusion/v2/spaces/spcKitchen01/nodes")
+        .await;
     assert_eq!(
         req.url.query(),
         Some("type=Datasheet&permissions=0%2C1&query=me+nu")
@@ -537,11 +512,8 @@ async fn contacts_members() {
     let h = Harness::new(200, json!({"member": member_json()})).await;
     let m = h.client.space(&spc()).member(&unit).await.unwrap();
     assert_eq!(m.teams[0].name, "Cooks");
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("GET", "/fusion/v1/spaces/spcKitchen01/members/1001")
-    );
+    h.only_request_to("GET", "/fusion/v1/spaces/spcKitchen01/members/1001")
+        .await;
 
     let h = Harness::new(200, json!({"member": member_json()})).await;
     let update = MemberUpdate::default()
@@ -552,20 +524,15 @@ async fn contacts_members() {
         .update_member(&unit, &update)
         .await
         .unwrap();
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("PUT", "/fusion/v1/spaces/spcKitchen01/members/1001")
-    );
+    let req = h
+        .only_request_to("PUT", "/fusion/v1/spaces/spcKitchen01/members/1001")
+        .await;
     assert_eq!(json_body(&req), json!({"name": "Ana B", "roles": ["3001"]}));
 
     let h = Harness::new(200, Value::Null).await;
     h.client.space(&spc()).delete_member(&unit).await.unwrap();
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("DELETE", "/fusion/v1/spaces/spcKitchen01/members/1001")
-    );
+    h.only_request_to("DELETE", "/fusion/v1/spaces/spcKitchen01/members/1001")
+        .await;
 }
 
 #[tokio::test]
@@ -579,11 +546,9 @@ async fn contacts_roles() {
     .await;
     let roles = h.client.space(&spc()).roles(1, 100).await.unwrap();
     assert_eq!((roles.total, roles.items[0].name.as_str()), (1, "Chef"));
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("GET", "/fusion/v1/spaces/spcKitchen01/roles")
-    );
+    let req = h
+        .only_request_to("GET", "/fusion/v1/spaces/spcKitchen01/roles")
+        .await;
     assert_eq!(req.url.query(), Some("pageNum=1&pageSize=100"));
 
     let h = Harness::new(201, json!({"role": role.clone()})).await;
@@ -592,11 +557,9 @@ async fn contacts_roles() {
         .create_role(&NewRole::new("Chef"))
         .await
         .unwrap();
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("POST", "/fusion/v1/spaces/spcKitchen01/roles")
-    );
+    let req = h
+        .only_request_to("POST", "/fusion/v1/spaces/spcKitchen01/roles")
+        .await;
     assert_eq!(json_body(&req), json!({"name": "Chef"}));
 
     let h = Harness::new(200, json!({"role": role})).await;
@@ -605,29 +568,21 @@ async fn contacts_roles() {
         .update_role(&unit, &RoleUpdate::default().name("Head chef"))
         .await
         .unwrap();
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("PUT", "/fusion/v1/spaces/spcKitchen01/roles/3001")
-    );
+    let req = h
+        .only_request_to("PUT", "/fusion/v1/spaces/spcKitchen01/roles/3001")
+        .await;
     assert_eq!(json_body(&req), json!({"name": "Head chef"}));
 
     let h = Harness::new(200, json!({"teams": [], "members": [member_json()]})).await;
     let units = h.client.space(&spc()).role_units(&unit).await.unwrap();
     assert_eq!(units.members.len(), 1);
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("GET", "/fusion/v1/spaces/spcKitchen01/roles/3001/units")
-    );
+    h.only_request_to("GET", "/fusion/v1/spaces/spcKitchen01/roles/3001/units")
+        .await;
 
     let h = Harness::new(200, Value::Null).await;
     h.client.space(&spc()).delete_role(&unit).await.unwrap();
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("DELETE", "/fusion/v1/spaces/spcKitchen01/roles/3001")
-    );
+    h.only_request_to("DELETE", "/fusion/v1/spaces/spcKitchen01/roles/3001")
+        .await;
 }
 
 #[tokio::test]
@@ -698,11 +653,9 @@ async fn contacts_teams() {
         .create_team(&NewTeam::new("Cooks").parent("0".parse().unwrap()))
         .await
         .unwrap();
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("POST", "/fusion/v1/spaces/spcKitchen01/teams")
-    );
+    let req = h
+        .only_request_to("POST", "/fusion/v1/spaces/spcKitchen01/teams")
+        .await;
     assert_eq!(
         json_body(&req),
         json!({"name": "Cooks", "parentUnitId": "0"})
@@ -714,20 +667,15 @@ async fn contacts_teams() {
         .update_team(&unit, &TeamUpdate::default().name("Bakers"))
         .await
         .unwrap();
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("PUT", "/fusion/v1/spaces/spcKitchen01/teams/2001")
-    );
+    let req = h
+        .only_request_to("PUT", "/fusion/v1/spaces/spcKitchen01/teams/2001")
+        .await;
     assert_eq!(json_body(&req), json!({"name": "Bakers"}));
 
     let h = Harness::new(200, Value::Null).await;
     h.client.space(&spc()).delete_team(&unit).await.unwrap();
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("DELETE", "/fusion/v1/spaces/spcKitchen01/teams/2001")
-    );
+    h.only_request_to("DELETE", "/fusion/v1/spaces/spcKitchen01/teams/2001")
+        .await;
 
     let h = Harness::new(
         200,
@@ -741,11 +689,9 @@ async fn contacts_teams() {
         .await
         .unwrap();
     assert_eq!((children.number, children.total), (2, 3));
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("GET", "/fusion/v1/spaces/spcKitchen01/teams/0/children")
-    );
+    let req = h
+        .only_request_to("GET", "/fusion/v1/spaces/spcKitchen01/teams/0/children")
+        .await;
     assert_eq!(req.url.query(), Some("pageNum=2&pageSize=1"));
 
     let h = Harness::new(
@@ -760,11 +706,9 @@ async fn contacts_teams() {
         .await
         .unwrap();
     assert_eq!(members.items[0].name, "Ana");
-    let req = h.only_request().await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path()),
-        ("GET", "/fusion/v1/spaces/spcKitchen01/teams/2001/members")
-    );
+    let req = h
+        .only_request_to("GET", "/fusion/v1/spaces/spcKitchen01/teams/2001/members")
+        .await;
     assert_eq!(
         req.url.query(),
         Some("sensitiveData=true&pageNum=1&pageSize=100")
