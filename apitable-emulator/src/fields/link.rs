@@ -26,25 +26,15 @@ pub(super) fn write(
     label: &str,
     env: &WriteEnv<'_>,
 ) -> Result<Option<Json>, ApiError> {
-    let arr = match value {
-        Json::Null => return Ok(None),
-        Json::Array(a) => a,
-        _ => {
-            return Err(ApiError::bad(format!(
-                "field:{label} Link field value must be array"
-            )));
-        }
+    let Some(arr) = super::array_cell(value, label, "Link")? else {
+        return Ok(None);
     };
     if arr.is_empty() {
         return Err(ApiError::bad(format!(
             "field:{label} recordId value can't be empty array or null"
         )));
     }
-    let single = field
-        .property
-        .get("limitSingleRecord")
-        .and_then(Json::as_bool)
-        .unwrap_or(false);
+    let single = super::flag(field, "limitSingleRecord");
     if single && arr.len() > 1 {
         return Err(ApiError::bad(format!(
             "field:{label} The Link field was set to receive one recordId only"

@@ -30,20 +30,10 @@ pub(super) fn write(
     label: &str,
     env: &WriteEnv<'_>,
 ) -> Result<Option<Json>, ApiError> {
-    let arr = match value {
-        Json::Null => return Ok(None),
-        Json::Array(a) => a,
-        _ => {
-            return Err(ApiError::bad(format!(
-                "field:{label} Member field value must be array"
-            )));
-        }
+    let Some(arr) = super::array_cell(value, label, "Member")? else {
+        return Ok(None);
     };
-    let multi = field
-        .property
-        .get("isMulti")
-        .and_then(Json::as_bool)
-        .unwrap_or(false);
+    let multi = super::flag(field, "isMulti");
     if !multi && arr.len() > 1 {
         return Err(ApiError::bad(
             "The Member field was set to receive one unit only",

@@ -344,6 +344,31 @@ pub(crate) fn value_to_string(
 }
 
 /// A generic display string of a JSON value.
+/// A list cell to write: `None` for null, else the items of the array; anything else is the
+/// error "field:{label} {kind} field value must be array".
+pub(crate) fn array_cell<'v>(
+    value: &'v Json,
+    label: &str,
+    kind: &str,
+) -> Result<Option<&'v Vec<Json>>, ApiError> {
+    match value {
+        Json::Null => Ok(None),
+        Json::Array(a) => Ok(Some(a)),
+        _ => Err(ApiError::bad(format!(
+            "field:{label} {kind} field value must be array"
+        ))),
+    }
+}
+
+/// A boolean setting of the field's property (`false` when unset).
+pub(crate) fn flag(field: &Field, name: &str) -> bool {
+    field
+        .property
+        .get(name)
+        .and_then(Json::as_bool)
+        .unwrap_or(false)
+}
+
 pub(crate) fn plain_string(v: &Json) -> String {
     match v {
         Json::Null => String::new(),

@@ -94,14 +94,8 @@ pub(super) fn write(
             }
         }
     }
-    let arr = match value {
-        Json::Null => return Ok(None),
-        Json::Array(a) => a,
-        _ => {
-            return Err(ApiError::bad(format!(
-                "field:{label} Multiple Select field value must be array"
-            )));
-        }
+    let Some(arr) = super::array_cell(value, label, "Multiple Select")? else {
+        return Ok(None);
     };
     if arr.iter().any(|v| !v.is_string()) {
         return Err(ApiError::bad(format!(

@@ -8,7 +8,7 @@ use crate::app::{App, member_space};
 use crate::envelope::{ApiError, ApiResult, Success, tips};
 use crate::ids;
 use crate::params::{Query, int};
-use crate::store::model::{MemberUnit, Role, Space, Team};
+use crate::store::model::{MemberUnit, Role, Space, State, Team};
 
 fn member_json(space: &Space, m: &MemberUnit, sensitive: bool) -> Json {
     let teams: Vec<Json> = m
@@ -17,12 +17,7 @@ fn member_json(space: &Space, m: &MemberUnit, sensitive: bool) -> Json {
         .filter_map(|t| space.teams.iter().find(|x| &x.unit_id == t))
         .map(|t| json!({"unitId": t.unit_id, "name": t.name, "sequence": t.sequence, "parentUnitId": t.parent_unit_id}))
         .collect();
-    let roles: Vec<Json> = m
-        .roles
-        .iter()
-        .filter_map(|r| space.roles.iter().find(|x| &x.unit_id == r))
-        .map(role_json)
-        .collect();
+    let roles = roles_json(space, &m.roles);
     let mut o = json!({
         "unitId": m.unit_id,
         "name": m.name,
@@ -47,13 +42,16 @@ fn role_json(r: &Role) -> Json {
     json!({"unitId": r.unit_id, "name": r.name, "sequence": r.sequence})
 }
 
-fn team_json(space: &Space, t: &Team) -> Json {
-    let roles: Vec<Json> = t
-        .roles
-        .iter()
+/// The roles of the space with these unit ids, in the order given; unknown ids are skipped.
+fn roles_json(space: &Space, ids: &[String]) -> Vec<Json> {
+    ids.iter()
         .filter_map(|r| space.roles.iter().find(|x| &x.unit_id == r))
         .map(role_json)
-        .collect();
+        .collect()
+}
+
+fn team_json(space: &Space, t: &Team) -> Json {
+    let roles = roles_json(space, &t.roles);
     json!({"unitId": t.unit_id, "name": t.name, "sequence": t.sequence,
            "parentUnitId": t.parent_unit_id, "roles": roles})
 }
@@ -87,6 +85,62 @@ fn page<T: Clone>(items: &[T], num: usize, size: usize) -> Vec<T> {
         .take(size)
         .cloned()
         .collect()
+}
+
+/// A page of `all` as the listing answers it, the entries under `key`.
+fn page_answer(key: &str, all: &[Json], num: usize, size: usize) -> ApiResult {
+    let items = page(all, num, size);
+    let mut out = json!({"pageNum": num, "pageSize": items.len(), "total": all.len()});
+    out[key] = Json::Array(items);
+    Ok(Success::ok(out))
+}
+
+/// The answer to a POST (created) or another write.
+fn write_answer(created: bool, out: Json) -> ApiResult {
+    Ok(if created {
+        Success::created(out)
+    } else {
+        Success::ok(out)
+    })
+}
+
+/// The non-empty `name` a create requires.
+fn required_name(body: &Json) -> Result<&str, ApiError> {
+    body.get("name")
+        .and_then(Json::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::bad("the parameter name is required"))
+}
+
+/// The body's `sequence`, or `default`.
+fn sequence_or(body: &Json, default: usize) -> i64 {
+    body.get("sequence")
+        .and_then(Json::as_i64)
+        .unwrap_or(default as i64)
+}
+
+/// Applies the body's `name` and `sequence`, where given.
+fn rename(body: &Json, name: &mut String, sequence: &mut i64) {
+    if let Some(n) = body.get("name").and_then(Json::as_str) {
+        *name = n.to_string();
+    }
+    if let Some(s) = body.get("sequence").and_then(Json::as_i64) {
+        *sequence = s;
+    }
+}
+
+/// Fails with "unit not exists" when one of the `given` unit ids is not `known`.
+fn ensure_known(given: &Option<Vec<String>>, known: impl Fn(&str) -> bool) -> Result<(), ApiError> {
+    match given {
+        Some(ids) if ids.iter().any(|id| !known(id)) => Err(tips::unit_not_exists()),
+        _ => Ok(()),
+    }
+}
+
+/// The index of the space `spc` in the state, once `user` is known to be its member.
+fn space_index(state: &State, user: &str, spc: &str) -> Result<usize, ApiError> {
+    member_space(state, user, spc)?;
+    Ok(state.spaces.iter().position(|s| s.id == spc).unwrap_or(0))
 }
 
 fn str_list(v: Option<&Json>) -> Option<Vec<String>> {
@@ -146,18 +200,8 @@ pub(crate) fn member(
         let name = body.get("name").and_then(Json::as_str).map(str::to_string);
         let teams = str_list(body.get("teams"));
         let roles = str_list(body.get("roles"));
-        if let Some(t) = &teams
-            && t.iter()
-                .any(|t| !space.teams.iter().any(|x| &x.unit_id == t))
-        {
-            return Err(tips::unit_not_exists());
-        }
-        if let Some(r) = &roles
-            && r.iter()
-                .any(|r| !space.roles.iter().any(|x| &x.unit_id == r))
-        {
-            return Err(tips::unit_not_exists());
-        }
+        ensure_known(&teams, |t| space.teams.iter().any(|x| x.unit_id == t))?;
+        ensure_known(&roles, |r| space.roles.iter().any(|x| x.unit_id == r))?;
         let space = &mut state.spaces[sidx];
         let m = &mut space.members[idx];
         if let Some(n) = name {
@@ -211,32 +255,20 @@ pub(crate) fn roles(
         }
         let (num, size) = paging(app, q)?;
         let all: Vec<Json> = space.roles.iter().map(role_json).collect();
-        let items = page(&all, num, size);
-        return Ok(Success::ok(json!({
-            "pageNum": num, "pageSize": items.len(), "total": all.len(), "roles": items,
-        })));
+        return page_answer("roles", &all, num, size);
     }
     let created = method == "POST";
     let out = app.store.write(|state, batch| {
-        member_space(state, user, spc)?;
-        let sidx = state.spaces.iter().position(|s| s.id == spc).unwrap_or(0);
+        let sidx = space_index(state, user, spc)?;
         let space = &mut state.spaces[sidx];
         match (method, unit) {
             ("POST", None) => {
-                let name = body
-                    .get("name")
-                    .and_then(Json::as_str)
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(|| ApiError::bad("the parameter name is required"))?;
-                let seq = body
-                    .get("sequence")
-                    .and_then(Json::as_i64)
-                    .unwrap_or(space.roles.len() as i64 + 1);
+                let name = required_name(body)?.to_string();
                 let r = Role {
                     id: ids::unit_numeric(),
                     unit_id: ids::alnum(32).to_lowercase(),
-                    name: name.to_string(),
-                    sequence: seq,
+                    name,
+                    sequence: sequence_or(body, space.roles.len() + 1),
                 };
                 let out = json!({"role": role_json(&r)});
                 space.roles.push(r);
@@ -259,12 +291,8 @@ pub(crate) fn roles(
                     batch.spaces(state);
                     return Ok(json!({}));
                 }
-                if let Some(n) = body.get("name").and_then(Json::as_str) {
-                    space.roles[idx].name = n.to_string();
-                }
-                if let Some(s) = body.get("sequence").and_then(Json::as_i64) {
-                    space.roles[idx].sequence = s;
-                }
+                let r = &mut space.roles[idx];
+                rename(body, &mut r.name, &mut r.sequence);
                 let out = json!({"role": role_json(&space.roles[idx])});
                 batch.spaces(state);
                 Ok(out)
@@ -272,11 +300,7 @@ pub(crate) fn roles(
             _ => Err(ApiError::not_found()),
         }
     })?;
-    Ok(if created {
-        Success::created(out)
-    } else {
-        Success::ok(out)
-    })
+    write_answer(created, out)
 }
 
 /// POST …/teams, PUT / DELETE …/teams/{unitId}, GET …/teams/{unitId}/children,
@@ -307,10 +331,7 @@ pub(crate) fn teams(
                 .filter(|t| t.parent_unit_id == unit)
                 .map(|t| team_json(space, t))
                 .collect();
-            let items = page(&all, num, size);
-            return Ok(Success::ok(json!({
-                "pageNum": num, "pageSize": items.len(), "total": all.len(), "teams": items,
-            })));
+            return page_answer("teams", &all, num, size);
         }
         let sensitive = q.scalar("sensitiveData") == Some("true");
         let all: Vec<Json> = space
@@ -319,23 +340,14 @@ pub(crate) fn teams(
             .filter(|m| unit == "0" || m.teams.iter().any(|t| t == unit))
             .map(|m| member_json(space, m, sensitive))
             .collect();
-        let items = page(&all, num, size);
-        return Ok(Success::ok(json!({
-            "pageNum": num, "pageSize": items.len(), "total": all.len(), "members": items,
-        })));
+        return page_answer("members", &all, num, size);
     }
     let created = method == "POST";
     let out = app.store.write(|state, batch| {
-        member_space(state, user, spc)?;
-        let sidx = state.spaces.iter().position(|s| s.id == spc).unwrap_or(0);
+        let sidx = space_index(state, user, spc)?;
         let space = &mut state.spaces[sidx];
         let roles = str_list(body.get("roles"));
-        if let Some(r) = &roles
-            && r.iter()
-                .any(|r| !space.roles.iter().any(|x| &x.unit_id == r))
-        {
-            return Err(tips::unit_not_exists());
-        }
+        ensure_known(&roles, |r| space.roles.iter().any(|x| x.unit_id == r))?;
         let parent = body
             .get("parentUnitId")
             .and_then(Json::as_str)
@@ -350,19 +362,12 @@ pub(crate) fn teams(
         }
         match (method, unit) {
             ("POST", None) => {
-                let name = body
-                    .get("name")
-                    .and_then(Json::as_str)
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(|| ApiError::bad("the parameter name is required"))?;
+                let name = required_name(body)?.to_string();
                 let t = Team {
                     id: ids::unit_numeric(),
                     unit_id: ids::alnum(32).to_lowercase(),
-                    name: name.to_string(),
-                    sequence: body
-                        .get("sequence")
-                        .and_then(Json::as_i64)
-                        .unwrap_or(space.teams.len() as i64 + 1),
+                    name,
+                    sequence: sequence_or(body, space.teams.len() + 1),
                     parent_unit_id: parent.unwrap_or_else(|| "0".into()),
                     roles: roles.unwrap_or_default(),
                 };
@@ -388,12 +393,7 @@ pub(crate) fn teams(
                     return Ok(json!({}));
                 }
                 let t = &mut space.teams[idx];
-                if let Some(n) = body.get("name").and_then(Json::as_str) {
-                    t.name = n.to_string();
-                }
-                if let Some(s) = body.get("sequence").and_then(Json::as_i64) {
-                    t.sequence = s;
-                }
+                rename(body, &mut t.name, &mut t.sequence);
                 if let Some(p) = parent {
                     t.parent_unit_id = p;
                 }
@@ -407,9 +407,5 @@ pub(crate) fn teams(
             _ => Err(ApiError::not_found()),
         }
     })?;
-    Ok(if created {
-        Success::created(out)
-    } else {
-        Success::ok(out)
-    })
+    write_answer(created, out)
 }
