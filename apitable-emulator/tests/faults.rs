@@ -6,18 +6,10 @@ mod common;
 
 use std::time::Duration;
 
-use apitable_emulator::{Faults, FieldSpec};
+use apitable_emulator::Faults;
 use common::{H, ok};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn sheet(h: &H, name: &str) -> String {
-    h.sheet(
-        name,
-        &[FieldSpec::new("Name", "SingleText").property(json!({}))],
-    )
-    .await
-}
 
 /// Sets faults over HTTP (the JSON form) with the admin token.
 async fn set_faults(h: &H, faults: Value) {
@@ -79,7 +71,7 @@ async fn raw(
 #[tokio::test]
 async fn applied_drop_loses_the_answer_but_keeps_the_record() {
     let h = H::new().await;
-    let dst = sheet(&h, "S").await;
+    let dst = h.name_sheet("S").await;
     set_faults(&h, json!({"appliedDrop": 1.0, "method": "POST"})).await;
     let res = raw(
         &h,
@@ -102,7 +94,7 @@ async fn applied_drop_loses_the_answer_but_keeps_the_record() {
 #[tokio::test]
 async fn applied_stall_outlasts_the_client_timeout_after_the_write() {
     let h = H::new().await;
-    let dst = sheet(&h, "S").await;
+    let dst = h.name_sheet("S").await;
     set_faults(
         &h,
         json!({"appliedStall": 1.0, "stallMs": 5000, "method": "POST"}),
@@ -124,7 +116,7 @@ async fn applied_stall_outlasts_the_client_timeout_after_the_write() {
 #[tokio::test]
 async fn truncated_answer_has_a_2xx_status_and_an_unreadable_body() {
     let h = H::new().await;
-    let dst = sheet(&h, "S").await;
+    let dst = h.name_sheet("S").await;
     set_faults(&h, json!({"truncated": 1.0, "method": "POST"})).await;
     let resp =
         h.c.post(h.url(&H::records_path(&dst)))
@@ -165,7 +157,7 @@ fn assert_gateway_page(res: &(u16, reqwest::header::HeaderMap, Vec<u8>)) {
 #[tokio::test]
 async fn gateway_pages_before_and_after_the_write() {
     let h = H::new().await;
-    let dst = sheet(&h, "S").await;
+    let dst = h.name_sheet("S").await;
     let path = H::records_path(&dst);
 
     set_faults(&h, json!({"gateway": 1.0, "method": "POST"})).await;
@@ -190,7 +182,7 @@ async fn gateway_pages_before_and_after_the_write() {
 #[tokio::test]
 async fn partial_batch_creates_and_lists_only_a_prefix() {
     let h = H::new().await;
-    let dst = sheet(&h, "S").await;
+    let dst = h.name_sheet("S").await;
     let path = H::records_path(&dst);
     let all = ["r0", "r1", "r2", "r3", "r4"];
     set_faults(&h, json!({"partialBatch": 1.0, "seed": 4})).await;
@@ -212,7 +204,7 @@ async fn partial_batch_creates_and_lists_only_a_prefix() {
     assert_eq!(h.emu.stats().await.fault("partialBatch"), 1);
 
     // The same seed splits the same way.
-    let other = sheet(&h, "T").await;
+    let other = h.name_sheet("T").await;
     set_faults(&h, json!({"partialBatch": 1.0, "seed": 4})).await;
     ok(
         &h.post(&H::records_path(&other), create_body(&all)).await,
@@ -224,7 +216,7 @@ async fn partial_batch_creates_and_lists_only_a_prefix() {
 #[tokio::test]
 async fn injected_429_may_carry_retry_after() {
     let h = H::new().await;
-    let dst = sheet(&h, "S").await;
+    let dst = h.name_sheet("S").await;
     let path = H::records_path(&dst);
     set_faults(&h, json!({"rateLimit": 1.0, "retryAfterSecs": 3})).await;
     let (status, headers, body) = raw(&h, Method::GET, &path, None).await.unwrap();
@@ -243,8 +235,8 @@ async fn injected_429_may_carry_retry_after() {
 #[tokio::test]
 async fn faults_aimed_at_a_datasheet_or_a_token_leave_others_alone() {
     let h = H::new().await;
-    let a = sheet(&h, "A").await;
-    let b = sheet(&h, "B").await;
+    let a = h.name_sheet("A").await;
+    let b = h.name_sheet("B").await;
     set_faults(&h, json!({"serverError": 1.0, "datasheet": a})).await;
     for _ in 0..3 {
         assert_eq!(h.get(&H::records_path(&a)).await.0, 500);
@@ -276,31 +268,10 @@ async fn faults_aimed_at_a_datasheet_or_a_token_leave_others_alone() {
 #[tokio::test]
 async fn faults_cover_asset_downloads_and_presigned_uploads() {
     let h = H::new().await;
-    let dst = sheet(&h, "S").await;
-    let auth = format!("Bearer {}", h.emu.token());
-    let part = reqwest::multipart::Part::bytes(b"hello".to_vec())
-        .file_name("a.txt")
-        .mime_str("text/plain")
-        .unwrap();
-    let up: Value =
-        h.c.post(h.url(&format!("/fusion/v1/datasheets/{dst}/attachments")))
-            .header("Authorization", &auth)
-            .multipart(reqwest::multipart::Form::new().part("file", part))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let dst = h.name_sheet("S").await;
+    let up = h.upload_file(&dst, "a.txt", "text/plain", b"hello").await;
     let url = up["data"]["url"].as_str().unwrap().to_string();
-    let d = ok(
-        &h.get(&format!(
-            "/fusion/v1/datasheets/{dst}/attachments/presignedUrl"
-        ))
-        .await,
-        200,
-    );
-    let upload_url = d["results"][0]["uploadUrl"].as_str().unwrap().to_string();
+    let upload_url = h.presigned_upload_url(&dst).await;
 
     h.emu
         .set_faults(Faults {
@@ -375,7 +346,7 @@ async fn outcomes(h: &H, path: &str, n: usize) -> Vec<Seen> {
 #[tokio::test]
 async fn new_kinds_are_seeded_and_counted_in_the_stats() {
     let h = H::new().await;
-    let dst = sheet(&h, "S").await;
+    let dst = h.name_sheet("S").await;
     let path = H::records_path(&dst);
     let faults = json!({
         "gateway": 0.2, "appliedGateway": 0.2, "truncated": 0.2, "appliedDrop": 0.1,

@@ -4,29 +4,11 @@
 
 mod common;
 
-use apitable_emulator::FieldSpec;
-use common::{H, assert_err, ok};
+use common::{H, assert_err, enc, ok};
 use serde_json::json;
 
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 async fn sheet_with_names(h: &H, names: impl Iterator<Item = String>) -> String {
-    let dst = h
-        .sheet(
-            "Budget",
-            &[FieldSpec::new("Name", "SingleText").property(json!({}))],
-        )
-        .await;
+    let dst = h.name_sheet("Budget").await;
     let rows = names.map(|n| json!({ "Name": n })).collect();
     h.emu.insert_records(&dst, rows).await.expect("insert");
     dst

@@ -3,20 +3,8 @@
 mod common;
 
 use apitable_emulator::FieldSpec;
-use common::{H, assert_err, ok};
+use common::{H, assert_err, enc, ok};
 use serde_json::json;
-
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
 
 #[tokio::test]
 async fn simple_formulas_filter_and_count() {

@@ -40,12 +40,7 @@ async fn slow_clients_are_cut_off_and_others_still_served() {
             .body_read_timeout(Duration::from_millis(800)),
     )
     .await;
-    let dst = h
-        .sheet(
-            "S",
-            &[FieldSpec::new("Name", "SingleText").property(json!({}))],
-        )
-        .await;
+    let dst = h.name_sheet("S").await;
     let path = H::records_path(&dst);
     let a = addr(&h);
     let token = h.emu.token().to_string();
@@ -153,12 +148,7 @@ async fn read_answer_unguarded(s: &mut TcpStream) -> std::io::Result<(u16, Vec<u
 #[tokio::test]
 async fn a_429_keeps_the_keep_alive_connection_while_the_body_is_in_flight() {
     let h = H::with(Emulator::builder().rate_limit(Some(1))).await;
-    let dst = h
-        .sheet(
-            "S",
-            &[FieldSpec::new("Name", "SingleText").property(json!({}))],
-        )
-        .await;
+    let dst = h.name_sheet("S").await;
     let path = H::records_path(&dst);
     let token = h.emu.token().to_string();
     let mut s = TcpStream::connect(addr(&h)).await.unwrap();
@@ -208,21 +198,7 @@ async fn a_429_keeps_the_keep_alive_connection_while_the_body_is_in_flight() {
 }
 
 async fn upload(h: &H, dst: &str, name: &str, mime: &str, bytes: &[u8]) -> Value {
-    let part = reqwest::multipart::Part::bytes(bytes.to_vec())
-        .file_name(name.to_string())
-        .mime_str(mime)
-        .unwrap();
-    let v: Value =
-        h.c.post(h.url(&format!("/fusion/v1/datasheets/{dst}/attachments")))
-            .header("Authorization", format!("Bearer {}", h.emu.token()))
-            .multipart(reqwest::multipart::Form::new().part("file", part))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-    ok(&(201, v), 201)
+    ok(&(201, h.upload_file(dst, name, mime, bytes).await), 201)
 }
 
 /// `(Content-Type, Content-Disposition, X-Content-Type-Options, bytes)` of a served asset.
@@ -323,14 +299,7 @@ async fn uploads_are_served_as_inline_media_or_as_downloads() {
     );
 
     // A presigned upload of HTML is a download as well.
-    let p = ok(
-        &h.get(&format!(
-            "/fusion/v1/datasheets/{dst}/attachments/presignedUrl"
-        ))
-        .await,
-        200,
-    );
-    let url = p["results"][0]["uploadUrl"].as_str().unwrap().to_string();
+    let url = h.presigned_upload_url(&dst).await;
     let put =
         h.c.put(&url)
             .header("Content-Type", "text/html")

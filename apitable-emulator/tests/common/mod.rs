@@ -79,6 +79,47 @@ impl H {
             .id
     }
 
+    /// Creates a datasheet whose one field is the text field "Name"; returns its id.
+    pub async fn name_sheet(&self, name: &str) -> String {
+        self.sheet(
+            name,
+            &[FieldSpec::new("Name", "SingleText").property(json!({}))],
+        )
+        .await
+    }
+
+    /// Uploads one file as an attachment of `dst` with the default token; returns the JSON
+    /// body of the answer.
+    pub async fn upload_file(&self, dst: &str, name: &str, mime: &str, bytes: &[u8]) -> Value {
+        let part = reqwest::multipart::Part::bytes(bytes.to_vec())
+            .file_name(name.to_string())
+            .mime_str(mime)
+            .unwrap();
+        self.c
+            .post(self.url(&format!("/fusion/v1/datasheets/{dst}/attachments")))
+            .header("Authorization", format!("Bearer {}", self.emu.token()))
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// The upload URL of one presigned upload to `dst`.
+    pub async fn presigned_upload_url(&self, dst: &str) -> String {
+        let d = ok(
+            &self
+                .get(&format!(
+                    "/fusion/v1/datasheets/{dst}/attachments/presignedUrl"
+                ))
+                .await,
+            200,
+        );
+        d["results"][0]["uploadUrl"].as_str().unwrap().to_string()
+    }
+
     pub fn records_path(dst: &str) -> String {
         format!("/fusion/v1/datasheets/{dst}/records")
     }
@@ -98,6 +139,19 @@ impl H {
             .map(|r| r["recordId"].as_str().unwrap().to_string())
             .collect()
     }
+}
+
+/// Percent-encodes a query value: every byte but the unreserved ones.
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Asserts an error envelope: HTTP status, body code and message.
