@@ -27,6 +27,15 @@ const CHECKED: &str = concat!(
     "/tests/generated/every_type_checked.rs"
 );
 
+/// `apitable schema pull` of [`EVERY_TYPE`] into the folder `dir`.
+async fn pull_every_type(emu: &apitable_emulator::Emulator, dir: &str) -> common::Run {
+    common::cli(
+        emu,
+        &["schema", "pull", "--datasheet", EVERY_TYPE, "-o", dir],
+    )
+    .await
+}
+
 /// Fails when the generator's output drifts from the committed file. After an intended
 /// change, rerun with `APITABLE_CLI_BLESS=1` to rewrite it, and review the diff.
 #[tokio::test]
@@ -193,18 +202,7 @@ async fn by_id_maps_every_column_by_its_id_and_snapshots_give_the_same_code() {
 
     // The same module from a pulled snapshot file, but for the command in the header.
     let dir = common::scratch("codegen-snapshot");
-    let pull = common::cli(
-        &emu,
-        &[
-            "schema",
-            "pull",
-            "--datasheet",
-            EVERY_TYPE,
-            "-o",
-            dir.to_str().unwrap(),
-        ],
-    )
-    .await;
+    let pull = pull_every_type(&emu, dir.to_str().unwrap()).await;
     assert_eq!(pull.status, 0, "{}", pull.err);
     let file = dir.join(format!("{EVERY_TYPE}.json"));
     let out = dir.join("tables.rs");
@@ -267,18 +265,7 @@ async fn codegen_errors_are_one_line_and_exit_2() {
 async fn the_module_checked_against_its_snapshot_is_what_codegen_prints() {
     let emu = common::emulator().await;
     if std::env::var_os("APITABLE_CLI_BLESS").is_some() {
-        let pull = common::cli(
-            &emu,
-            &[
-                "schema",
-                "pull",
-                "--datasheet",
-                EVERY_TYPE,
-                "-o",
-                "tests/generated",
-            ],
-        )
-        .await;
+        let pull = pull_every_type(&emu, "tests/generated").await;
         assert_eq!(pull.status, 0, "{}", pull.err);
     }
     let run = common::cli(&emu, &["codegen", "--snapshot", SNAPSHOT, "--schema-attr"]).await;

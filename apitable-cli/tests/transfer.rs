@@ -179,29 +179,47 @@ fn path(p: &Path) -> &str {
 }
 
 async fn import(emu: &Emulator, dst: &str, file: &Path) -> common::Run {
+    import_by(emu, dst, file, "Name").await
+}
+
+/// `apitable import` of `file` into `dst` by the key field `key`.
+async fn import_by(emu: &Emulator, dst: &str, file: &Path, key: &str) -> common::Run {
     common::cli(
         emu,
-        &["import", "--datasheet", dst, path(file), "--key", "Name"],
+        &["import", "--datasheet", dst, path(file), "--key", key],
     )
     .await
 }
 
-#[tokio::test]
-async fn export_then_import_reproduces_every_record_through_json_and_csv() {
+/// `apitable export` of `source` to `file`.
+async fn export(emu: &Emulator, source: &str, file: &Path) -> common::Run {
+    common::cli(emu, &["export", "--datasheet", source, "-o", path(file)]).await
+}
+
+/// A new emulator with a client and a pantry named "Pantry" filled by [`fill`]; with the
+/// pantry's id and its [`table`].
+async fn filled_pantry() -> (
+    Emulator,
+    Client,
+    String,
+    BTreeMap<String, Map<String, Value>>,
+) {
     let emu = common::emulator().await;
     let client = common::client(&emu);
     let source = pantry(&emu, "Pantry").await;
     fill(&emu, &client, &source).await;
-    let expected = table(&client, &source).await;
+    let table = table(&client, &source).await;
+    (emu, client, source, table)
+}
+
+#[tokio::test]
+async fn export_then_import_reproduces_every_record_through_json_and_csv() {
+    let (emu, client, source, expected) = filled_pantry().await;
     assert_eq!(expected.len(), ROWS);
     let dir = common::scratch("transfer-round-trip");
 
     let json_file = dir.join("pantry.json");
-    let run = common::cli(
-        &emu,
-        &["export", "--datasheet", &source, "-o", path(&json_file)],
-    )
-    .await;
+    let run = export(&emu, &source, &json_file).await;
     assert_eq!(run.status, 0, "{run:?}");
     assert!(
         run.err.contains(&format!("exported {ROWS} records")),
@@ -231,11 +249,7 @@ async fn export_then_import_reproduces_every_record_through_json_and_csv() {
     );
 
     let csv_file = dir.join("pantry.csv");
-    let run = common::cli(
-        &emu,
-        &["export", "--datasheet", &source, "-o", path(&csv_file)],
-    )
-    .await;
+    let run = export(&emu, &source, &csv_file).await;
     assert_eq!(run.status, 0, "{run:?}");
     let csv_text = std::fs::read_to_string(&csv_file).unwrap();
     assert!(csv_text.starts_with("Name,Notes,Qty,Price,Share,Stars,Fresh,Kind,Tags,Best before,Label,Link,Email,Phone,Buyer,From,Total,No\n"), "{csv_text}");
@@ -283,11 +297,7 @@ async fn export_then_import_reproduces_every_record_through_json_and_csv() {
 
 #[tokio::test]
 async fn changed_rows_are_updated_and_empty_cells_clear_nothing() {
-    let emu = common::emulator().await;
-    let client = common::client(&emu);
-    let target = pantry(&emu, "Pantry").await;
-    fill(&emu, &client, &target).await;
-    let before = table(&client, &target).await;
+    let (emu, client, target, before) = filled_pantry().await;
     let dir = common::scratch("transfer-update");
     let file = dir.join("rows.json");
     // Plain objects of cells: one changed price, one row with only its key, one new row.
@@ -327,18 +337,7 @@ async fn changed_rows_are_updated_and_empty_cells_clear_nothing() {
         .field_id("Name")
         .unwrap()
         .to_owned();
-    let by_id = common::cli(
-        &emu,
-        &[
-            "import",
-            "--datasheet",
-            &target,
-            path(&file),
-            "--key",
-            &key_id,
-        ],
-    )
-    .await;
+    let by_id = import_by(&emu, &target, &file, &key_id).await;
     assert_eq!(by_id.status, 0, "{by_id:?}");
     assert!(
         by_id
@@ -396,36 +395,14 @@ async fn bad_input_is_refused_before_any_write() {
         assert_eq!(run.err.lines().count(), 1, "{name}: {}", run.err);
         assert!(run.err.contains(says), "{name}: {}", run.err);
     }
-    let computed_key = common::cli(
-        &emu,
-        &[
-            "import",
-            "--datasheet",
-            &target,
-            path(&dir.join("dupes.json")),
-            "--key",
-            "Total",
-        ],
-    )
-    .await;
+    let computed_key = import_by(&emu, &target, &dir.join("dupes.json"), "Total").await;
     assert_eq!(computed_key.status, 2);
     assert!(
         computed_key.err.contains("computed or read-only"),
         "{}",
         computed_key.err
     );
-    let list_key = common::cli(
-        &emu,
-        &[
-            "import",
-            "--datasheet",
-            &target,
-            path(&dir.join("dupes.json")),
-            "--key",
-            "Tags",
-        ],
-    )
-    .await;
+    let list_key = import_by(&emu, &target, &dir.join("dupes.json"), "Tags").await;
     assert_eq!(list_key.status, 2);
     assert!(
         list_key.err.contains("a MultiSelect field cannot be a key"),
@@ -459,14 +436,10 @@ async fn bad_input_is_refused_before_any_write() {
 
 #[tokio::test]
 async fn an_interrupted_import_finishes_on_a_rerun_without_duplicates() {
-    let emu = common::emulator().await;
-    let client = common::client(&emu);
-    let source = pantry(&emu, "Pantry").await;
-    fill(&emu, &client, &source).await;
-    let expected = table(&client, &source).await;
+    let (emu, client, source, expected) = filled_pantry().await;
     let dir = common::scratch("transfer-interrupted");
     let file = dir.join("pantry.json");
-    let run = common::cli(&emu, &["export", "--datasheet", &source, "-o", path(&file)]).await;
+    let run = export(&emu, &source, &file).await;
     assert_eq!(run.status, 0, "{run:?}");
 
     // The first create is applied, then its answer is lost: the import stops.
@@ -523,14 +496,10 @@ async fn an_interrupted_import_finishes_on_a_rerun_without_duplicates() {
 
 #[tokio::test]
 async fn imports_survive_partial_batches_and_repeated_failures() {
-    let emu = common::emulator().await;
-    let client = common::client(&emu);
-    let source = pantry(&emu, "Pantry").await;
-    fill(&emu, &client, &source).await;
-    let expected = table(&client, &source).await;
+    let (emu, client, source, expected) = filled_pantry().await;
     let dir = common::scratch("transfer-faults");
     let file = dir.join("pantry.csv");
-    let run = common::cli(&emu, &["export", "--datasheet", &source, "-o", path(&file)]).await;
+    let run = export(&emu, &source, &file).await;
     assert_eq!(run.status, 0, "{run:?}");
 
     // Each create of several records makes only some of them: the rest are sent again.
