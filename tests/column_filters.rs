@@ -3,6 +3,8 @@
 //! rows)` cases; the expected rows are computed in Rust from the rows that were written (and,
 //! for computed columns, from what their formula or lookup means), never from the server.
 
+mod common;
+
 use std::collections::{BTreeSet, HashMap};
 
 use apitable_emulator::Emulator;
@@ -94,13 +96,7 @@ impl<'r, R: Named, T: Table + Named> Cases<'r, R, T> {
 }
 
 async fn start(seed: serde_json::Value) -> (Emulator, Client) {
-    let emu = Emulator::builder()
-        .seed_json(&seed.to_string())
-        .start()
-        .await
-        .unwrap();
-    let client = Client::for_emulator(&emu).unwrap();
-    (emu, client)
+    common::seeded_with_client(&seed.to_string()).await
 }
 
 // ---------------------------------------------------------------------------------------------

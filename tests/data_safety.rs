@@ -2,6 +2,8 @@
 //! rerunnable for every writable field type and never clear what the input left empty, member
 //! cells written from the contacts API, and decode errors that name their record.
 
+mod common;
+
 use apitable_emulator::{Emulator, Faults, FieldSpec};
 use apitable_orm::Error;
 use apitable_orm::api::{Fields, WriteOptions};
@@ -43,7 +45,8 @@ fn client_for(emu: &Emulator, retry: RetryPolicy) -> Client {
 }
 
 async fn items_sheet(emu: &Emulator) -> DatasheetId {
-    emu.create_datasheet(
+    common::new_datasheet(
+        emu,
         "Items",
         &[
             FieldSpec::new("Name", "SingleText").property(json!({})),
@@ -53,10 +56,14 @@ async fn items_sheet(emu: &Emulator) -> DatasheetId {
         ],
     )
     .await
-    .unwrap()
-    .id
-    .parse()
-    .unwrap()
+}
+
+/// A new emulator with an items datasheet, and that sheet through a client without retries.
+async fn items_setup() -> (Emulator, Sheet<Item>) {
+    let emu = Emulator::builder().start().await.unwrap();
+    let dst = items_sheet(&emu).await;
+    let items = client_for(&emu, RetryPolicy::disabled()).table_in::<Item>(dst);
+    (emu, items)
 }
 
 fn batch(err: &Error) -> &BatchError {
@@ -85,10 +92,7 @@ fn assert_partition(b: &BatchError) {
 /// unknown, the other creates and all 20 updates were never sent. A rerun finishes the job.
 #[tokio::test]
 async fn a_failed_upsert_reports_every_row_and_a_rerun_completes_it() {
-    let emu = Emulator::builder().start().await.unwrap();
-    let dst = items_sheet(&emu).await;
-    let client = client_for(&emu, RetryPolicy::disabled());
-    let items = client.table_in::<Item>(dst);
+    let (emu, items) = items_setup().await;
     items
         .insert_many(&(0..20).map(|i| item(i, 1.0)).collect::<Vec<_>>())
         .await
@@ -126,10 +130,7 @@ async fn a_failed_upsert_reports_every_row_and_a_rerun_completes_it() {
 /// so the second's 10 rows were never sent; the 20 unchanged pairs are reported as such.
 #[tokio::test]
 async fn update_changed_many_reports_the_rows_it_never_sent() {
-    let emu = Emulator::builder().start().await.unwrap();
-    let dst = items_sheet(&emu).await;
-    let client = client_for(&emu, RetryPolicy::disabled());
-    let items = client.table_in::<Item>(dst);
+    let (emu, items) = items_setup().await;
     items
         .insert_many(&(0..40).map(|i| item(i, 1.0)).collect::<Vec<_>>())
         .await
@@ -166,10 +167,7 @@ async fn update_changed_many_reports_the_rows_it_never_sent() {
 /// is asked for explicitly and the report names every cell it cleared.
 #[tokio::test]
 async fn empty_input_cells_do_not_clear_unless_asked() {
-    let emu = Emulator::builder().start().await.unwrap();
-    let dst = items_sheet(&emu).await;
-    let client = client_for(&emu, RetryPolicy::disabled());
-    let items = client.table_in::<Item>(dst);
+    let (emu, items) = items_setup().await;
     let full = |i: usize| Item {
         note: Some(format!("note {i}")),
         tags: vec!["kept".into()],
@@ -294,11 +292,7 @@ async fn an_identical_upsert_rerun_writes_nothing_for_every_field_type() {
     let seed = json!({"spaces": [{"name": "Shop", "members": [
         {"name": "Ana", "type": "Member"}, {"name": "Bo", "type": "Member"}
     ], "teams": [{"name": "Bakers"}]}]});
-    let emu = Emulator::builder()
-        .seed_json(&seed.to_string())
-        .start()
-        .await
-        .unwrap();
+    let emu = common::seeded(&seed.to_string()).await;
     let info = emu
         .create_datasheet("Every", &every_type_fields())
         .await
@@ -484,11 +478,7 @@ async fn an_identical_upsert_rerun_writes_nothing_for_every_field_type() {
 async fn a_member_from_the_contacts_api_can_be_written_to_a_cell() {
     let seed =
         json!({"spaces": [{"name": "Shop", "members": [{"name": "Ana", "type": "Member"}]}]});
-    let emu = Emulator::builder()
-        .seed_json(&seed.to_string())
-        .start()
-        .await
-        .unwrap();
+    let emu = common::seeded(&seed.to_string()).await;
     let info = emu
         .create_datasheet(
             "Tasks",
@@ -544,19 +534,15 @@ async fn a_member_from_the_contacts_api_can_be_written_to_a_cell() {
 async fn a_decode_error_names_the_record() {
     let emu = Emulator::builder().start().await.unwrap();
     // "Qty" is a text column here, so it can hold a cell that is not a number.
-    let dst: DatasheetId = emu
-        .create_datasheet(
-            "Loose",
-            &[
-                FieldSpec::new("Name", "SingleText").property(json!({})),
-                FieldSpec::new("Qty", "Text"),
-            ],
-        )
-        .await
-        .unwrap()
-        .id
-        .parse()
-        .unwrap();
+    let dst = common::new_datasheet(
+        &emu,
+        "Loose",
+        &[
+            FieldSpec::new("Name", "SingleText").property(json!({})),
+            FieldSpec::new("Qty", "Text"),
+        ],
+    )
+    .await;
     #[derive(Debug, Table)]
     #[apitable(datasheet = "dstSafetyLoose001", rename_all = "PascalCase")]
     struct Loose {

@@ -2,6 +2,8 @@
 //! with reqwest: its JSON answers, its errors, and how many requests each page costs the
 //! datasheet server (from the emulator's statistics).
 
+mod common;
+
 #[path = "../examples/forum/app.rs"]
 #[allow(dead_code)]
 mod app;
@@ -24,12 +26,7 @@ struct Running {
 }
 
 async fn start() -> Running {
-    let emu = Emulator::builder()
-        .seed_json(&app::emulator_seed())
-        .start()
-        .await
-        .unwrap();
-    let client = Client::for_emulator(&emu).unwrap();
+    let (emu, client) = common::seeded_with_client(&app::emulator_seed()).await;
     let forum = Forum::new(
         client,
         <Topic as Table>::DATASHEET.parse().unwrap(),

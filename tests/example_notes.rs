@@ -1,6 +1,8 @@
 //! The notes example's commands against an in-process emulator: their effects on the datasheet,
 //! their output, the requests they make, and their errors.
 
+mod common;
+
 #[path = "../examples/notes/app.rs"]
 #[allow(dead_code)]
 mod app;
@@ -18,12 +20,7 @@ const RECORDS: &str = "/fusion/v1/datasheets/{dstId}/records";
 const ATTACHMENTS: &str = "/fusion/v1/datasheets/{dstId}/attachments";
 
 async fn setup() -> (Emulator, Client, DatasheetId) {
-    let emu = Emulator::builder()
-        .seed_json(&app::emulator_seed())
-        .start()
-        .await
-        .unwrap();
-    let client = Client::for_emulator(&emu).unwrap();
+    let (emu, client) = common::seeded_with_client(&app::emulator_seed()).await;
     (emu, client, <Note as Table>::DATASHEET.parse().unwrap())
 }
 
@@ -186,47 +183,34 @@ async fn search_matches_words_in_title_or_body_ignoring_case() {
     );
     let _other = added_id(&ok(&notes, &["add", "Dentist", "--body", "Tuesday 10:00"]).await);
 
-    let found = |out: String| -> Vec<String> {
-        out.lines()
+    // The ids a search lists, in order.
+    let search = async |words: &[&str]| -> Vec<String> {
+        let args: Vec<&str> = std::iter::once("search")
+            .chain(words.iter().copied())
+            .collect();
+        ok(&notes, &args)
+            .await
+            .lines()
             .skip(1)
             .map(|l| l.split_whitespace().next().unwrap().to_string())
             .collect()
     };
-    // Title or body, any case.
-    assert_eq!(
-        found(ok(&notes, &["search", "milk"]).await),
-        [milk.as_str(), recipe.as_str()]
-    );
-    assert_eq!(
-        found(ok(&notes, &["search", "FARM"]).await),
-        [milk.as_str()]
-    );
-    // Every word must match (in either field).
-    assert_eq!(
-        found(ok(&notes, &["search", "milk", "eggs"]).await),
-        [recipe.as_str()]
-    );
-    assert_eq!(
-        found(ok(&notes, &["search", "milk pancakes"]).await),
-        [recipe.as_str()]
-    );
-    // Quotes, braces and backslashes are just characters.
-    assert_eq!(
-        found(ok(&notes, &["search", "{name}"]).await),
-        [braces.as_str()]
-    );
-    assert_eq!(
-        found(ok(&notes, &["search", "\"hi\""]).await),
-        [braces.as_str()]
-    );
-    assert_eq!(
-        found(ok(&notes, &["search", "'bye'"]).await),
-        [braces.as_str()]
-    );
-    assert_eq!(
-        found(ok(&notes, &["search", "\\"]).await),
-        [braces.as_str()]
-    );
+    let cases: [(&[&str], Vec<&str>); 8] = [
+        // Title or body, any case.
+        (&["milk"], vec![milk.as_str(), recipe.as_str()]),
+        (&["FARM"], vec![milk.as_str()]),
+        // Every word must match (in either field).
+        (&["milk", "eggs"], vec![recipe.as_str()]),
+        (&["milk pancakes"], vec![recipe.as_str()]),
+        // Quotes, braces and backslashes are just characters.
+        (&["{name}"], vec![braces.as_str()]),
+        (&["\"hi\""], vec![braces.as_str()]),
+        (&["'bye'"], vec![braces.as_str()]),
+        (&["\\"], vec![braces.as_str()]),
+    ];
+    for (words, want) in cases {
+        assert_eq!(search(words).await, want, "search {words:?}");
+    }
     assert_eq!(
         ok(&notes, &["search", "\")", "OR", "TRUE()"]).await,
         "No note matches.\n"

@@ -3,13 +3,15 @@
 //! with gateway pages, rate limits, fails and drops connections, is rerun until it succeeds and
 //! leaves exactly the input behind: every row once, nothing duplicated, nothing lost.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use apitable_emulator::{Emulator, Faults, FieldSpec};
 use apitable_orm::Error;
 use apitable_orm::prelude::*;
-use apitable_orm::{DatasheetId, RetryPolicy};
+use apitable_orm::RetryPolicy;
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Table)]
@@ -39,20 +41,16 @@ const MAX_RUNS: usize = 400;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upsert_under_faults_ends_with_exactly_the_input() {
     let emu = Emulator::builder().start().await.unwrap();
-    let dst: DatasheetId = emu
-        .create_datasheet(
-            "Items",
-            &[
-                FieldSpec::new("Name", "SingleText").property(json!({})),
-                FieldSpec::new("Qty", "Number").property(json!({"precision": 0})),
-                FieldSpec::new("Note", "Text"),
-            ],
-        )
-        .await
-        .unwrap()
-        .id
-        .parse()
-        .unwrap();
+    let dst = common::new_datasheet(
+        &emu,
+        "Items",
+        &[
+            FieldSpec::new("Name", "SingleText").property(json!({})),
+            FieldSpec::new("Qty", "Number").property(json!({"precision": 0})),
+            FieldSpec::new("Note", "Text"),
+        ],
+    )
+    .await;
     let client = Client::builder()
         .emulator(&emu)
         .attempt_timeout(Duration::from_millis(400))

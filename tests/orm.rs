@@ -2,6 +2,8 @@
 //! loopback HTTP. Every field type is written and read back; every query feature is exercised;
 //! request counts come from the emulator's own statistics.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use apitable_emulator::{Emulator, FieldSpec};
@@ -84,11 +86,7 @@ fn every_type_fields() -> Vec<FieldSpec> {
 async fn setup() -> (Emulator, Client, DatasheetId) {
     let seed =
         json!({"spaces": [{"name": "Kitchen", "members": [{"name": "Ana", "type": "Member"}]}]});
-    let emu = Emulator::builder()
-        .seed_json(&seed.to_string())
-        .start()
-        .await
-        .unwrap();
+    let emu = common::seeded(&seed.to_string()).await;
     let sheet = emu
         .create_datasheet("Dishes", &every_type_fields())
         .await

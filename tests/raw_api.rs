@@ -1,5 +1,7 @@
 //! The raw API of `apitable-orm` against the in-process emulator, over real HTTP on loopback.
 
+mod common;
+
 use std::time::Duration;
 
 use apitable_emulator::{Emulator, Faults};
@@ -233,12 +235,7 @@ async fn server_errors_come_back_typed() {
     let err = stranger.spaces().await.unwrap_err();
     assert_eq!((err.code(), err.status()), (Some(401), Some(401)));
 
-    let outsider = Client::builder()
-        .token(emu.outsider_token())
-        .base_url(emu.base_url())
-        .retry(RetryPolicy::disabled())
-        .build()
-        .unwrap();
+    let outsider = common::unretried_client(&emu, emu.outsider_token());
     let err = outsider
         .space(&space)
         .create_datasheet(&NewDatasheet::new("Nope"))
@@ -323,23 +320,9 @@ async fn fields_attachments_spaces_and_nodes() {
     emu.shutdown().await;
 }
 
-#[tokio::test]
-async fn pacing_keeps_a_rate_limited_server_from_ever_answering_429() {
-    let emu = Emulator::builder()
-        .rate_limit(Some(5))
-        .start()
-        .await
-        .unwrap();
-    let client = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .retry(RetryPolicy::disabled())
-        .build()
-        .unwrap();
-    let (_space, dst) = menu_sheet(&client, &emu).await;
-    emu.reset_stats().await;
-    // Twelve at once, with retries off: without pacing the limiter would refuse seven of them.
-    let calls = (0..12).map(|_| {
+/// `n` listings of `dst` sent at once; every one must succeed.
+async fn list_all_at_once(client: &Client, dst: &DatasheetId, n: usize) {
+    let calls = (0..n).map(|_| {
         let client = client.clone();
         let dst = dst.clone();
         async move {
@@ -352,6 +335,16 @@ async fn pacing_keeps_a_rate_limited_server_from_ever_answering_429() {
     for result in futures_util::future::join_all(calls).await {
         result.unwrap();
     }
+}
+
+#[tokio::test]
+async fn pacing_keeps_a_rate_limited_server_from_ever_answering_429() {
+    let emu = common::rate_limited(5).await;
+    let client = common::unretried_client(&emu, emu.token());
+    let (_space, dst) = menu_sheet(&client, &emu).await;
+    emu.reset_stats().await;
+    // Twelve at once, with retries off: without pacing the limiter would refuse seven of them.
+    list_all_at_once(&client, &dst, 12).await;
     let stats = emu.stats().await;
     assert_eq!(stats.count("GET", RECORDS_ROUTE), 12);
     assert_eq!(stats.status(429), 0);
@@ -360,11 +353,7 @@ async fn pacing_keeps_a_rate_limited_server_from_ever_answering_429() {
 
 #[tokio::test]
 async fn retries_ride_out_rate_limits_and_server_errors() {
-    let emu = Emulator::builder()
-        .rate_limit(Some(5))
-        .start()
-        .await
-        .unwrap();
+    let emu = common::rate_limited(5).await;
     // Deliberately unpaced, so that the bursts meet the emulator's limiter.
     let client = Client::builder()
         .emulator(&emu)
@@ -379,19 +368,7 @@ async fn retries_ride_out_rate_limits_and_server_errors() {
     let (_space, dst) = menu_sheet(&client, &emu).await;
     emu.reset_stats().await;
     // Unpaced bursts meet the server's limiter; every call still succeeds.
-    let calls = (0..10).map(|_| {
-        let client = client.clone();
-        let dst = dst.clone();
-        async move {
-            client
-                .datasheet(&dst)
-                .list_records::<Fields>(&ListRecords::new())
-                .await
-        }
-    });
-    for result in futures_util::future::join_all(calls).await {
-        result.unwrap();
-    }
+    list_all_at_once(&client, &dst, 10).await;
     assert!(
         emu.stats().await.status(429) > 0,
         "the burst must have met the limiter"

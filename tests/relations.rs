@@ -6,6 +6,8 @@
 //! (each in one topic, by one person); 6 more replies are in no topic. Expected answers are
 //! computed from the seed itself, never from what the server returns.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use apitable_emulator::{Emulator, FieldSpec};
@@ -146,11 +148,7 @@ struct Setup {
 
 async fn start() -> Setup {
     let forum = forum();
-    let emu = Emulator::builder()
-        .seed_json(&seed(&forum))
-        .start()
-        .await
-        .unwrap();
+    let emu = common::seeded(&seed(&forum)).await;
     // The rollup over the sibling field, which exists only once the link is seeded.
     let topics = <Topic as Table>::DATASHEET;
     let replies_field = emu

@@ -1,0 +1,47 @@
+//! Setup shared by the end-to-end tests: emulators started from a seed, a client for them, and
+//! new datasheets by their field specs. Each test binary uses a part of it.
+#![allow(dead_code)]
+
+use apitable_emulator::{Emulator, FieldSpec};
+use apitable_orm::{Client, DatasheetId, RetryPolicy};
+
+/// An in-process emulator seeded from this JSON text.
+pub async fn seeded(seed: &str) -> Emulator {
+    Emulator::builder().seed_json(seed).start().await.unwrap()
+}
+
+/// An emulator seeded from this JSON text, with a client for it.
+pub async fn seeded_with_client(seed: &str) -> (Emulator, Client) {
+    let emu = seeded(seed).await;
+    let client = Client::for_emulator(&emu).unwrap();
+    (emu, client)
+}
+
+/// A client of the emulator with this token that makes each request once.
+pub fn unretried_client(emu: &Emulator, token: &str) -> Client {
+    Client::builder()
+        .token(token)
+        .base_url(emu.base_url())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap()
+}
+
+/// An emulator that limits every token to `per_second` requests a second.
+pub async fn rate_limited(per_second: u32) -> Emulator {
+    Emulator::builder()
+        .rate_limit(Some(per_second))
+        .start()
+        .await
+        .unwrap()
+}
+
+/// A new datasheet named `name` with these fields, in the emulator's space.
+pub async fn new_datasheet(emu: &Emulator, name: &str, fields: &[FieldSpec]) -> DatasheetId {
+    emu.create_datasheet(name, fields)
+        .await
+        .unwrap()
+        .id
+        .parse()
+        .unwrap()
+}
