@@ -1,7 +1,13 @@
-//! Calendar arithmetic on epoch milliseconds in a fixed-offset time zone, and the parts of
-//! dayjs the date functions rely on (parsing, formatting, adding, diffing, `startOf`).
+//! Calendar arithmetic on epoch milliseconds at a fixed offset (a date's wall clock), and the
+//! parts of dayjs the date functions rely on: string parsing, adding, diffing, `startOf`.
+//!
+//! Dates span the whole JavaScript range (±8.64e15 ms, about ±275,760 years) with the
+//! proleptic Gregorian calendar, as `Date` does.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use regex::Regex;
 
 const DAY_MS: f64 = 86_400_000.0;
 
@@ -137,9 +143,15 @@ pub fn unit(s: &str) -> Option<Unit> {
     })
 }
 
-/// dayjs `add(n, unit)`.
+/// JavaScript `Math.round`: halves round towards +∞.
+pub fn js_round(x: f64) -> f64 {
+    let f = x.floor();
+    if x - f >= 0.5 { f + 1.0 } else { f }
+}
+
+/// dayjs `add(n, unit)` on the wall clock `off` minutes east of UTC.
 pub fn add(ms: f64, n: f64, u: Unit, off: i32) -> f64 {
-    // Beyond ±1e8 days every result is outside the valid date range anyway.
+    // Beyond ±1e11 every result is outside the valid date range anyway.
     if n.is_nan() || n.abs() > 1e11 {
         return f64::NAN;
     }
@@ -149,12 +161,12 @@ pub fn add(ms: f64, n: f64, u: Unit, off: i32) -> f64 {
         Unit::Minute => (ms + n * 60_000.0).trunc(),
         Unit::Hour => (ms + n * 3_600_000.0).trunc(),
         Unit::Day | Unit::Week => {
-            let days = if u == Unit::Week { n * 7.0 } else { n };
+            let step = if u == Unit::Week { 7.0 } else { 1.0 };
             let p = parts(ms, off);
             from_parts(
                 p.year,
                 p.month,
-                p.day + days.round() as i64,
+                p.day + js_round(step * n) as i64,
                 p.hour,
                 p.minute,
                 p.second,
@@ -162,13 +174,15 @@ pub fn add(ms: f64, n: f64, u: Unit, off: i32) -> f64 {
                 off,
             )
         }
-        Unit::Month | Unit::Quarter | Unit::Year => {
-            let months = match u {
-                Unit::Month => n.trunc() as i64,
-                Unit::Quarter => (n * 3.0).trunc() as i64,
-                _ => n.trunc() as i64 * 12,
-            };
-            add_months(ms, months, off)
+        Unit::Month | Unit::Quarter => {
+            // `setMonth(month + n)`: the sum is truncated, not `n`.
+            let n = if u == Unit::Quarter { n * 3.0 } else { n };
+            let m0 = (parts(ms, off).month - 1) as f64;
+            add_months(ms, ((m0 + n).trunc() - m0) as i64, off)
+        }
+        Unit::Year => {
+            let y = parts(ms, off).year as f64;
+            add_months(ms, ((y + n).trunc() - y) as i64 * 12, off)
         }
     }
 }
@@ -182,44 +196,55 @@ fn add_months(ms: f64, months: i64, off: i32) -> f64 {
     from_parts(y, m, d, p.hour, p.minute, p.second, p.ms, off)
 }
 
-fn month_diff(a: f64, b: f64, off: i32) -> f64 {
-    // dayjs monthDiff(a, b), as `a.diff(b, "M", true)` uses it.
-    let pa = parts(a, off);
-    let pb = parts(b, off);
+/// A date's instant and wall-clock offset, for the functions that compare two dates.
+#[derive(Debug, Clone, Copy)]
+pub struct At {
+    /// Epoch milliseconds.
+    pub ms: f64,
+    /// Minutes east of UTC of its wall clock.
+    pub off: i32,
+}
+
+/// dayjs `monthDiff(a, b)`, each date on its own wall clock.
+fn month_diff(a: At, b: At) -> f64 {
+    let pa = parts(a.ms, a.off);
+    let pb = parts(b.ms, b.off);
     if pa.day < pb.day {
-        return -month_diff(b, a, off);
+        return -month_diff(b, a);
     }
     let whole = (pb.year - pa.year) * 12 + (pb.month - pa.month);
-    let anchor = add_months(a, whole, off);
-    let c = b - anchor < 0.0;
-    let anchor2 = add_months(a, whole + if c { -1 } else { 1 }, off);
+    let anchor = add_months(a.ms, whole, a.off);
+    let c = b.ms - anchor < 0.0;
+    let anchor2 = add_months(a.ms, whole + if c { -1 } else { 1 }, a.off);
     let denom = if c {
         anchor - anchor2
     } else {
         anchor2 - anchor
     };
-    let r = -(whole as f64 + (b - anchor) / denom);
+    let r = -(whole as f64 + (b.ms - anchor) / denom);
     if r.is_nan() || r == 0.0 { 0.0 } else { r }
 }
 
-/// dayjs `a.diff(b, unit, float)`.
-pub fn diff(a: f64, b: f64, u: Unit, float: bool, off: i32) -> f64 {
+/// dayjs `a.diff(b, unit, float)`; `zone_delta_min` is `b.utcOffset() - a.utcOffset()`.
+pub fn diff(a: At, b: At, u: Unit, float: bool, zone_delta_min: i32) -> f64 {
+    let d = a.ms - b.ms;
+    let zd = f64::from(zone_delta_min) * 60_000.0;
     let r = match u {
-        Unit::Year => month_diff(a, b, off) / 12.0,
-        Unit::Month => month_diff(a, b, off),
-        Unit::Quarter => month_diff(a, b, off) / 3.0,
-        Unit::Week => (a - b) / (7.0 * DAY_MS),
-        Unit::Day => (a - b) / DAY_MS,
-        Unit::Hour => (a - b) / 3_600_000.0,
-        Unit::Minute => (a - b) / 60_000.0,
-        Unit::Second => (a - b) / 1000.0,
-        Unit::Ms => a - b,
+        Unit::Year => month_diff(a, b) / 12.0,
+        Unit::Month => month_diff(a, b),
+        Unit::Quarter => month_diff(a, b) / 3.0,
+        Unit::Week => (d - zd) / (7.0 * DAY_MS),
+        Unit::Day => (d - zd) / DAY_MS,
+        Unit::Hour => d / 3_600_000.0,
+        Unit::Minute => d / 60_000.0,
+        Unit::Second => d / 1000.0,
+        Unit::Ms => d,
     };
     if float { r } else { r.trunc() + 0.0 }
 }
 
-/// dayjs `startOf(unit)` in the local zone (weeks start on Sunday).
-pub fn start_of(ms: f64, u: Unit, off: i32) -> f64 {
+/// dayjs `startOf(unit)` on the wall clock `off`, weeks starting on `week_start` (0 = Sunday).
+pub fn start_of(ms: f64, u: Unit, off: i32, week_start: i64) -> f64 {
     let p = parts(ms, off);
     match u {
         Unit::Ms => ms.trunc(),
@@ -227,43 +252,29 @@ pub fn start_of(ms: f64, u: Unit, off: i32) -> f64 {
         Unit::Minute => from_parts(p.year, p.month, p.day, p.hour, p.minute, 0, 0, off),
         Unit::Hour => from_parts(p.year, p.month, p.day, p.hour, 0, 0, 0, off),
         Unit::Day => from_parts(p.year, p.month, p.day, 0, 0, 0, 0, off),
-        Unit::Week => from_parts(p.year, p.month, p.day - p.weekday, 0, 0, 0, 0, off),
+        Unit::Week => {
+            let gap = if p.weekday < week_start {
+                p.weekday + 7
+            } else {
+                p.weekday
+            } - week_start;
+            from_parts(p.year, p.month, p.day - gap, 0, 0, 0, 0, off)
+        }
         Unit::Month => from_parts(p.year, p.month, 1, 0, 0, 0, 0, off),
         Unit::Quarter => from_parts(p.year, (p.month - 1) / 3 * 3 + 1, 1, 0, 0, 0, 0, off),
         Unit::Year => from_parts(p.year, 1, 1, 0, 0, 0, 0, off),
     }
 }
 
-/// dayjs `isSame(other, unit)`.
-pub fn is_same(a: f64, b: f64, u: Unit, off: i32) -> bool {
-    let start = start_of(a, u, off);
-    let end = add(start, 1.0, u, off) - 1.0;
+/// dayjs `a.isSame(b, unit)`: `b` within `a`'s unit on `a`'s wall clock.
+pub fn is_same(a: f64, b: f64, u: Unit, off: i32, week_start: i64) -> bool {
+    let start = start_of(a, u, off, week_start);
+    let end = match u {
+        Unit::Week => add(start, 7.0, Unit::Day, off) - 1.0,
+        _ => add(start, 1.0, u, off) - 1.0,
+    };
     start <= b && b <= end
 }
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const DAYS: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
 
 fn pad(n: i64, w: usize) -> String {
     if n < 0 {
@@ -272,95 +283,6 @@ fn pad(n: i64, w: usize) -> String {
         format!("{n:0w$}")
     }
 }
-
-fn zone(off: i32, colon: bool) -> String {
-    let sign = if off < 0 { '-' } else { '+' };
-    let a = off.abs();
-    if colon {
-        format!("{sign}{:02}:{:02}", a / 60, a % 60)
-    } else {
-        format!("{sign}{:02}{:02}", a / 60, a % 60)
-    }
-}
-
-/// The most output bytes [`format`] prints per byte of its pattern: the one-byte token `x`
-/// prints up to 17 characters (`-8640000000000000`); no token prints more per pattern byte.
-const FORMAT_OUT_PER_PATTERN_BYTE: usize = 17;
-
-/// Upper bound of the memory [`format`] takes per byte of its pattern: its characters (four
-/// bytes each) and its output, allocated at its largest possible size up front.
-pub const FORMAT_BYTES_PER_PATTERN_BYTE: u64 = 4 + FORMAT_OUT_PER_PATTERN_BYTE as u64;
-
-/// dayjs `format(fmt)` in English; `None` for an invalid date.
-pub fn format(ms: f64, fmt: &str, off: i32) -> Option<String> {
-    if !valid(ms) {
-        return None;
-    }
-    let p = parts(ms, off);
-    let chars: Vec<char> = fmt.chars().collect();
-    let mut out = String::with_capacity(FORMAT_OUT_PER_PATTERN_BYTE * fmt.len());
-    let mut i = 0;
-    // Once no `]` follows some position, none follows any later one: stop looking (an
-    // unclosed `[` must not make every later `[` scan to the end).
-    let mut no_close = false;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '[' && !no_close {
-            match chars[i + 1..].iter().position(|&x| x == ']') {
-                Some(end) if end > 0 => {
-                    out.extend(&chars[i + 1..i + 1 + end]);
-                    i += end + 2;
-                    continue;
-                }
-                Some(_) => {}
-                None => no_close = true,
-            }
-        }
-        // Runs matter up to four characters; longer ones are taken four at a time.
-        let run = chars[i..].iter().take(4).take_while(|&&x| x == c).count();
-        let (take, text) = match (c, run) {
-            ('Y', r) if r >= 4 => (4, pad(p.year, 4)),
-            ('Y', r) if r >= 2 => (2, pad(p.year.rem_euclid(100), 2)),
-            ('M', r) if r >= 4 => (4, MONTHS[(p.month - 1) as usize].to_string()),
-            ('M', 3) => (3, MONTHS[(p.month - 1) as usize][..3].to_string()),
-            ('M', 2) => (2, pad(p.month, 2)),
-            ('M', _) => (1, p.month.to_string()),
-            ('D', r) if r >= 2 => (2, pad(p.day, 2)),
-            ('D', _) => (1, p.day.to_string()),
-            ('d', r) if r >= 4 => (4, DAYS[p.weekday as usize].to_string()),
-            ('d', 3) => (3, DAYS[p.weekday as usize][..3].to_string()),
-            ('d', 2) => (2, DAYS[p.weekday as usize][..2].to_string()),
-            ('d', _) => (1, p.weekday.to_string()),
-            ('H', r) if r >= 2 => (2, pad(p.hour, 2)),
-            ('H', _) => (1, p.hour.to_string()),
-            ('h', r) => {
-                let h12 = if p.hour % 12 == 0 { 12 } else { p.hour % 12 };
-                if r >= 2 {
-                    (2, pad(h12, 2))
-                } else {
-                    (1, h12.to_string())
-                }
-            }
-            ('m', r) if r >= 2 => (2, pad(p.minute, 2)),
-            ('m', _) => (1, p.minute.to_string()),
-            ('s', r) if r >= 2 => (2, pad(p.second, 2)),
-            ('s', _) => (1, p.second.to_string()),
-            ('S', r) if r >= 3 => (3, pad(p.ms, 3)),
-            ('A', _) => (1, if p.hour < 12 { "AM" } else { "PM" }.to_string()),
-            ('a', _) => (1, if p.hour < 12 { "am" } else { "pm" }.to_string()),
-            ('Z', r) if r >= 2 => (2, zone(off, false)),
-            ('Z', _) => (1, zone(off, true)),
-            ('Q', _) => (1, ((p.month - 1) / 3 + 1).to_string()),
-            ('X', _) => (1, ((ms / 1000.0).floor() as i64).to_string()),
-            ('x', _) => (1, (ms as i64).to_string()),
-            _ => (1, c.to_string()),
-        };
-        out.push_str(&text);
-        i += take;
-    }
-    Some(out)
-}
-
 /// `Date.prototype.toISOString()`; `None` for an invalid date.
 pub fn to_iso(ms: f64) -> Option<String> {
     if !valid(ms) {
@@ -388,9 +310,9 @@ pub fn to_utc_string(ms: f64) -> String {
     let p = parts(ms, 0);
     format!(
         "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
-        &DAYS[p.weekday as usize][..3],
+        &crate::locale::english().weekdays[p.weekday as usize][..3],
         p.day,
-        &MONTHS[(p.month - 1) as usize][..3],
+        &crate::locale::english().months[(p.month - 1) as usize][..3],
         pad(p.year, 4),
         p.hour,
         p.minute,
@@ -398,197 +320,82 @@ pub fn to_utc_string(ms: f64) -> String {
     )
 }
 
-/// Replaces Chinese 年/月/日 date separators (`dateStrReplaceCN`); no copy when there are none.
-fn replace_cn(s: &str) -> Cow<'_, str> {
-    if !s.contains(['年', '月', '日']) {
+/// JavaScript's `\s` as a regex class.
+const JS_SPACE: &str = r"[\t\n\x0B\x0C\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]";
+
+/// `dateStrReplaceCN`: `年`/`月` (and one white-space character either side) become `/`,
+/// `时`/`分` likewise `:`, and `日`/`秒` go; no copy when there are none.
+pub fn replace_cn(s: &str) -> Cow<'_, str> {
+    if !s.contains(['年', '月', '日', '时', '分', '秒']) {
         return Cow::Borrowed(s);
     }
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '年' | '月' => out.push('-'),
-            '日' => {}
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// The byte of `s` at `i`, if any. Every character the date grammars match is ASCII, and an
-/// ASCII byte never occurs inside a longer UTF-8 sequence, so they work on bytes.
-fn byte(s: &[u8], i: usize) -> Option<u8> {
-    s.get(i).copied()
-}
-
-/// Between `min` and `max` ASCII digits at `*i`: their value, or -1 when none were wanted
-/// and none are there; `None` (and `*i` unchanged) when fewer than `min`.
-fn digits(s: &str, i: &mut usize, min: usize, max: usize) -> Option<i64> {
-    let b = s.as_bytes();
-    let start = *i;
-    while *i < b.len() && *i - start < max && b[*i].is_ascii_digit() {
-        *i += 1;
-    }
-    if *i - start < min {
-        *i = start;
-        return None;
-    }
-    if *i == start {
-        return Some(-1);
-    }
-    s[start..*i].parse().ok()
-}
-
-/// dayjs's default string parse: `YYYY[-/]MM[-/]DD[T ]HH:mm:ss.SSS` in local time, or
-/// `new Date(str)` for strings ending in `Z` (and ISO strings with an offset).
-pub fn parse_dayjs_string(s: &str, off: i32) -> f64 {
-    let s = replace_cn(s);
-    let ends_z = s.ends_with(['Z', 'z']);
-    if !ends_z && let Some(ms) = parse_local(&s, off) {
-        return ms;
-    }
-    parse_js_date(&s).unwrap_or(f64::NAN)
-}
-
-/// The REGEX_PARSE of dayjs: `^(\d{4})[-/]?(\d{1,2})?[-/]?(\d{0,2})[Tt\s]*(\d{1,2})?:?(\d{1,2})?:?(\d{1,2})?[.:]?(\d+)?$`
-fn parse_local(s: &str, off: i32) -> Option<f64> {
-    // A greedy matcher is enough for the strings that matter.
-    fn go(s: &str) -> Option<[i64; 7]> {
-        let b = s.as_bytes();
-        let mut i = 0;
-        let y = digits(s, &mut i, 4, 4)?;
-        let sep = |i: &mut usize| {
-            if matches!(byte(b, *i), Some(b'-' | b'/')) {
-                *i += 1;
-            }
-        };
-        sep(&mut i);
-        let mo = digits(s, &mut i, 0, 2).unwrap_or(-1);
-        sep(&mut i);
-        let d = digits(s, &mut i, 0, 2).unwrap_or(-1);
-        while let Some(c) = s[i..].chars().next()
-            && (c == 'T' || c == 't' || crate::lexer::is_js_space(c))
-        {
-            i += c.len_utf8();
-        }
-        let h = digits(s, &mut i, 0, 2).unwrap_or(-1);
-        if byte(b, i) == Some(b':') {
-            i += 1;
-        }
-        let mi = digits(s, &mut i, 0, 2).unwrap_or(-1);
-        if byte(b, i) == Some(b':') {
-            i += 1;
-        }
-        let se = digits(s, &mut i, 0, 2).unwrap_or(-1);
-        if matches!(byte(b, i), Some(b'.' | b':')) {
-            i += 1;
-        }
-        let start = i;
-        while byte(b, i).is_some_and(|c| c.is_ascii_digit()) {
-            i += 1;
-        }
-        let frac = &s[start..i.min(start + 3)];
-        let msv = if frac.is_empty() {
-            0
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| {
+        let sp = JS_SPACE;
+        Regex::new(&format!("({sp}?[年月]{sp}?)|({sp}?[时分]{sp}?)|([日秒])")).expect("valid regex")
+    });
+    re.replace_all(s, |c: &regex::Captures<'_>| {
+        if c.get(1).is_some() {
+            "/"
+        } else if c.get(2).is_some() {
+            ":"
         } else {
-            frac.parse::<i64>().ok()?
-        };
-        if i != s.len() {
-            return None;
+            ""
         }
-        Some([y, mo, d, h, mi, se, msv])
-    }
-    let [y, mo, d, h, mi, se, msv] = go(s)?;
-    let or = |v: i64, dflt: i64| if v < 0 { dflt } else { v };
-    // dayjs: new Date(y, M - 1, d || 1, h || 0, …); month missing → (NaN - 1) → Invalid
-    if mo < 0 {
-        return Some(f64::NAN);
-    }
-    let d = if d <= 0 { 1 } else { d };
-    Some(from_parts(
-        y,
-        mo,
-        d,
-        or(h, 0),
-        or(mi, 0),
-        or(se, 0),
-        msv,
-        off,
-    ))
+    })
 }
 
-/// A subset of `new Date(string)`: ISO 8601 date-times with `Z` or a `±HH:mm` offset.
-fn parse_js_date(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let b = s.as_bytes();
-    let mut i = 0;
-    let y = digits(s, &mut i, 4, 4)?;
-    let mut mo = 1;
-    let mut d = 1;
-    if byte(b, i) == Some(b'-') {
-        i += 1;
-        mo = digits(s, &mut i, 2, 2)?;
-        if byte(b, i) == Some(b'-') {
-            i += 1;
-            d = digits(s, &mut i, 2, 2)?;
-        }
-    }
-    let (mut h, mut mi, mut se, mut msv) = (0, 0, 0, 0);
-    if matches!(byte(b, i), Some(b'T' | b't' | b' ')) {
-        i += 1;
-        h = digits(s, &mut i, 2, 2)?;
-        if byte(b, i) != Some(b':') {
-            return None;
-        }
-        i += 1;
-        mi = digits(s, &mut i, 2, 2)?;
-        if byte(b, i) == Some(b':') {
-            i += 1;
-            se = digits(s, &mut i, 2, 2)?;
-            if byte(b, i) == Some(b'.') {
-                i += 1;
-                let start = i;
-                while byte(b, i).is_some_and(|c| c.is_ascii_digit()) {
-                    i += 1;
-                }
-                let frac = &s[start..i.min(start + 3)];
-                msv = format!("{frac:0<3}").parse().ok()?;
-            }
-        }
-    }
-    let mut off = 0i32;
-    if let Some(c) = byte(b, i) {
-        match c {
-            b'Z' | b'z' => i += 1,
-            b'+' | b'-' => {
-                let sign = if c == b'-' { -1 } else { 1 };
-                i += 1;
-                let oh = digits(s, &mut i, 2, 2)?;
-                if byte(b, i) == Some(b':') {
-                    i += 1;
-                }
-                let om = digits(s, &mut i, 2, 2)?;
-                off = sign * (oh * 60 + om) as i32;
-            }
-            _ => return None,
-        }
-    }
-    if i != s.len()
-        || !(1..=12).contains(&mo)
-        || !(1..=31).contains(&d)
-        || h > 24
-        || mi > 59
-        || se > 59
+/// dayjs's `REGEX_PARSE`, whose matches it reads as local time.
+fn parse_regex() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        let sp = &JS_SPACE[1..JS_SPACE.len() - 1];
+        Regex::new(&format!(
+            "^([0-9]{{4}})[-/]?([0-9]{{1,2}})?[-/]?([0-9]{{0,2}})[Tt{sp}]*\
+             ([0-9]{{1,2}})?:?([0-9]{{1,2}})?:?([0-9]{{1,2}})?[.:]?([0-9]+)?$"
+        ))
+        .expect("valid regex")
+    })
+}
+
+/// dayjs's default string parse on the wall clock `off`: strings that match `REGEX_PARSE`
+/// (`YYYY[-/]MM[-/]DD[T ]HH:mm:ss.SSS`, every part after the year optional) are local
+/// calendar parts; the rest (and every string ending in `Z`) goes to `new Date(string)`.
+pub fn parse_dayjs_string(s: &str, off: i32) -> f64 {
+    if !s.ends_with(['Z', 'z'])
+        && let Some(c) = parse_regex().captures(s)
     {
-        return None;
+        let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<i64>().ok());
+        // `d[2] - 1 || 0`: a missing month is January.
+        let month = num(2).unwrap_or(1);
+        // `d[3] || 1` on the matched text: only an empty day is 1 ("0" is a day 0).
+        let day = num(3).unwrap_or(1);
+        // Only the first three digits of the fraction count.
+        let ms = c
+            .get(7)
+            .map_or(0, |m| m.as_str()[..m.len().min(3)].parse().unwrap_or(0));
+        // `new Date(y, …)`: years 0–99 are 1900–1999.
+        let y = crate::parse_format::full_year(num(1).unwrap_or(0) as f64) as i64;
+        let t = from_parts(
+            y,
+            month,
+            day,
+            num(4).unwrap_or(0),
+            num(5).unwrap_or(0),
+            num(6).unwrap_or(0),
+            ms,
+            off,
+        );
+        return if valid(t) { t } else { f64::NAN };
     }
-    Some(from_parts(y, mo, d, h, mi, se, msv, off))
+    crate::jsdate::parse(s, off)
 }
 
 /// Turns a date-ish string into ms the way `getDayjs` does for strings (numeric strings are ms).
 pub fn parse_date_value(s: &str, off: i32) -> Option<f64> {
     let n = crate::value::string_to_number(s);
     let ms = if n.is_nan() {
-        parse_dayjs_string(s, off)
+        parse_dayjs_string(&replace_cn(s), off)
     } else {
         n
     };

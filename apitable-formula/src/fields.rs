@@ -259,16 +259,18 @@ impl ResolvedField {
         // Numbers print a few dozen bytes at most; dates at most what their format allows.
         if is_date && matches!(v, Value::Number(_) | Value::String(_)) {
             let pattern = self.date_format.len() as u64;
-            budget.bytes(crate::date::FORMAT_BYTES_PER_PATTERN_BYTE * pattern)?;
+            budget.bytes(crate::format::FORMAT_BYTES_PER_PATTERN_BYTE * pattern)?;
         } else if is_num && matches!(v, Value::Number(_)) {
             budget.bytes(64)?;
         }
         Ok(match v {
             Value::Number(n) if is_date => {
-                crate::date::format(*n, &self.date_format, off).unwrap_or_else(|| "".into())
+                crate::format::format_ms(*n, &self.date_format, off).unwrap_or_else(|| "".into())
             }
             Value::String(s) if is_date => match crate::date::parse_date_value(s, off) {
-                Some(ms) => crate::date::format(ms, &self.date_format, off).unwrap_or_default(),
+                Some(ms) => {
+                    crate::format::format_ms(ms, &self.date_format, off).unwrap_or_default()
+                }
                 None => {
                     budget.bytes(s.len() as u64)?;
                     s.clone()

@@ -77,6 +77,12 @@
 
 mod budget;
 mod date;
+mod date_value;
+mod format;
+mod jsdate;
+mod locale;
+mod output;
+mod parse_format;
 
 /// Day numbers and civil dates (proleptic Gregorian), for the emulator's date fields.
 pub mod calendar {
@@ -94,7 +100,7 @@ use std::borrow::Cow;
 use serde_json::Value as Json;
 
 pub use budget::{Budget, BudgetExceeded, EvalLimits};
-pub use value::Value;
+pub use output::Value;
 
 /// A field of the datasheet, as the formula engine needs to know it.
 #[derive(Debug, Clone, PartialEq)]
@@ -213,7 +219,8 @@ impl Formula {
             ctx,
             budget,
         }
-        .run(&self.root);
+        .run(&self.root)
+        .map(Value::from);
         // Checked after the run too: a refusal deep inside may have been turned into a value.
         if let Some(e) = budget.exceeded() {
             return Err(EvalError::Budget(e));

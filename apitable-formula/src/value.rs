@@ -56,6 +56,7 @@ fn array_to_number(items: &[Value]) -> f64 {
 }
 
 /// A value inside the evaluator: what a JavaScript value would be in the real server.
+/// [`crate::Value`] is what callers see of it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// `null` (a blank cell, `BLANK()`).
@@ -68,8 +69,8 @@ pub enum Value {
     String(String),
     /// An array (multi-value cells, array functions).
     Array(Vec<Value>),
-    /// A dayjs object (from `SET_LOCALE`/`SET_TIMEZONE`), holding epoch milliseconds.
-    Date(f64),
+    /// A dayjs object (from `SET_LOCALE`/`SET_TIMEZONE`): an instant with its zone and locale.
+    Date(crate::date_value::DateVal),
     /// An error captured as a value (inside `IF`, `SWITCH`, `IS_ERROR`); holds the message.
     Error(String),
 }
@@ -104,7 +105,7 @@ impl Value {
             Value::Number(n) => *n,
             Value::String(s) => string_to_number(s),
             Value::Array(items) => array_to_number(items),
-            Value::Date(ms) => *ms,
+            Value::Date(d) => d.ms,
             Value::Error(_) => f64::NAN,
         }
     }
@@ -117,7 +118,7 @@ impl Value {
             Value::Number(n) => number_to_string(*n),
             Value::String(s) => s.clone(),
             Value::Array(items) => join_items(items, ","),
-            Value::Date(ms) => crate::date::to_utc_string(*ms),
+            Value::Date(d) => crate::date::to_utc_string(d.ms),
             Value::Error(m) => format!("Error: {m}"),
         }
     }
@@ -155,7 +156,7 @@ impl Value {
             Value::Number(n) => number_to_string(*n).len() as u64,
             Value::String(s) => s.len() as u64,
             Value::Array(items) => joined_len(items, 1),
-            Value::Date(ms) => crate::date::to_utc_string(*ms).len() as u64,
+            Value::Date(d) => crate::date::to_utc_string(d.ms).len() as u64,
             Value::Error(m) => 7 + m.len() as u64,
         }
     }
@@ -176,7 +177,7 @@ impl Value {
     fn to_primitive(&self) -> Cow<'_, Value> {
         match self {
             Value::Array(_) | Value::Error(_) => Cow::Owned(Value::String(self.to_js_string())),
-            Value::Date(ms) => Cow::Owned(Value::Number(*ms)),
+            Value::Date(d) => Cow::Owned(Value::Number(d.ms)),
             v => Cow::Borrowed(v),
         }
     }

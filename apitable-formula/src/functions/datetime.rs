@@ -3,7 +3,9 @@
 
 use super::{Arg, Cx, RtResult, arg, argv, base_error, min_count};
 use crate::FormulaError;
-use crate::date::{self, Unit};
+use crate::date::{self, At, Unit};
+use crate::date_value::DateVal;
+use crate::locale;
 use crate::parser::Node;
 use crate::value::Value;
 
@@ -49,25 +51,26 @@ pub(super) fn validate_diff(spec: &super::FuncSpec, params: &[Node]) -> Result<(
     check_literal_unit(params, 2)
 }
 
-/// `getDayjs(v).valueOf()`: throws on null and on invalid dates.
-pub(crate) fn get_dayjs(v: &Value, off: i32) -> Result<f64, String> {
+/// `getDayjs(v)`: throws on null and on invalid dates; a dayjs object stays as it is.
+pub(crate) fn get_dayjs(v: &Value, off: i32) -> Result<DateVal, String> {
     let ms = match v {
         Value::Null => return Err(base_error()),
-        Value::Date(ms) => *ms,
+        Value::Date(d) => return Ok(*d),
         Value::String(s) => return get_dayjs_str(s, off),
         v => v.to_number(),
     };
-    checked_ms(ms)
+    Ok(DateVal::plain(checked_ms(ms)?, off))
 }
 
-/// [`get_dayjs`] of a string.
-fn get_dayjs_str(s: &str, off: i32) -> Result<f64, String> {
+/// [`get_dayjs`] of a string (Chinese date words replaced, numeric strings as ms).
+fn get_dayjs_str(s: &str, off: i32) -> Result<DateVal, String> {
     let n = crate::value::string_to_number(s);
-    checked_ms(if n.is_nan() {
-        date::parse_dayjs_string(s, off)
+    let ms = if n.is_nan() {
+        date::parse_dayjs_string(&date::replace_cn(s), off)
     } else {
         n
-    })
+    };
+    Ok(DateVal::plain(checked_ms(ms)?, off))
 }
 
 fn checked_ms(ms: f64) -> Result<f64, String> {
@@ -82,7 +85,7 @@ fn checked_ms(ms: f64) -> Result<f64, String> {
 pub(crate) fn dayjs_value_of(v: &Value, off: i32) -> f64 {
     let ms = match v {
         Value::Null => f64::NAN,
-        Value::Date(ms) => *ms,
+        Value::Date(d) => d.ms,
         Value::String(s) => date::parse_dayjs_string(s, off),
         Value::Number(n) => *n,
         _ => f64::NAN,
@@ -98,6 +101,14 @@ fn off(cx: &Cx<'_>) -> i32 {
     cx.ctx.utc_offset_minutes
 }
 
+/// A date's instant on its own wall clock.
+fn at(d: &DateVal) -> At {
+    At {
+        ms: d.ms,
+        off: d.shift,
+    }
+}
+
 fn unit_arg(v: &Value, cx: &Cx<'_>) -> Result<Unit, String> {
     let s = v.js_str(cx.budget)?;
     match date::unit(&s) {
@@ -109,11 +120,18 @@ fn unit_arg(v: &Value, cx: &Cx<'_>) -> Result<Unit, String> {
     }
 }
 
+/// A number result that is NaN when the date left the valid range.
+fn ms_value(ms: f64) -> Value {
+    Value::Number(if date::valid(ms) { ms } else { f64::NAN })
+}
+
 pub(super) fn today(_: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
+    let o = off(cx);
     Ok(Value::Number(date::start_of(
         cx.ctx.now_ms as f64,
         Unit::Day,
-        off(cx),
+        o,
+        0,
     )))
 }
 
@@ -125,8 +143,7 @@ pub(super) fn dateadd(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let u = unit_arg(argv(args, 2), cx)?;
     let d = get_dayjs(argv(args, 0), off(cx))?;
     let n = argv(args, 1).to_number();
-    let r = date::add(d, n, u, off(cx));
-    Ok(Value::Number(if date::valid(r) { r } else { f64::NAN }))
+    Ok(ms_value(date::add(d.ms, n, u, d.shift)))
 }
 
 fn diff_calc(from: &Value, to: &Value, unit: Option<&Value>, float: bool, cx: &Cx<'_>) -> RtResult {
@@ -139,7 +156,14 @@ fn diff_calc(from: &Value, to: &Value, unit: Option<&Value>, float: bool, cx: &C
     };
     let a = get_dayjs(from, off(cx))?;
     let b = get_dayjs(to, off(cx))?;
-    Ok(Value::Number(date::diff(a, b, u, float, off(cx))))
+    // dayjs compares dates of different UTC modes as plain local dates.
+    let (a, b) = if a.same_mode(&b) {
+        (a, b)
+    } else {
+        (a.local(off(cx)), b.local(off(cx)))
+    };
+    let delta = b.utc_offset() - a.utc_offset();
+    Ok(Value::Number(date::diff(at(&a), at(&b), u, float, delta)))
 }
 
 pub(super) fn datetime_diff(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
@@ -156,8 +180,8 @@ fn compare(args: &[Arg<'_>], cx: &Cx<'_>, before: bool) -> RtResult {
     if args.iter().any(|a| a.value.is_null()) {
         return Ok(Value::Null);
     }
-    let a = get_dayjs(argv(args, 0), off(cx))?;
-    let b = get_dayjs(argv(args, 1), off(cx))?;
+    let a = get_dayjs(argv(args, 0), off(cx))?.ms;
+    let b = get_dayjs(argv(args, 1), off(cx))?.ms;
     Ok(Value::Bool(if before { a < b } else { a > b }))
 }
 
@@ -176,185 +200,63 @@ pub(super) fn is_same(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     };
     let a = get_dayjs(argv(args, 0), off(cx))?;
     let b = get_dayjs(argv(args, 1), off(cx))?;
-    Ok(Value::Bool(date::is_same(a, b, u, off(cx))))
+    Ok(Value::Bool(date::is_same(
+        a.ms,
+        b.ms,
+        u,
+        a.shift,
+        a.locale.week_start,
+    )))
 }
 
-/// Upper-cases the first letter of English day and month abbreviations (`formatDateTimeStr`).
-fn capitalize_names(s: &str) -> String {
-    const NAMES: [&str; 19] = [
-        "mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "may ", "jun",
-        "jul", "aug", "sep", "oct", "nov", "dec",
+/// `formatDateTimeStr`: `mon` becomes `Mon`. The real function's replacement reads only the
+/// first alternative of its pattern, so any other lower-case day or month abbreviation
+/// (`tue`…`sun`, `jan`…`dec`, `may` with a space) makes it throw.
+fn capitalize_names(s: &str) -> Result<String, String> {
+    const OTHERS: [&str; 18] = [
+        "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "may ", "jun", "jul",
+        "aug", "sep", "oct", "nov", "dec",
     ];
-    let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
         let rest = &s[i..];
-        if let Some(n) = NAMES.iter().find(|n| rest.starts_with(**n)) {
-            out.push_str(&n[..1].to_uppercase());
-            out.push_str(&n[1..]);
-            i += n.len();
-        } else {
-            let c = rest.chars().next().unwrap_or(' ');
-            out.push(c);
-            i += c.len_utf8();
+        if rest.starts_with("mon") {
+            i += 3;
+            continue;
         }
+        if OTHERS.iter().any(|n| rest.starts_with(n)) {
+            return Err("Cannot read properties of undefined (reading 'charAt')".into());
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
     }
-    out
-}
-
-/// A small `customParseFormat`: numeric tokens, `MMM`/`MMMM` month names, `A`/`a`, and
-/// literal characters. Returns NaN when the input does not fit.
-fn parse_with_format(s: &str, fmt: &str, off: i32) -> f64 {
-    let months = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let f: Vec<char> = fmt.chars().collect();
-    let inp: Vec<char> = s.chars().collect();
-    let (mut y, mut mo, mut d, mut h, mut mi, mut se, mut ms) =
-        (None, None, None, 0i64, 0i64, 0i64, 0i64);
-    let mut pm: Option<bool> = None;
-    let (mut i, mut j) = (0usize, 0usize);
-    let read_num = |j: &mut usize, max: usize| -> Option<i64> {
-        let start = *j;
-        while *j < inp.len() && *j - start < max && inp[*j].is_ascii_digit() {
-            *j += 1;
-        }
-        if *j == start {
-            return None;
-        }
-        inp[start..*j].iter().collect::<String>().parse().ok()
-    };
-    while i < f.len() {
-        let c = f[i];
-        let run = f[i..].iter().take_while(|&&x| x == c).count();
-        let tok: String = f[i..i + run].iter().collect();
-        let handled = match tok.as_str() {
-            "YYYY" => {
-                y = read_num(&mut j, 4);
-                y.is_some()
-            }
-            "YY" => {
-                y = read_num(&mut j, 2).map(|v| v + if v > 68 { 1900 } else { 2000 });
-                y.is_some()
-            }
-            "MMMM" | "MMM" => {
-                // The longest month name has nine letters.
-                let rest: String = inp[j..].iter().take(9).collect::<String>().to_lowercase();
-                let found = months.iter().enumerate().find_map(|(k, m)| {
-                    if tok.len() == 4 && rest.starts_with(m) {
-                        Some((k, m.len()))
-                    } else if tok.len() == 3 && rest.starts_with(&m[..3]) {
-                        Some((k, 3))
-                    } else {
-                        None
-                    }
-                });
-                match found {
-                    Some((k, l)) => {
-                        mo = Some(k as i64 + 1);
-                        j += l;
-                        true
-                    }
-                    None => false,
-                }
-            }
-            "MM" | "M" => {
-                mo = read_num(&mut j, 2);
-                mo.is_some()
-            }
-            "DD" | "D" => {
-                d = read_num(&mut j, 2);
-                d.is_some()
-            }
-            "HH" | "H" | "hh" | "h" => read_num(&mut j, 2).map(|v| h = v).is_some(),
-            "mm" | "m" => read_num(&mut j, 2).map(|v| mi = v).is_some(),
-            "ss" | "s" => read_num(&mut j, 2).map(|v| se = v).is_some(),
-            "SSS" => read_num(&mut j, 3).map(|v| ms = v).is_some(),
-            "A" | "a" => {
-                let rest: String = inp[j..].iter().take(2).collect::<String>().to_lowercase();
-                match rest.as_str() {
-                    "am" => {
-                        pm = Some(false);
-                        j += 2;
-                        true
-                    }
-                    "pm" => {
-                        pm = Some(true);
-                        j += 2;
-                        true
-                    }
-                    _ => false,
-                }
-            }
-            _ => {
-                // Literal characters must match one by one.
-                let mut ok = true;
-                for k in 0..run {
-                    if j < inp.len() && inp[j] == f[i + k] {
-                        j += 1;
-                    } else {
-                        ok = false;
-                        break;
-                    }
-                }
-                ok
-            }
-        };
-        if !handled {
-            return f64::NAN;
-        }
-        i += run;
-    }
-    if let Some(p) = pm {
-        if p && h < 12 {
-            h += 12;
-        } else if !p && h == 12 {
-            h = 0;
-        }
-    }
-    let now_year = 1970;
-    let y = y.unwrap_or(now_year);
-    let mo = mo.unwrap_or(1);
-    let d = d.unwrap_or(1);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
-        return f64::NAN;
-    }
-    date::from_parts(y, mo, d, h, mi, se, ms, off)
+    Ok(s.replace("mon", "Mon"))
 }
 
 pub(super) fn datetime_parse(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let v = argv(args, 0);
-    let ms = match v {
+    let o = off(cx);
+    let ms = match argv(args, 0) {
+        // A number is read as it is; with a format it is invalid (dayjs gets an empty one).
+        Value::Number(n) if args.len() >= 2 => {
+            let _ = n;
+            f64::NAN
+        }
         Value::Number(n) => *n,
         Value::String(s) => {
             cx.budget.bytes(s.len() as u64)?;
-            let s = capitalize_names(s);
+            let s = capitalize_names(s)?;
             if args.len() >= 2 {
-                let fmt = match arg(args, 1) {
-                    Some(f) => f.js_str(cx.budget)?,
-                    None => "undefined".into(),
-                };
+                let fmt = argv(args, 1).js_str(cx.budget)?;
                 // Both are read as characters (four bytes each).
                 cx.budget.bytes(4 * (s.len() as u64 + fmt.len() as u64))?;
-                parse_with_format(&s, &fmt, off(cx))
+                crate::parse_format::parse(&s, &fmt, cx.ctx.now_ms, o, cx.budget)?
             } else {
-                date::parse_dayjs_string(&s, off(cx))
+                date::parse_dayjs_string(&s, o)
             }
         }
-        other => dayjs_value_of(other, off(cx)),
+        // `dateStr.replace` of something that is not a string.
+        _ => return Err("dateStr.replace is not a function".into()),
     };
-    Ok(Value::Number(if date::valid(ms) {
+    Ok(ms_value(if date::valid(ms) {
         ms.trunc()
     } else {
         f64::NAN
@@ -364,10 +266,8 @@ pub(super) fn datetime_parse(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
 fn fmt(args: &[Arg<'_>], cx: &Cx<'_>, pattern: &str) -> RtResult {
     let d = get_dayjs(argv(args, 0), off(cx))?;
     cx.budget
-        .bytes(date::FORMAT_BYTES_PER_PATTERN_BYTE * pattern.len() as u64)?;
-    Ok(Value::String(
-        date::format(d, pattern, off(cx)).unwrap_or_else(|| "Invalid Date".into()),
-    ))
+        .bytes(crate::format::FORMAT_BYTES_PER_PATTERN_BYTE * pattern.len() as u64)?;
+    Ok(Value::String(crate::format::format(&d, pattern)))
 }
 
 pub(super) fn datetime_format(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
@@ -388,7 +288,7 @@ pub(super) fn timestr(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
 
 fn part(args: &[Arg<'_>], cx: &Cx<'_>, f: fn(&date::Parts) -> i64) -> RtResult {
     let d = get_dayjs(argv(args, 0), off(cx))?;
-    Ok(Value::Number(f(&date::parts(d, off(cx))) as f64))
+    Ok(Value::Number(f(&date::parts(d.ms, d.shift)) as f64))
 }
 
 pub(super) fn year(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
@@ -412,7 +312,7 @@ pub(super) fn second(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
 
 pub(super) fn weekday(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     let d = get_dayjs(argv(args, 0), off(cx))?;
-    let day = date::parts(d, off(cx)).weekday;
+    let day = date::parts(d.ms, d.shift).weekday;
     let start = match arg(args, 1) {
         Some(v) => v.js_str(cx.budget)?,
         None => "undefined".into(),
@@ -423,28 +323,35 @@ pub(super) fn weekday(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     Ok(Value::Number(day as f64))
 }
 
-/// dayjs `week()` for the English locale (weeks start on Sunday, week 1 holds January 1).
-fn week(ms: f64, off: i32) -> i64 {
-    let p = date::parts(ms, off);
+fn start_of(d: &DateVal, u: Unit) -> f64 {
+    date::start_of(d.ms, u, d.shift, d.locale.week_start)
+}
+
+/// dayjs `week()` in the date's locale (its first weekday, and the January day that is always
+/// in week 1).
+fn week(d: &DateVal) -> i64 {
+    let o = d.shift;
+    let p = date::parts(d.ms, o);
+    let year_start = d.locale.year_start;
     if p.month == 12 && p.day > 25 {
-        let next_year_start = date::from_parts(p.year + 1, 1, 1, 0, 0, 0, 0, off);
-        let end_of_week = date::start_of(ms, Unit::Week, off) + 7.0 * DAY - 1.0;
+        let next_year_start = date::from_parts(p.year + 1, 1, year_start, 0, 0, 0, 0, o);
+        let end_of_week = date::add(start_of(d, Unit::Week), 7.0, Unit::Day, o) - 1.0;
         if next_year_start < end_of_week {
             return 1;
         }
     }
-    let year_start = date::from_parts(p.year, 1, 1, 0, 0, 0, 0, off);
-    let year_start_week = date::start_of(year_start, Unit::Week, off) - 1.0;
-    let diff = (ms - year_start_week) / (7.0 * DAY);
+    let year_start_day = d.at(date::from_parts(p.year, 1, year_start, 0, 0, 0, 0, o));
+    let year_start_week = start_of(&year_start_day, Unit::Week) - 1.0;
+    let diff = (d.ms - year_start_week) / (7.0 * DAY);
     if diff < 0.0 {
-        return week(date::start_of(ms, Unit::Week, off), off);
+        return week(&d.at(start_of(d, Unit::Week)));
     }
     diff.ceil() as i64
 }
 
-fn week_year(ms: f64, off: i32) -> i64 {
-    let p = date::parts(ms, off);
-    let w = week(ms, off);
+fn week_year(d: &DateVal) -> i64 {
+    let p = date::parts(d.ms, d.shift);
+    let w = week(d);
     if w == 1 && p.month == 12 {
         return p.year + 1;
     }
@@ -455,8 +362,8 @@ fn week_year(ms: f64, off: i32) -> i64 {
 }
 
 pub(super) fn weeknum(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let o = off(cx);
-    let d = get_dayjs(argv(args, 0), o)?;
+    let d = get_dayjs(argv(args, 0), off(cx))?;
+    let o = d.shift;
     let start = match arg(args, 1) {
         Some(v) => v.js_str(cx.budget)?,
         None => "undefined".into(),
@@ -468,21 +375,20 @@ pub(super) fn weeknum(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     } else {
         return Err("NaN".into());
     };
-    let p = date::parts(d, o);
-    if week_year(d, o) != p.year && week(d, o) == 1 {
+    let p = date::parts(d.ms, o);
+    if week_year(&d) != p.year && week(&d) == 1 {
         let offset = if sow == 0 || p.weekday != 0 { 1 } else { 0 };
-        return Ok(Value::Number(
-            (week(date::add(d, -1.0, Unit::Week, o), o) + offset) as f64,
-        ));
+        let prev = d.at(date::add(d.ms, -1.0, Unit::Week, o));
+        return Ok(Value::Number((week(&prev) + offset) as f64));
     }
-    let shifted = date::add(d, -(sow as f64), Unit::Day, o);
-    if date::parts(date::start_of(shifted, Unit::Week, o), o).year != p.year {
+    let shifted = d.at(date::add(d.ms, -(sow as f64), Unit::Day, o));
+    if date::parts(start_of(&shifted, Unit::Week), o).year != p.year {
         return Ok(Value::Number(1.0));
     }
     if sow == 1 && p.weekday == 0 {
-        return Ok(Value::Number((week(d, o) - 1) as f64));
+        return Ok(Value::Number((week(&d) - 1) as f64));
     }
-    Ok(Value::Number(week(d, o) as f64))
+    Ok(Value::Number(week(&d) as f64))
 }
 
 fn is_weekend(ms: f64, off: i32) -> bool {
@@ -495,7 +401,7 @@ fn lower_is(s: &str, word: &str) -> bool {
     s.len() <= 4 * word.len() && s.to_lowercase() == word
 }
 
-fn holidays(args: &[Arg<'_>], cx: &Cx<'_>) -> Result<Vec<f64>, String> {
+fn holidays(args: &[Arg<'_>], cx: &Cx<'_>) -> Result<Vec<DateVal>, String> {
     if args.len() <= 2 {
         return Ok(Vec::new());
     }
@@ -510,10 +416,24 @@ fn holidays(args: &[Arg<'_>], cx: &Cx<'_>) -> Result<Vec<f64>, String> {
         .collect()
 }
 
+/// `a.isBefore(b, "date")`, `a.isSame(b, "date")`, `a.isAfter(b, "date")` on `a`'s wall clock.
+fn day_cmp(a: &DateVal, b: f64) -> std::cmp::Ordering {
+    let start = date::start_of(a.ms, Unit::Day, a.shift, 0);
+    let end = date::add(start, 1.0, Unit::Day, a.shift) - 1.0;
+    if end < b {
+        std::cmp::Ordering::Less
+    } else if b < start {
+        std::cmp::Ordering::Greater
+    } else {
+        std::cmp::Ordering::Equal
+    }
+}
+
 pub(super) fn workday(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let o = off(cx);
-    let origin = get_dayjs(argv(args, 0), o)?;
-    let mut start = origin;
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let origin = get_dayjs(argv(args, 0), off(cx))?;
+    let o = origin.shift;
+    let mut start = origin.ms;
     let start_day = date::parts(start, o).weekday;
     let total = argv(args, 1).to_number();
     if total > 10_000_000.0 || total.is_nan() {
@@ -532,16 +452,19 @@ pub(super) fn workday(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     }
     let mut end = date::add(start, total, Unit::Day, o);
     let diff_week = |s: f64, e: f64| -> f64 {
-        if week(e, o) == week(s, o) {
+        let (s, e) = (origin.at(s), origin.at(e));
+        if week(&e) == week(&s) {
             0.0
         } else {
-            date::diff(
-                date::start_of(e, Unit::Week, o),
-                date::start_of(s, Unit::Week, o),
-                Unit::Week,
-                false,
-                o,
-            )
+            let a = At {
+                ms: start_of(&e, Unit::Week),
+                off: o,
+            };
+            let b = At {
+                ms: start_of(&s, Unit::Week),
+                off: o,
+            };
+            date::diff(a, b, Unit::Week, false, 0)
         }
     };
     let skip = |d: f64| -> f64 {
@@ -562,10 +485,14 @@ pub(super) fn workday(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     }
     let mut fin = skip(end);
     for h in holidays(args, cx)? {
-        let (s, e) = if fwd { (origin, fin) } else { (fin, origin) };
-        let before = date::start_of(h, Unit::Day, o) + DAY - 1.0 < s;
-        let same = date::is_same(h, if fwd { s } else { e }, Unit::Day, o);
-        let after = e < date::start_of(h, Unit::Day, o);
+        let (s, e) = if fwd {
+            (origin.ms, fin)
+        } else {
+            (fin, origin.ms)
+        };
+        let before = day_cmp(&h, s) == Less;
+        let same = day_cmp(&h, if fwd { s } else { e }) == Equal;
+        let after = day_cmp(&h, e) == Greater;
         if before || same || after {
             continue;
         }
@@ -575,18 +502,24 @@ pub(super) fn workday(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     Ok(Value::Number(fin))
 }
 
+/// `getStartOfDay`: midnight of the date's wall clock.
+fn start_of_day(v: &Value, cx: &Cx<'_>) -> Result<DateVal, String> {
+    let d = get_dayjs(v, off(cx))?;
+    Ok(d.at(date::start_of(d.ms, Unit::Day, d.shift, 0)))
+}
+
 pub(super) fn workday_diff(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let o = off(cx);
-    let mut s = date::start_of(get_dayjs(argv(args, 0), o)?, Unit::Day, o);
-    let mut e = date::start_of(get_dayjs(argv(args, 1), o)?, Unit::Day, o);
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let mut s = start_of_day(argv(args, 0), cx)?;
+    let mut e = start_of_day(argv(args, 1), cx)?;
     let hols = holidays(args, cx)?;
-    let minus = s > e;
+    let minus = s.ms > e.ms;
     if minus {
         std::mem::swap(&mut s, &mut e);
     }
     let wk = |d: i64| d == 0 || d == 6;
-    let sd = date::parts(s, o).weekday;
-    let ed = date::parts(e, o).weekday;
+    let sd = date::parts(s.ms, s.shift).weekday;
+    let ed = date::parts(e.ms, e.shift).weekday;
     let cs = if sd == 0 { 7 } else { sd };
     let ce = if ed == 0 { 7 } else { ed };
     let rs = if wk(sd) { 5 } else { sd };
@@ -601,13 +534,24 @@ pub(super) fn workday_diff(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     if cs > ce {
         diff_day = if wk(sd) { 5 + re - rs } else { 5 + re - rs + 1 };
     }
-    let weeks = date::diff(e, s, Unit::Week, false, o);
+    let (a, b) = if e.same_mode(&s) {
+        (e, s)
+    } else {
+        (e.local(off(cx)), s.local(off(cx)))
+    };
+    let weeks = date::diff(
+        at(&a),
+        at(&b),
+        Unit::Week,
+        false,
+        b.utc_offset() - a.utc_offset(),
+    );
     let mut count = weeks * 5.0 + diff_day as f64;
     for h in hols {
-        let hd = date::parts(h, o).weekday;
-        let e_after = h < date::start_of(e, Unit::Day, o);
-        let s_before = date::start_of(s, Unit::Day, o) + DAY - 1.0 < h;
-        let s_same = date::is_same(s, h, Unit::Day, o);
+        let hd = date::parts(h.ms, h.shift).weekday;
+        let e_after = day_cmp(&e, h.ms) == Greater;
+        let s_before = day_cmp(&s, h.ms) == Less;
+        let s_same = day_cmp(&s, h.ms) == Equal;
         if e_after && (s_before || s_same) && !wk(hd) {
             count -= 1.0;
         }
@@ -616,12 +560,39 @@ pub(super) fn workday_diff(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
 }
 
 pub(super) fn set_locale(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    Ok(Value::Date(get_dayjs(argv(args, 0), off(cx))?))
+    let mut d = get_dayjs(argv(args, 0), off(cx))?;
+    d.locale = match arg(args, 1) {
+        Some(Value::String(name)) if !name.is_empty() => locale::resolve(name, d.locale),
+        Some(v) if v.truthy() => d.locale,
+        _ => locale::resolve("zh-cn", d.locale),
+    };
+    Ok(Value::Date(d))
 }
 
 pub(super) fn set_timezone(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    Ok(Value::Date(get_dayjs(argv(args, 0), off(cx))?))
+    let d = get_dayjs(argv(args, 0), off(cx))?;
+    let mut hours = arg(args, 1).map_or(f64::NAN, Value::to_number);
+    // `Number(x)`; NaN (a zone name, a missing argument) means UTC+8.
+    if hours.is_nan() {
+        hours = 8.0;
+    }
+    // dayjs reads ±16 and less as hours, anything else as minutes.
+    let minutes = if hours.abs() <= 16.0 {
+        hours * 60.0
+    } else {
+        hours
+    };
+    if !minutes.is_finite() || minutes.abs() > MAX_OFFSET_MIN {
+        return Err(base_error());
+    }
+    Ok(Value::Date(
+        d.with_offset(date::js_round(minutes) as i32, off(cx)),
+    ))
 }
+
+/// The largest `SET_TIMEZONE` offset kept, in minutes (about 190 years); dayjs would accept
+/// more and give dates outside the valid range.
+const MAX_OFFSET_MIN: f64 = 1e8;
 
 pub(super) fn created_time(_: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     Ok(Value::Number(cx.record.created_at() as f64))
