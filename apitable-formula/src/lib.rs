@@ -38,6 +38,55 @@
 //! assert!(Formula::parse("ISBLANK({Count})", &fields).is_err());
 //! ```
 //!
+//! # Dates
+//!
+//! Date functions take numbers (epoch milliseconds), strings and the dates that
+//! `SET_TIMEZONE`/`SET_LOCALE` return. Strings are read as the real engine reads them
+//! (`getDayjs`, then dayjs, then JavaScript's `Date` as Node.js implements it):
+//!
+//! | form | example | read as |
+//! | --- | --- | --- |
+//! | a number in a string | `"1609459200000"` | epoch milliseconds |
+//! | `YYYY[-/]M[-/]D[T ]H:m:s.SSS`, any part after the year left out | `"2021-1-5 8:30"`, `"2021"`, `"20210105"` | local time; a missing month or day is 1; years 0–99 are 1900–1999 |
+//! | Chinese date words (not for `DATETIME_PARSE`) | `"2021年1月5日 10时20分"` | `年`/`月` → `/`, `时`/`分` → `:`, `日`/`秒` dropped, then as above |
+//! | ISO 8601 with `Z` or an offset | `"2021-01-05T10:20:30.5+08:00"`, `"+002021-01-05"` | that instant |
+//! | month names (any case, three letters or more), RFC 2822, `Date.toString()` | `"Jan 5, 2021"`, `"5 January 2021"`, `"Tue, 05 Jan 2021 10:20:30 GMT+0800"`, `"Tue Jan 05 2021 10:20:30 GMT+0800 (China Standard Time)"` | the date; a missing year is 2001 |
+//! | numbers with `/`, `-`, `.` | `"12/25/2020"`, `"1.2.2021"`, `"2021/12/25 10:20 pm"` | month-day-year unless the first number cannot be a day (then year-month-day) |
+//! | two-digit years | `"Dec 25 99"`, `"1/5/49"` | 0–49 → 20xx, 50–99 → 19xx |
+//! | zone words after a date | `GMT`, `UTC`, `UT`, `Z`, `EST EDT CST CDT MST MDT PST PDT`, `+8`, `+0800`, `+08:00` | that offset; none is local time |
+//! | one number | `"123"` | year 123, January 1 |
+//!
+//! Anything else (`"Jan"`, `"2021/13/1"`, `"12:30"`, words after the first number) is not a
+//! date: the function fails with `#Error!`, and `DATETIME_PARSE` gives NaN (an error too).
+//! `DATETIME_PARSE(text, format)` follows dayjs's `customParseFormat`, quirks and all: parts the
+//! text lacks come from [`EvalContext::now_ms`], and a lower-case day or month abbreviation
+//! other than `mon` in the text is a runtime error, as in the real engine.
+//!
+//! `SET_TIMEZONE(date, n)` reads `n` as hours when |n| ≤ 16 and as minutes otherwise; a value
+//! that is not a number (a zone name such as `"Asia/Shanghai"`, or nothing) means +8, and 0
+//! means UTC. The real engine has no time-zone database: it never reads zone names, so
+//! neither does this one. `SET_LOCALE(date, name)` (default `zh-cn`) knows the locales the
+//! real engine loads: `en`, `zh`, `zh-cn`, `zh-hk`, `zh-tw`, `fr`, `es`, `pt`, `ru`, `ar`,
+//! `de`, `ja`, `ko`, `hi`. Both travel with the date through every date function: the
+//! calendar parts, `DATETIME_FORMAT` (names, `A`, `L`/`LL`/`LT`… shortcuts, `Z`), weeks
+//! (`WEEKNUM`, `WORKDAY`, `IS_SAME(…, "w")` start on the locale's first weekday) and
+//! `DATETIME_DIFF` (which, like dayjs, compares a zoned date with a plain one as two plain
+//! dates).
+//!
+//! Where the engine still differs from the real one, deliberately:
+//!
+//! * Strings are Rust strings, so they cannot hold half of a UTF-16 surrogate pair: where
+//!   JavaScript would keep a lone surrogate (`MID("😀abc", 2, 2)`), the result holds U+FFFD
+//!   instead (one UTF-16 unit as well, so `LEN` agrees).
+//! * `SET_TIMEZONE` offsets are rounded to whole minutes, and offsets beyond 10⁸ minutes are a
+//!   runtime error (dayjs would produce dates outside the valid range).
+//! * dayjs keeps a global locale that `SET_LOCALE(date, "fr-CA")` (a region it does not
+//!   know) switches as a side effect, changing how later `DATETIME_PARSE` calls read month
+//!   names; here every evaluation parses in English.
+//! * dayjs's `startOf` maps years 0–99 to 1900–1999 (a `Date` constructor quirk); calendar
+//!   arithmetic here keeps those years as they are.
+//! * "Now" is [`EvalContext::now_ms`], never the machine's clock.
+//!
 //! Limits that the server does not have: factors may nest at most 256 deep while parsing
 //! (parentheses, unary operators and call arguments each count) and the finished tree may be
 //! at most 512 deep; deeper formulas are a [`FormulaError`]. `REPT` refuses to build strings

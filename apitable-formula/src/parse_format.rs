@@ -114,6 +114,7 @@ fn byte_at_utf16(s: &str, units: usize) -> usize {
 /// Reads `input` by `fmt`; `None` when dayjs gives an invalid date.
 fn read(input: &str, fmt: &str, budget: &Budget) -> Result<Option<Read>, String> {
     let en = locale::english();
+    budget.bytes(crate::format::FORMAT_BYTES_PER_PATTERN_BYTE * fmt.len() as u64)?;
     let fmt = expand_shortcuts(fmt, en);
     let mut input = input.to_string();
     let mut r = Read::default();

@@ -9,7 +9,9 @@ use crate::value::{Value, join_items, joined_len, js_gt, js_lt, loose_eq, strict
 pub(super) fn arrayjoin(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     // The real function destructures its first argument, which is not there.
     let Some(first) = args.first() else {
-        return Err("Cannot destructure property 'value' of 'undefined' as it is undefined.".into());
+        return Err(
+            "Cannot destructure property 'value' of 'undefined' as it is undefined.".into(),
+        );
     };
     let sep = match arg(args, 1) {
         Some(v) if v.truthy() => v.js_str(cx.budget)?,
