@@ -88,8 +88,9 @@ fn assert_partition(b: &BatchError) {
     assert_eq!(all, (0..b.total()).collect::<Vec<_>>(), "{b}");
 }
 
-/// An upsert of 50 rows (20 to update, 30 new) whose creates fail: the first create's rows are
-/// unknown, the other creates and all 20 updates were never sent. A rerun finishes the job.
+/// An upsert of 50 rows (20 to update, 30 new) whose creates fail: the three creates were in
+/// flight together, so all 30 new rows are unknown; the 20 updates were never sent. A rerun
+/// finishes the job.
 #[tokio::test]
 async fn a_failed_upsert_reports_every_row_and_a_rerun_completes_it() {
     let (emu, items) = items_setup().await;
@@ -109,12 +110,11 @@ async fn a_failed_upsert_reports_every_row_and_a_rerun_completes_it() {
     let b = batch(&err);
     assert_partition(b);
     assert!(b.written().is_empty());
-    assert_eq!(b.unknown(), (20..30).collect::<Vec<_>>(), "{b}");
-    let mut expected_unsent: Vec<usize> = (30..50).collect();
-    expected_unsent.extend(0..20);
-    expected_unsent.sort_unstable();
-    assert_eq!(b.not_sent(), expected_unsent);
+    assert_eq!(b.unknown(), (20..50).collect::<Vec<_>>(), "{b}");
+    assert_eq!(b.not_sent(), (0..20).collect::<Vec<_>>());
     assert!(err.may_have_been_applied());
+    // Two for the 20 rows inserted first, three for the upsert's creates.
+    assert_eq!(emu.stats().await.count("POST", RECORDS), 5);
 
     emu.set_faults(Faults::none()).await;
     let report = items.upsert(&rows).await.unwrap();
@@ -126,8 +126,9 @@ async fn a_failed_upsert_reports_every_row_and_a_rerun_completes_it() {
     emu.shutdown().await;
 }
 
-/// `update_changed_many` of 40 pairs, 20 of them changed, over two requests: the first fails,
-/// so the second's 10 rows were never sent; the 20 unchanged pairs are reported as such.
+/// `update_changed_many` of 40 pairs, 20 of them changed, over two requests, one in flight at a
+/// time: the first fails, so the second's 10 rows were never sent; the 20 unchanged pairs are
+/// reported as such. With both in flight (the default), both requests' rows are unknown.
 #[tokio::test]
 async fn update_changed_many_reports_the_rows_it_never_sent() {
     let (emu, items) = items_setup().await;
@@ -151,15 +152,29 @@ async fn update_changed_many_reports_the_rows_it_never_sent() {
         ..Faults::none()
     })
     .await;
-    let err = items.update_changed_many(&pairs).await.unwrap_err();
+    let evens: Vec<usize> = (0..40).step_by(2).collect();
+    let one_at_a_time = Client::builder()
+        .emulator(&emu)
+        .retry(RetryPolicy::disabled())
+        .writes_in_flight(1)
+        .build()
+        .unwrap()
+        .table_in::<Item>(items.id().unwrap().clone());
+    let err = one_at_a_time.update_changed_many(&pairs).await.unwrap_err();
     let b = batch(&err);
     assert_partition(b);
-    let evens: Vec<usize> = (0..40).step_by(2).collect();
     assert_eq!(b.unknown(), &evens[..10], "{b}");
     assert_eq!(b.not_sent(), &evens[10..], "{b}");
     assert_eq!(b.unchanged().len(), 20);
     assert!(b.unchanged().iter().all(|(i, _)| i % 2 == 1));
     assert_eq!(emu.stats().await.count("PATCH", RECORDS), 1);
+
+    let err = items.update_changed_many(&pairs).await.unwrap_err();
+    let b = batch(&err);
+    assert_partition(b);
+    assert_eq!(b.unknown(), evens, "{b}");
+    assert!(b.not_sent().is_empty());
+    assert_eq!(emu.stats().await.count("PATCH", RECORDS), 3);
     emu.shutdown().await;
 }
 

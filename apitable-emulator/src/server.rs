@@ -196,6 +196,7 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, req: Request) -> Respons
         (None, Some(m)) => m.0,
         (None, None) => "(unmatched)",
     };
+    let _in_flight = app.stats.enter();
     let token = bearer(req.headers());
     let decision = app.faults.decide(Target {
         method: method.as_str(),

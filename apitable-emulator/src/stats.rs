@@ -32,6 +32,10 @@ pub struct Stats {
     /// injected are absent.
     #[serde(default)]
     pub faults: BTreeMap<String, u64>,
+    /// The most API requests that were being handled at once (from arrival, through any
+    /// injected latency, to the answer): shows whether a client overlaps its requests.
+    #[serde(default)]
+    pub max_in_flight: u64,
 }
 
 impl Stats {
@@ -70,9 +74,28 @@ impl Stats {
 #[derive(Debug, Default)]
 pub(crate) struct StatsCollector {
     inner: Mutex<Stats>,
+    in_flight: Mutex<u64>,
+}
+
+/// Held while one request is handled.
+pub(crate) struct InFlight<'a>(&'a StatsCollector);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        *self.0.in_flight.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+    }
 }
 
 impl StatsCollector {
+    /// Counts a request as being handled until the guard is dropped.
+    pub fn enter(&self) -> InFlight<'_> {
+        let mut n = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        *n += 1;
+        let mut s = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        s.max_in_flight = s.max_in_flight.max(*n);
+        InFlight(self)
+    }
+
     /// Counts one request.
     pub fn record(&self, method: &str, template: &str, status: u16) {
         let mut s = self.inner.lock().unwrap_or_else(|e| e.into_inner());

@@ -19,6 +19,10 @@ pub const DEFAULT_BASE_URL: &str = "https://api.apitable.com";
 /// The server's default limit of records per create, update or delete request.
 pub const DEFAULT_MAX_RECORDS_PER_WRITE: usize = 10;
 
+/// How many requests of one multi-request write are in flight at once by default: the
+/// server's limit per second, so that latency overlaps instead of adding up.
+const DEFAULT_WRITES_IN_FLIGHT: usize = 5;
+
 /// The default limit on the length of one response body, 128 MiB.
 ///
 /// The largest answer a client asks for is a page of 1,000 records. With long texts, many
@@ -46,6 +50,7 @@ pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 128 * 1024 * 1024;
 pub struct Client {
     transport: Arc<Transport>,
     max_records_per_write: usize,
+    writes_in_flight: usize,
 }
 
 impl Client {
@@ -77,6 +82,11 @@ impl Client {
         self.max_records_per_write
     }
 
+    /// How many write requests of one multi-request write may be in flight at once.
+    pub fn writes_in_flight(&self) -> usize {
+        self.writes_in_flight
+    }
+
     /// The longest response body the client reads, in bytes.
     pub fn max_response_size(&self) -> u64 {
         self.transport.max_response_size()
@@ -103,6 +113,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("transport", &self.transport)
             .field("max_records_per_write", &self.max_records_per_write)
+            .field("writes_in_flight", &self.writes_in_flight)
             .finish()
     }
 }
@@ -147,6 +158,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     http: Option<reqwest::Client>,
     max_records_per_write: Option<usize>,
+    writes_in_flight: Option<usize>,
     max_response_size: Option<u64>,
     follow_same_origin_redirects: bool,
     /// What exchanges requests instead of the HTTP client, in the transport's tests.
@@ -277,6 +289,17 @@ impl ClientBuilder {
         self
     }
 
+    /// How many requests of one multi-request write (an insert, update, delete or upsert of
+    /// more rows than one request carries) may be in flight at once (default 5, the server's
+    /// limit per second). Pacing still decides when each goes out; several in flight let
+    /// latency overlap instead of adding up. Ids come back in input order and a failure still
+    /// reports every row, but batches may land in the datasheet out of order: set 1 to keep
+    /// the rows of one call in input order in the view.
+    pub fn writes_in_flight(mut self, n: usize) -> Self {
+        self.writes_in_flight = Some(n);
+        self
+    }
+
     /// The longest response body the client reads, in bytes (default
     /// [`DEFAULT_MAX_RESPONSE_SIZE`], 128 MiB). A response that declares a longer
     /// `Content-Length` is refused before its body is read; one that turns out longer stops
@@ -372,6 +395,10 @@ impl ClientBuilder {
                 "max_records_per_write must be at least 1".into(),
             ));
         }
+        let writes_in_flight = self.writes_in_flight.unwrap_or(DEFAULT_WRITES_IN_FLIGHT);
+        if writes_in_flight == 0 {
+            return Err(Error::Config("writes_in_flight must be at least 1".into()));
+        }
         let attempt_timeout = self.attempt_timeout.unwrap_or(Duration::from_secs(60));
         if attempt_timeout.is_zero() {
             return Err(Error::Config(
@@ -413,6 +440,7 @@ impl ClientBuilder {
                 max_response_size,
             }),
             max_records_per_write,
+            writes_in_flight,
         })
     }
 }

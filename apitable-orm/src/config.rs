@@ -229,38 +229,69 @@ fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
 /// Client-side pacing, so that a correct program never meets the server's rate limit.
 ///
 /// Per (token, datasheet-or-space), at most `n` requests are in the air or less than one second
-/// past their answer: a burst of up to `n` goes out at once, and the next request waits until
-/// a second after the earliest answer. Whatever the latency, no second at the server then sees
-/// more than `n` arrivals (a request arrives between its sending and its answer). Clones of a
-/// [`Client`](crate::Client) share their pacing state.
+/// past the moment the server counted them: a burst of up to `n` goes out at once, and the next
+/// request waits for the earliest permit to come back. Clones of a [`Client`](crate::Client)
+/// share their pacing state.
+///
+/// The server counts a request when it arrives, somewhere between its sending and its answer.
+/// Knowing no more, a permit comes back one second after the answer, and no second at the
+/// server ever sees more than `n` arrivals, whatever the latency. That costs one round trip per
+/// permit and per second: at 300 ms from the server, 5 permits carry about 3.8 requests a
+/// second. With the *latency credit* (on by default) a permit comes back earlier by 95% of the
+/// shortest round trip measured on that datasheet recently (the last 16 answers): the time a
+/// request needs to reach the server plus the time an answer needs to come back is at least
+/// that, as long as the way to the server does not suddenly get shorter. Then close to 5
+/// requests a second go out at any steady latency. A 429 answer turns the credit off
+/// for that datasheet for 30 seconds and halves it for good (the 429 is retried like any
+/// other); [`Pacing::without_latency_credit`] turns it off altogether.
 ///
 /// ```
 /// use apitable_orm::Pacing;
 /// assert_eq!(Pacing::default().requests_per_second(), Some(5.0));
+/// assert!(Pacing::default().latency_credit());
+/// assert!(!Pacing::default().without_latency_credit().latency_credit());
 /// assert_eq!(Pacing::off().requests_per_second(), None);
 /// assert_eq!(Pacing::per_second(20.0).requests_per_second(), Some(20.0));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pacing {
     per_second: Option<f64>,
+    latency_credit: bool,
 }
 
 impl Pacing {
     /// `n` requests per second per datasheet or space (the real server allows 5).
     pub fn per_second(n: f64) -> Self {
+        let per_second = (n.is_finite() && n > 0.0).then_some(n);
         Self {
-            per_second: (n.is_finite() && n > 0.0).then_some(n),
+            per_second,
+            latency_credit: per_second.is_some(),
         }
     }
 
     /// No pacing (for servers without a limit, or when pacing is done elsewhere).
     pub fn off() -> Self {
-        Self { per_second: None }
+        Self {
+            per_second: None,
+            latency_credit: false,
+        }
+    }
+
+    /// Permits come back a full second after each answer: safe whatever the latency does, at
+    /// the cost of one round trip per permit and per second.
+    pub fn without_latency_credit(mut self) -> Self {
+        self.latency_credit = false;
+        self
     }
 
     /// The configured rate, if pacing is on.
     pub fn requests_per_second(&self) -> Option<f64> {
         self.per_second
+    }
+
+    /// Whether permits come back earlier by the measured round trip (see the type's docs).
+    pub fn latency_credit(&self) -> bool {
+        self.latency_credit && self.per_second.is_some()
     }
 }
 

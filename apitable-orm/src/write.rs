@@ -3,6 +3,7 @@
 //! write that stops part-way reports every row: written, unchanged, failed, unknown or not sent.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::StreamExt;
 use serde_json::Value;
@@ -109,26 +110,17 @@ struct Progress {
     unchanged: Vec<(usize, RecordId)>,
 }
 
-/// The request of a multi-request write that failed, and the rows of its stage after it.
+/// Where a multi-request write stopped: the rows of its failed requests, those it never sent,
+/// and the first error (in request order).
 struct Stopped {
-    chunk: Vec<usize>,
+    failed: Vec<usize>,
+    unknown: Vec<usize>,
     rest: Vec<usize>,
     unattributed: Vec<RecordId>,
     source: Error,
 }
 
 impl Stopped {
-    fn at<X>(rows: &[(usize, X)], chunk: usize, size: usize, source: Error) -> Self {
-        let start = chunk * size;
-        let end = (start + size).min(rows.len());
-        Stopped {
-            chunk: rows[start..end].iter().map(|(i, _)| *i).collect(),
-            rest: rows[end..].iter().map(|(i, _)| *i).collect(),
-            unattributed: Vec::new(),
-            source,
-        }
-    }
-
     /// The whole report: `later` are the rows of stages that were never started.
     fn into_error(
         self,
@@ -136,11 +128,6 @@ impl Stopped {
         progress: Progress,
         later: impl IntoIterator<Item = usize>,
     ) -> Error {
-        let (failed, unknown) = if self.source.may_have_been_applied() {
-            (Vec::new(), self.chunk)
-        } else {
-            (self.chunk, Vec::new())
-        };
         let mut not_sent = self.rest;
         not_sent.extend(later);
         not_sent.sort_unstable();
@@ -148,12 +135,116 @@ impl Stopped {
             total,
             written: progress.written,
             unchanged: progress.unchanged,
-            failed,
-            unknown,
+            failed: self.failed,
+            unknown: self.unknown,
             not_sent,
             unattributed: self.unattributed,
             source: Box::new(self.source),
         }))
+    }
+}
+
+/// What became of one request of a multi-request write.
+enum Outcome<T> {
+    Done(T),
+    Failed(Error),
+    Skipped,
+}
+
+/// Each request's rows and what became of the request, in request order.
+type Outcomes<'r, X, T> = Vec<(&'r [(usize, X)], Outcome<T>)>;
+
+/// Why a successful answer still leaves its rows unsettled: the error, and ids it named that
+/// cannot be given to rows.
+type Unsettled = (Error, Vec<RecordId>);
+
+/// Sends one request per chunk of `size` rows, up to the client's `writes_in_flight` at once
+/// (pacing decides when each goes out). After the first failure no further request is sent;
+/// those already in flight are awaited, so that every row's fate is known. The outcomes come
+/// back in chunk order.
+async fn pipelined<'r, X, T, F, Fut>(
+    client: &Client,
+    rows: &'r [(usize, X)],
+    send: F,
+) -> Outcomes<'r, X, T>
+where
+    F: Fn(&'r [(usize, X)]) -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let stop = AtomicBool::new(false);
+    // Built up front (an async block does nothing until polled); in a lazily mapped stream
+    // the borrow of `send` would not be provably `Send` to callers such as axum handlers.
+    let requests: Vec<_> = rows
+        .chunks(client.max_records_per_write())
+        .map(|chunk| one_request(chunk, &stop, &send))
+        .collect();
+    futures_util::stream::iter(requests)
+        .buffered(client.writes_in_flight())
+        .collect()
+        .await
+}
+
+/// Sends one request of a multi-request write, unless an earlier one failed.
+async fn one_request<'r, X, T, F, Fut>(
+    chunk: &'r [(usize, X)],
+    stop: &AtomicBool,
+    send: &F,
+) -> (&'r [(usize, X)], Outcome<T>)
+where
+    F: Fn(&'r [(usize, X)]) -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    if stop.load(Ordering::Acquire) {
+        return (chunk, Outcome::Skipped);
+    }
+    match send(chunk).await {
+        Ok(done) => (chunk, Outcome::Done(done)),
+        Err(e) => {
+            stop.store(true, Ordering::Release);
+            (chunk, Outcome::Failed(e))
+        }
+    }
+}
+
+/// Settles the outcomes in request order: rows of successful requests go to `progress`
+/// (through `done`, which may turn a success into a failure), the rest into a [`Stopped`].
+fn settle<X, T>(
+    outcomes: Outcomes<'_, X, T>,
+    progress: &mut Progress,
+    mut done: impl FnMut(&[(usize, X)], T, &mut Progress) -> Option<Unsettled>,
+) -> Result<(), Box<Stopped>> {
+    let (mut failed, mut unknown, mut rest, mut unattributed) = Default::default();
+    let mut first_error: Option<Error> = None;
+    for (chunk, outcome) in outcomes {
+        let indices = chunk.iter().map(|(i, _)| *i);
+        let (error, ids) = match outcome {
+            Outcome::Done(value) => match done(chunk, value, progress) {
+                None => continue,
+                Some(unsettled) => unsettled,
+            },
+            Outcome::Failed(e) => (e, Vec::new()),
+            Outcome::Skipped => {
+                Extend::extend(&mut rest, indices);
+                continue;
+            }
+        };
+        if error.may_have_been_applied() {
+            Extend::extend(&mut unknown, indices);
+        } else {
+            Extend::extend(&mut failed, indices);
+        }
+        Extend::extend(&mut unattributed, ids);
+        first_error.get_or_insert(error);
+    }
+    match first_error {
+        Some(source) => Err(Box::new(Stopped {
+            failed,
+            unknown,
+            rest,
+            unattributed,
+            source,
+        })),
+        None => Ok(()),
     }
 }
 
@@ -165,39 +256,37 @@ async fn create_cells(
     rows: &[(usize, Fields)],
     opts: &WriteOptions,
     progress: &mut Progress,
-) -> Result<(), Stopped> {
+) -> Result<(), Box<Stopped>> {
     let sheet = client.datasheet(dst);
-    let size = client.max_records_per_write();
-    for (n, chunk) in rows.chunks(size).enumerate() {
+    let outcomes = pipelined(client, rows, |chunk| {
         let bodies: Vec<&Fields> = chunk.iter().map(|(_, cells)| cells).collect();
-        match sheet
-            .create_records::<_, IgnoredFields>(&bodies, opts)
-            .await
-        {
-            Ok(created) if created.len() == chunk.len() => {
-                progress.written.extend(
-                    chunk
-                        .iter()
-                        .map(|(i, _)| *i)
-                        .zip(created.into_iter().map(|r| r.id)),
-                );
-            }
-            Ok(created) => {
-                // Which rows the returned records belong to cannot be told: all of the
-                // request's rows are unknown, and the ids are reported as they came.
-                let err = Error::Decode(DecodeError::new(format!(
-                    "the server answered a create of {} records with {} records",
-                    chunk.len(),
-                    created.len()
-                )));
-                let mut stopped = Stopped::at(rows, n, size, err);
-                stopped.unattributed = created.into_iter().map(|r| r.id).collect();
-                return Err(stopped);
-            }
-            Err(e) => return Err(Stopped::at(rows, n, size, e)),
+        let sheet = &sheet;
+        async move {
+            sheet
+                .create_records::<_, IgnoredFields>(&bodies, opts)
+                .await
         }
-    }
-    Ok(())
+    })
+    .await;
+    settle(outcomes, progress, |chunk, created, progress| {
+        if created.len() != chunk.len() {
+            // Which rows the returned records belong to cannot be told: all of the request's
+            // rows are unknown, and the ids are reported as they came.
+            let err = Error::Decode(DecodeError::new(format!(
+                "the server answered a create of {} records with {} records",
+                chunk.len(),
+                created.len()
+            )));
+            return Some((err, created.into_iter().map(|r| r.id).collect()));
+        }
+        progress.written.extend(
+            chunk
+                .iter()
+                .map(|(i, _)| *i)
+                .zip(created.into_iter().map(|r| r.id)),
+        );
+        None
+    })
 }
 
 /// Updates records, in batches; appends the rows written to `progress`.
@@ -207,10 +296,9 @@ async fn update_cells(
     rows: &[(usize, RecordUpdate<Fields>)],
     opts: &WriteOptions,
     progress: &mut Progress,
-) -> Result<(), Stopped> {
+) -> Result<(), Box<Stopped>> {
     let sheet = client.datasheet(dst);
-    let size = client.max_records_per_write();
-    for (n, chunk) in rows.chunks(size).enumerate() {
+    let outcomes = pipelined(client, rows, |chunk| {
         let bodies: Vec<RecordUpdate<&Fields>> = chunk
             .iter()
             .map(|(_, u)| RecordUpdate {
@@ -218,17 +306,20 @@ async fn update_cells(
                 fields: &u.fields,
             })
             .collect();
-        if let Err(e) = sheet
-            .update_records::<_, IgnoredFields>(&bodies, opts)
-            .await
-        {
-            return Err(Stopped::at(rows, n, size, e));
+        let sheet = &sheet;
+        async move {
+            sheet
+                .update_records::<_, IgnoredFields>(&bodies, opts)
+                .await
         }
+    })
+    .await;
+    settle(outcomes, progress, |chunk, _, progress| {
         progress
             .written
             .extend(chunk.iter().map(|(i, u)| (*i, u.record_id.clone())));
-    }
-    Ok(())
+        None
+    })
 }
 
 /// Response cells are not needed after a write; skip them without building values.
@@ -253,7 +344,7 @@ pub(crate) async fn insert_many<T: Table>(
     let mut progress = Progress::default();
     match create_cells(client, dst, &bodies, &options::<T>(), &mut progress).await {
         Ok(()) => Ok(progress.written.into_iter().map(|(_, id)| id).collect()),
-        Err(stopped) => Err(stopped.into_error(rows.len(), progress, [])),
+        Err(stopped) => Err((*stopped).into_error(rows.len(), progress, [])),
     }
 }
 
@@ -284,7 +375,7 @@ pub(crate) async fn update_many<T: Table>(
     let mut progress = Progress::default();
     match update_cells(client, dst, &updates, &options::<T>(), &mut progress).await {
         Ok(()) => Ok(()),
-        Err(stopped) => Err(stopped.into_error(rows.len(), progress, [])),
+        Err(stopped) => Err((*stopped).into_error(rows.len(), progress, [])),
     }
 }
 
@@ -319,7 +410,7 @@ pub(crate) async fn update_changed_many<T: Table>(
     }
     match update_cells(client, dst, &updates, &options::<T>(), &mut progress).await {
         Ok(()) => Ok(updates.len()),
-        Err(stopped) => Err(stopped.into_error(pairs.len(), progress, [])),
+        Err(stopped) => Err((*stopped).into_error(pairs.len(), progress, [])),
     }
 }
 
@@ -329,19 +420,21 @@ pub(crate) async fn delete_many(
     ids: &[RecordId],
 ) -> Result<()> {
     let sheet = client.datasheet(dst);
-    let size = client.max_records_per_write();
     let rows: Vec<(usize, &RecordId)> = ids.iter().enumerate().collect();
-    let mut progress = Progress::default();
-    for (n, chunk) in rows.chunks(size).enumerate() {
+    let outcomes = pipelined(client, &rows, |chunk| {
         let chunk_ids: Vec<RecordId> = chunk.iter().map(|(_, id)| (*id).clone()).collect();
-        if let Err(e) = sheet.delete_records(&chunk_ids).await {
-            return Err(Stopped::at(&rows, n, size, e).into_error(ids.len(), progress, []));
-        }
+        let sheet = &sheet;
+        async move { sheet.delete_records(&chunk_ids).await }
+    })
+    .await;
+    let mut progress = Progress::default();
+    let settled = settle(outcomes, &mut progress, |chunk, _, progress| {
         progress
             .written
             .extend(chunk.iter().map(|(i, id)| (*i, (*id).clone())));
-    }
-    Ok(())
+        None
+    });
+    settled.map_err(|stopped| (*stopped).into_error(ids.len(), progress, []))
 }
 
 /// The rows' keys cut into lookups: `(start, end)` ranges of `keyed` whose `OR()` formula stays
@@ -541,11 +634,11 @@ pub(crate) async fn upsert_by<T: Table, V>(
     };
     if let Err(stopped) = create_cells(client, dst, &creates, &opts, &mut progress).await {
         let later = updates.iter().map(|(i, _)| *i);
-        return Err(stopped.into_error(rows.len(), progress, later));
+        return Err((*stopped).into_error(rows.len(), progress, later));
     }
     report.created = progress.written.clone();
     if let Err(stopped) = update_cells(client, dst, &updates, &opts, &mut progress).await {
-        return Err(stopped.into_error(rows.len(), progress, []));
+        return Err((*stopped).into_error(rows.len(), progress, []));
     }
     Ok(report)
 }

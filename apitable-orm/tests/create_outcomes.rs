@@ -158,8 +158,8 @@ async fn fewer_records_than_sent_keeps_the_returned_ids() {
     assert!(err.to_string().contains("did not match"), "{err}");
 }
 
-/// The second of three requests is ambiguous: the first request's rows are written, the
-/// second's unknown, the third's never sent.
+/// The second of three requests, sent one at a time, is ambiguous: the first request's rows
+/// are written, the second's unknown, the third's never sent.
 #[tokio::test]
 async fn a_batch_report_places_every_row() {
     let server = MockServer::start().await;
@@ -184,6 +184,7 @@ async fn a_batch_report_places_every_row() {
         .token("uskTestToken0000000001")
         .base_url(server.uri())
         .pacing(Pacing::off())
+        .writes_in_flight(1)
         .build()
         .unwrap();
     let err = client

@@ -5,6 +5,8 @@ mod connector;
 pub(crate) mod envelope;
 pub(crate) mod pacer;
 #[cfg(test)]
+mod pacing_tests;
+#[cfg(test)]
 mod tests;
 
 pub(crate) use connector::Connector;
@@ -97,7 +99,8 @@ pub(crate) struct Call {
 pub(crate) enum Seg<'a> {
     /// A fixed segment.
     Lit(&'static str),
-    /// An id; it also becomes the pacing key when it is the first datasheet or space id.
+    /// An id; a datasheet id becomes the pacing key, as does a space id when the path names
+    /// no datasheet (the server's rate-limit key).
     Id(&'a str),
 }
 
@@ -143,7 +146,8 @@ impl Call {
                     }
                     Seg::Id(id) => {
                         path.push(id);
-                        if pacing_key.is_none() && (id.starts_with("dst") || id.starts_with("spc"))
+                        // The server's key: the datasheet in the path, else the space.
+                        if id.starts_with("dst") || (id.starts_with("spc") && pacing_key.is_none())
                         {
                             pacing_key = Some((*id).to_owned());
                         }
@@ -268,7 +272,7 @@ impl Transport {
         let policy = &self.retry;
         let mut attempt = 1u32;
         loop {
-            let pace = self.pacer.acquire(&call.pacing_key).await;
+            let mut pace = self.pacer.acquire(&call.pacing_key, &call.method).await;
             let span = tracing::debug_span!(
                 "apitable.request",
                 method = %call.method,
@@ -278,6 +282,14 @@ impl Transport {
             );
             let started = Instant::now();
             let result = self.attempt(call).instrument(span.clone()).await;
+            match &result {
+                Ok(_) => pace.answered(false),
+                Err(Failure {
+                    error: error @ (Error::Api(_) | Error::Gateway { .. } | Error::Redirect(_)),
+                    ..
+                }) => pace.answered(error.is_rate_limited()),
+                Err(_) => {}
+            }
             drop(pace);
             let Failure {
                 error: err,

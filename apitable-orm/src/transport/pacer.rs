@@ -1,28 +1,147 @@
 //! Pacing per key (datasheet or space), on tokio's clock so tests can pause time.
 //!
 //! The server counts requests on arrival in fixed one-second windows that start with the
-//! first request it sees. One rule keeps a client under that limit whatever the latency: with
-//! a limit of N per second, each request holds one of N permits from the moment it is sent
-//! until one second after its response arrived. A request reaches the server between those
-//! two moments, so at the arrival of any request every request that arrived less than a second
-//! earlier still holds its permit: no second, sliding or fixed, ever sees N + 1 arrivals.
+//! first request it sees. One rule keeps a client under that limit: with a limit of N per
+//! second, each request holds one of N permits from the moment it is sent until one second
+//! after the server counted it. The client does not see that moment; it lies between the
+//! sending and the answer. Taken as the answer (no credit), the rule holds whatever the
+//! latency: at the arrival of any request, every request that arrived less than a second
+//! earlier still holds its permit, so no second, sliding or fixed, sees N + 1 arrivals.
+//!
+//! The latency credit gives a permit back `c` earlier than a second after the answer. Say
+//! request A was counted at `a` and answered `w_A` later (the server's work after counting plus
+//! the way back), and its permit then went to request B, which needs `f_B` to reach the
+//! server. B arrives at `a + w_A + 1 s − c + f_B`, at least a second after A as long as
+//! `c ≤ w_A + f_B`. The client sees neither part, only round trips (`f + w`). It takes `c` as
+//! 95% of the shorter of A's round trip and the shortest recent round trip (the last 16) of
+//! requests with B's method. If A and B each split their round trip the same way as requests
+//! of their own method usually do, that is safe, whether the delay sits on the way out, on the
+//! way back or in the server's work; what breaks it is the way out suddenly getting shorter
+//! for B's method. A 429 says it did (or someone else spends the budget): the key then pays
+//! full price for 30 seconds, and its share is halved for good, so a path whose way out varies
+//! widely costs a few 429s (retried), not one every so often. A method with no recent round
+//! trip gets no credit.
 //!
 //! Nothing else slows requests down: a burst of up to N goes out at once.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio::time::sleep;
+use reqwest::Method;
+use tokio::sync::Notify;
+use tokio::time::{Instant, timeout_at};
 
 use crate::config::Pacing;
 
 /// The server's counting window.
 const WINDOW: Duration = Duration::from_secs(1);
+/// How many recent round trips per method the credit looks at.
+const SAMPLES: usize = 16;
+/// The share of the round trip given back, until a 429 halves it.
+const CREDIT_SHARE: f64 = 0.95;
+/// How long a key goes without credit after a 429.
+const STRICT_AFTER_429: Duration = Duration::from_secs(30);
+
+/// One of a key's permits.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    /// Never used, or back in full: free now.
+    Free,
+    /// Held by a request in flight.
+    Busy,
+    /// Given back without an answer: free at that moment.
+    FreeAt(Instant),
+    /// Given back after an answer at `answered` to a request that took `rtt`: free a window
+    /// after the answer, less the credit of whoever takes it.
+    Answered { answered: Instant, rtt: Duration },
+}
+
+/// The permits of one key, the round trips measured on it, and the queue of waiters.
+#[derive(Debug)]
+struct Pool {
+    slots: Vec<Slot>,
+    /// Recent round trips, per method.
+    recent: HashMap<Method, VecDeque<Duration>>,
+    share: f64,
+    strict_until: Option<Instant>,
+    /// Tickets of the waiters, in call order; only the first may take a permit.
+    queue: VecDeque<u64>,
+    next_ticket: u64,
+}
+
+impl Pool {
+    fn new(permits: usize) -> Self {
+        Self {
+            slots: vec![Slot::Free; permits],
+            recent: HashMap::new(),
+            share: CREDIT_SHARE,
+            strict_until: None,
+            queue: VecDeque::new(),
+            next_ticket: 0,
+        }
+    }
+
+    /// When `slot` may carry a request of `method` sent by a caller with `credit` on.
+    fn ready_at(
+        &self,
+        slot: Slot,
+        method: &Method,
+        hold: Duration,
+        credit: bool,
+    ) -> Option<Instant> {
+        match slot {
+            Slot::Free => Some(Instant::now()),
+            Slot::Busy => None,
+            Slot::FreeAt(at) => Some(at),
+            Slot::Answered { answered, rtt } => {
+                let strict = self
+                    .strict_until
+                    .is_some_and(|until| Instant::now() < until);
+                let own = self.recent.get(method).and_then(|r| r.iter().min());
+                let c = match own {
+                    Some(&own) if credit && !strict => own.min(rtt).mul_f64(self.share),
+                    _ => Duration::ZERO,
+                };
+                Some(answered + hold.saturating_sub(c))
+            }
+        }
+    }
+
+    fn record(&mut self, method: &Method, rtt: Duration) {
+        let recent = self.recent.entry(method.clone()).or_default();
+        if recent.len() == SAMPLES {
+            recent.pop_front();
+        }
+        recent.push_back(rtt);
+    }
+
+    fn rate_limited(&mut self) {
+        self.recent.clear();
+        self.share /= 2.0;
+        self.strict_until = Some(Instant::now() + STRICT_AFTER_429);
+    }
+
+    fn idle(&self, hold: Duration) -> bool {
+        self.queue.is_empty()
+            && self.slots.iter().all(|slot| match slot {
+                Slot::Free => true,
+                Slot::Busy => false,
+                Slot::FreeAt(at) => *at <= Instant::now(),
+                Slot::Answered { answered, .. } => *answered + hold <= Instant::now(),
+            })
+    }
+}
 
 struct KeyState {
-    permits: Arc<Semaphore>,
+    pool: Mutex<Pool>,
+    changed: Notify,
+}
+
+impl KeyState {
+    fn pool(&self) -> MutexGuard<'_, Pool> {
+        self.pool.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// Hands out send slots per key.
@@ -31,27 +150,58 @@ pub(crate) struct Pacer {
     keys: Mutex<HashMap<String, Arc<KeyState>>>,
 }
 
-/// Held while a request is in flight; dropping it gives the permit back `hold` later.
+/// Held while a request is in flight; dropping it gives the permit back (see the module docs).
 pub(crate) struct PaceGuard {
-    permit: Option<OwnedSemaphorePermit>,
+    held: Option<(Arc<KeyState>, usize)>,
     hold: Duration,
+    method: Method,
+    sent: Instant,
+    answered: Option<(Instant, Duration)>,
+}
+
+impl PaceGuard {
+    /// The server answered (with any status; `rate_limited` for a 429).
+    pub(crate) fn answered(&mut self, rate_limited: bool) {
+        let Some((state, _)) = &self.held else {
+            return;
+        };
+        let now = Instant::now();
+        let rtt = now - self.sent;
+        let mut pool = state.pool();
+        if rate_limited {
+            pool.rate_limited();
+        } else {
+            pool.record(&self.method, rtt);
+        }
+        self.answered = Some((now, rtt));
+    }
 }
 
 impl Drop for PaceGuard {
     fn drop(&mut self) {
-        let Some(permit) = self.permit.take() else {
+        let Some((state, index)) = self.held.take() else {
             return;
         };
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                let hold = self.hold;
-                runtime.spawn(async move {
-                    sleep(hold).await;
-                    drop(permit);
-                });
-            }
-            // No runtime (the program is shutting down): nothing will be sent anyway.
-            Err(_) => drop(permit),
+        state.pool().slots[index] = match self.answered {
+            Some((answered, rtt)) => Slot::Answered { answered, rtt },
+            None => Slot::FreeAt(Instant::now() + self.hold),
+        };
+        state.changed.notify_waiters();
+    }
+}
+
+/// Takes the caller's ticket out of the queue if it gives up waiting (its future is dropped).
+struct Ticket<'a> {
+    state: &'a KeyState,
+    number: u64,
+    served: bool,
+}
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        if !self.served {
+            self.state.pool().queue.retain(|t| *t != self.number);
+            self.state.changed.notify_waiters();
         }
     }
 }
@@ -68,50 +218,93 @@ impl Pacer {
         self.pacing
     }
 
-    fn state(&self, key: &str, per_window: usize) -> Arc<KeyState> {
+    fn state(&self, key: &str, permits: usize, hold: Duration) -> Arc<KeyState> {
         let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
         if keys.len() > 1024 {
             // Forget idle keys so the map stays small.
-            keys.retain(|_, s| {
-                Arc::strong_count(s) > 1 || s.permits.available_permits() < per_window
-            });
+            keys.retain(|_, s| Arc::strong_count(s) > 1 || !s.pool().idle(hold));
         }
         keys.entry(key.to_owned())
             .or_insert_with(|| {
                 Arc::new(KeyState {
-                    permits: Arc::new(Semaphore::new(per_window)),
+                    pool: Mutex::new(Pool::new(permits)),
+                    changed: Notify::new(),
                 })
             })
             .clone()
     }
 
-    /// Waits until a request for `key` may be sent. Callers are served in call order. Keep the
-    /// guard until the response has arrived.
-    pub(crate) async fn acquire(&self, key: &str) -> PaceGuard {
+    /// Waits until a request of `method` for `key` may be sent. Callers are served in call
+    /// order. Keep the guard until the response has arrived, and tell it when it has.
+    pub(crate) async fn acquire(&self, key: &str, method: &Method) -> PaceGuard {
         let Some(rate) = self.pacing.requests_per_second() else {
             return PaceGuard {
-                permit: None,
+                held: None,
                 hold: Duration::ZERO,
+                method: method.clone(),
+                sent: Instant::now(),
+                answered: None,
             };
         };
         // `floor(rate)` permits, each back one window after its answer; below one request per
         // second, one permit, back `1 / rate` seconds after its answer.
-        let per_window = (rate.floor() as usize).max(1);
+        let permits = (rate.floor() as usize).max(1);
         let hold = if rate >= 1.0 {
             WINDOW
         } else {
             WINDOW.div_f64(rate)
         };
-        let state = self.state(key, per_window);
-        let permit = state
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the semaphore is never closed");
+        let credit = self.pacing.latency_credit();
+        let state = self.state(key, permits, hold);
+        let mut ticket = {
+            let mut pool = state.pool();
+            let number = pool.next_ticket;
+            pool.next_ticket += 1;
+            pool.queue.push_back(number);
+            Ticket {
+                state: &state,
+                number,
+                served: false,
+            }
+        };
+        let index = loop {
+            let changed = state.changed.notified();
+            let wait = {
+                let mut pool = state.pool();
+                if pool.queue.front() == Some(&ticket.number) {
+                    let best = (0..pool.slots.len())
+                        .filter_map(|i| {
+                            Some((pool.ready_at(pool.slots[i], method, hold, credit)?, i))
+                        })
+                        .min();
+                    match best {
+                        Some((at, i)) if at <= Instant::now() => {
+                            pool.slots[i] = Slot::Busy;
+                            pool.queue.pop_front();
+                            ticket.served = true;
+                            break i;
+                        }
+                        Some((at, _)) => Some(at),
+                        None => None,
+                    }
+                } else {
+                    None
+                }
+            };
+            match wait {
+                // Woken by the deadline or by a change, whichever comes first.
+                Some(at) => drop(timeout_at(at, changed).await),
+                None => changed.await,
+            }
+        };
+        drop(ticket);
+        state.changed.notify_waiters();
         PaceGuard {
-            permit: Some(permit),
+            held: Some((state.clone(), index)),
             hold,
+            method: method.clone(),
+            sent: Instant::now(),
+            answered: None,
         }
     }
 }

@@ -379,29 +379,37 @@ async fn two_datasheets_are_paced_independently() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_sixth_request_waits_a_second_after_the_earliest_answer_whatever_the_latency() {
+async fn the_sixth_request_waits_for_the_earliest_permit_a_second_after_its_answer_less_the_credit()
+{
     // The server counts arrivals in a window opened by the first one, which may arrive as late
-    // as its answer. A request in flight holds a permit until a second after its answer, so
-    // the sixth request waits for the earliest permit to come back.
+    // as its answer. A request in flight holds a permit until a second after its answer, less
+    // the latency credit (95% of the shortest round trip seen), so the sixth request waits for
+    // the earliest permit to come back.
     let body = json!({"success": true, "code": 200, "message": "SUCCESS",
                       "data": {"total": 0, "pageNum": 1, "pageSize": 0, "records": []}});
     let slow = |ms| Reply::Slow(Duration::from_millis(ms), body.clone());
-    let fake = Fake::new([
+    let script = [
         slow(300),
         slow(450),
         slow(300),
         slow(500),
         slow(350),
         slow(10),
-    ]);
-    let client = fake.client(Pacing::default(), RetryPolicy::disabled());
-    let id = dst("dstA");
-    list_concurrently(&client, (0..6).map(|_| id.clone())).await;
-    let mut times = fake.times();
-    times.sort();
-    // Five at once; the earliest answers come at 300 ms, so the sixth goes at 1.3 s.
-    assert_eq!(times[..5], [Duration::ZERO; 5]);
-    assert_eq!(times[5], Duration::from_millis(1300));
+    ];
+    for (pacing, sixth) in [
+        (Pacing::default(), 1015),
+        (Pacing::default().without_latency_credit(), 1300),
+    ] {
+        let fake = Fake::new(script.clone());
+        let client = fake.client(pacing, RetryPolicy::disabled());
+        let id = dst("dstA");
+        list_concurrently(&client, (0..6).map(|_| id.clone())).await;
+        let mut times = fake.times();
+        times.sort();
+        // Five at once; the earliest answers come at 300 ms.
+        assert_eq!(times[..5], [Duration::ZERO; 5]);
+        assert_eq!(times[5], Duration::from_millis(sixth), "{pacing:?}");
+    }
 }
 
 fn rate_limited_with(retry_after: &str) -> Reply {

@@ -1,0 +1,290 @@
+//! The pacer against a model of the real limiter, on tokio's paused clock: fixed one-second
+//! windows opened by the first arrival, 5 arrivals a window, every request counted, latency
+//! split between the way out (before the count) and the way back (after it).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::FutureExt;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+use tokio::time::{Instant, sleep};
+
+use super::Connector;
+use super::connector::Response;
+use crate::api::{Fields, ListRecords};
+use crate::{Client, Pacing, RetryPolicy};
+
+const LIMIT: usize = 5;
+
+/// The way out and the way back of the `n`th request, given its method.
+type Delays = Arc<dyn Fn(usize, &reqwest::Method) -> (Duration, Duration) + Send + Sync>;
+
+#[derive(Default)]
+struct Limiter {
+    window: Option<(Instant, usize)>,
+    arrivals: Vec<Instant>,
+    rejected: usize,
+}
+
+impl Limiter {
+    /// Counts an arrival; false when the window is full.
+    fn hit(&mut self, now: Instant) -> bool {
+        self.arrivals.push(now);
+        match &mut self.window {
+            Some((start, count)) if now < *start + Duration::from_secs(1) => {
+                *count += 1;
+                if *count > LIMIT {
+                    self.rejected += 1;
+                    return false;
+                }
+                true
+            }
+            _ => {
+                self.window = Some((now, 1));
+                true
+            }
+        }
+    }
+}
+
+struct Run {
+    elapsed: Duration,
+    rejected: usize,
+    failed: usize,
+    arrivals: Vec<Instant>,
+}
+
+/// Sends `n` list calls at once through one client and reports what the server saw.
+async fn run(n: usize, pacing: Pacing, retry: RetryPolicy, delays: Delays) -> Run {
+    run_mixed(n, 0, pacing, retry, delays).await
+}
+
+/// Sends up to five list calls, then `writes` creates, then the rest of `n` list calls, all
+/// at once, through one client.
+async fn run_mixed(
+    n: usize,
+    writes: usize,
+    pacing: Pacing,
+    retry: RetryPolicy,
+    delays: Delays,
+) -> Run {
+    let limiter = Arc::new(Mutex::new(Limiter::default()));
+    let sent = Arc::new(Mutex::new(0usize));
+    let server = {
+        let limiter = limiter.clone();
+        Connector::Fake(Arc::new(move |req: reqwest::Request| {
+            let (limiter, sent, delays) = (limiter.clone(), sent.clone(), delays.clone());
+            async move {
+                let i = {
+                    let mut sent = sent.lock().unwrap();
+                    *sent += 1;
+                    *sent - 1
+                };
+                let (out, back) = delays(i, req.method());
+                let get = req.method() == reqwest::Method::GET;
+                sleep(out).await;
+                let admitted = limiter.lock().unwrap().hit(Instant::now());
+                sleep(back).await;
+                let (status, body) = if admitted && get {
+                    (
+                        200,
+                        json!({"success": true, "code": 200, "message": "SUCCESS",
+                               "data": {"total": 0, "pageNum": 1, "pageSize": 0, "records": []}}),
+                    )
+                } else if admitted {
+                    (
+                        201,
+                        json!({"success": true, "code": 200, "message": "SUCCESS",
+                               "data": {"records": []}}),
+                    )
+                } else {
+                    (
+                        429,
+                        json!({"success": false, "code": 429, "message": "too many"}),
+                    )
+                };
+                Ok(Response {
+                    status,
+                    headers: Default::default(),
+                    body: Bytes::from(body.to_string()),
+                })
+            }
+            .boxed()
+        }))
+    };
+    let client = Client::builder()
+        .token("uskSecretToken123")
+        .base_url("http://127.0.0.1:9")
+        .pacing(pacing)
+        .retry(retry)
+        .operation_timeout(None)
+        .connector(server)
+        .build()
+        .unwrap();
+    let id: crate::DatasheetId = "dstPaced".parse().unwrap();
+    let started = Instant::now();
+    let creates = (0..writes).map(|_| {
+        let sheet = client.datasheet(&id);
+        async move {
+            let mut cells = Fields::new();
+            cells.insert("Name".into(), json!("x"));
+            sheet
+                .create_records::<_, Fields>(&[&cells], &Default::default())
+                .await
+                .map(drop)
+        }
+        .boxed()
+    });
+    let read = || {
+        let sheet = client.datasheet(&id);
+        async move {
+            sheet
+                .list_records::<Fields>(&ListRecords::new())
+                .await
+                .map(drop)
+        }
+        .boxed()
+    };
+    // Up to five reads first, so that reads have round trips on record when the writes end.
+    let first_reads = n.min(LIMIT);
+    let calls = (0..first_reads)
+        .map(|_| read())
+        .chain(creates)
+        .chain((first_reads..n).map(|_| read()));
+    let results = futures_util::future::join_all(calls).await;
+    if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
+        eprintln!("first failure: {e}");
+    }
+    let elapsed = started.elapsed();
+    let limiter = limiter.lock().unwrap();
+    Run {
+        elapsed,
+        rejected: limiter.rejected,
+        failed: results.iter().filter(|r| r.is_err()).count(),
+        arrivals: limiter.arrivals.clone(),
+    }
+}
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// Uniform `base ± jitter` ms, split `share_out` to the way out and the rest to the way back.
+fn jittered(seed: u64, base: u64, jitter: u64, share_out: f64) -> Delays {
+    let rng = Mutex::new(StdRng::seed_from_u64(seed));
+    Arc::new(move |_, _| {
+        let total = base - jitter + rng.lock().unwrap().random_range(0..=2 * jitter);
+        let out = (total as f64 * share_out) as u64;
+        (ms(out), ms(total - out))
+    })
+}
+
+/// No six arrivals within any second: stronger than the fixed windows need.
+fn assert_sliding_limit(arrivals: &[Instant]) {
+    let mut sorted = arrivals.to_vec();
+    sorted.sort();
+    for w in sorted.windows(LIMIT + 1) {
+        assert!(
+            w[LIMIT] - w[0] >= Duration::from_secs(1),
+            "six arrivals within {:?}",
+            w[LIMIT] - w[0]
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_window_overflows_and_runs_stay_near_the_bound_whatever_the_split_of_the_latency() {
+    // 100 requests: the server's windows need 20 s for them.
+    let bound = Duration::from_secs(20);
+    // Each permit comes back a second after its own answer less the credit, which follows
+    // the shortest round trip: jitter costs its spread once per second and permit.
+    for (name, delays, within) in [
+        ("no latency", jittered(1, 2, 1, 0.5), 1.03),
+        ("300 ms out", jittered(2, 300, 0, 1.0), 1.03),
+        ("300 ms back", jittered(3, 300, 0, 0.0), 1.03),
+        ("300 ± 50 ms out", jittered(4, 300, 50, 1.0), 1.03),
+        ("300 ± 50 ms back", jittered(5, 300, 50, 0.0), 1.03),
+        ("300 ± 50 ms split", jittered(6, 300, 50, 0.5), 1.03),
+        ("500 ± 200 ms split", jittered(7, 500, 200, 0.3), 1.2),
+    ] {
+        let run = run(100, Pacing::default(), RetryPolicy::disabled(), delays).await;
+        assert_eq!((run.rejected, run.failed), (0, 0), "{name}");
+        assert_sliding_limit(&run.arrivals);
+        // Virtual time: this is exact, not a wall-clock guess.
+        assert!(
+            run.elapsed <= bound.mul_f64(within),
+            "{name}: {:?} for 100 requests",
+            run.elapsed
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_the_credit_a_permit_waits_a_full_second_after_its_answer() {
+    let strict = Pacing::default().without_latency_credit();
+    let run = run(
+        100,
+        strict,
+        RetryPolicy::disabled(),
+        jittered(4, 300, 50, 1.0),
+    )
+    .await;
+    assert_eq!((run.rejected, run.failed), (0, 0));
+    // Each permit carries one request per 1.3 s or so: well above the 20 s the windows need.
+    assert!(run.elapsed > Duration::from_secs(24), "{:?}", run.elapsed);
+    let credited = self::run(
+        100,
+        Pacing::default(),
+        RetryPolicy::disabled(),
+        jittered(4, 300, 50, 1.0),
+    )
+    .await;
+    assert!(credited.elapsed < run.elapsed.mul_f64(0.9));
+}
+
+#[tokio::test(start_paused = true)]
+async fn rising_latency_never_overflows_a_window() {
+    // The credit is measured on the past; latency that grows only makes it more cautious.
+    let delays: Delays = Arc::new(|i, _| (ms(10 * i as u64), ms(0)));
+    let run = run(60, Pacing::default(), RetryPolicy::disabled(), delays).await;
+    assert_eq!((run.rejected, run.failed), (0, 0));
+    assert_sliding_limit(&run.arrivals);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_sudden_drop_in_latency_costs_at_most_one_window_of_429s_then_the_key_pays_full_price() {
+    // 300 ms on the way out for the first 20 requests, then none: requests sent on the
+    // credit arrive earlier than the pacer allowed for. The server refuses some, the pacer
+    // stops giving credit, and the retries go through: nothing is lost.
+    let delays: Delays = Arc::new(|i, _| {
+        if i < 20 {
+            (ms(300), ms(0))
+        } else {
+            (ms(0), ms(0))
+        }
+    });
+    let run = run(60, Pacing::default(), RetryPolicy::standard(), delays).await;
+    assert_eq!(run.failed, 0);
+    assert!(run.rejected >= 1, "the drop was meant to show the cost");
+    assert!(run.rejected <= LIMIT, "{} requests refused", run.rejected);
+}
+
+#[tokio::test(start_paused = true)]
+async fn reads_that_arrive_at_once_after_slow_writes_get_no_credit_from_the_writes() {
+    // 300 ms before the server counts a create, nothing before it counts a read: the credit a
+    // read gets follows reads' round trips, not the writes' (the emulator's latency on POST
+    // only, or a server whose writes queue before the limiter).
+    let delays: Delays = Arc::new(|_, method| {
+        if method == reqwest::Method::POST {
+            (ms(300), ms(0))
+        } else {
+            (ms(0), ms(0))
+        }
+    });
+    let run = run_mixed(40, 40, Pacing::default(), RetryPolicy::disabled(), delays).await;
+    assert_eq!((run.rejected, run.failed), (0, 0));
+    assert_sliding_limit(&run.arrivals);
+}
