@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use apitable_emulator::{Emulator, Faults, FieldSpec};
 use apitable_orm::Error;
-use apitable_orm::prelude::*;
 use apitable_orm::RetryPolicy;
+use apitable_orm::prelude::*;
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Table)]
