@@ -159,6 +159,8 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     max_records_per_write: Option<usize>,
     writes_in_flight: Option<usize>,
+    #[cfg(feature = "redis")]
+    redis_budget: Option<String>,
     max_response_size: Option<u64>,
     follow_same_origin_redirects: bool,
     /// What exchanges requests instead of the HTTP client, in the transport's tests.
@@ -289,6 +291,25 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares the pacing budget with every other client (in this process or another) that
+    /// uses the same Redis and the same token: no second at the server then sees more than the
+    /// pacing rate from all of them together. `url` is a Redis URL such as
+    /// `redis://127.0.0.1:6379/0`. While Redis cannot be reached, each client paces on its own
+    /// and logs a warning; it never sends unpaced. Needs the `redis` feature.
+    ///
+    /// ```
+    /// let client = apitable_orm::Client::builder()
+    ///     .token("uskExample")
+    ///     .redis_budget("redis://127.0.0.1:6379/0")
+    ///     .build()?; // connects on the first request
+    /// # Ok::<(), apitable_orm::Error>(())
+    /// ```
+    #[cfg(feature = "redis")]
+    pub fn redis_budget(mut self, url: impl Into<String>) -> Self {
+        self.redis_budget = Some(url.into());
+        self
+    }
+
     /// How many requests of one multi-request write (an insert, update, delete or upsert of
     /// more rows than one request carries) may be in flight at once (default 5, the server's
     /// limit per second). Pacing still decides when each goes out; several in flight let
@@ -395,6 +416,17 @@ impl ClientBuilder {
                 "max_records_per_write must be at least 1".into(),
             ));
         }
+        #[allow(unused_mut)] // without the `redis` feature
+        let mut pacer = Pacer::new(self.pacing.unwrap_or_default());
+        #[cfg(feature = "redis")]
+        if let Some(url) = &self.redis_budget {
+            let budget =
+                crate::transport::shared::SharedBudget::new(url, &token_tag(token.expose_secret()))
+                    .map_err(|e| {
+                        Error::Config(format!("the Redis URL of the pacing budget: {e}"))
+                    })?;
+            pacer = pacer.shared(budget);
+        }
         let writes_in_flight = self.writes_in_flight.unwrap_or(DEFAULT_WRITES_IN_FLIGHT);
         if writes_in_flight == 0 {
             return Err(Error::Config("writes_in_flight must be at least 1".into()));
@@ -432,7 +464,7 @@ impl ClientBuilder {
                 token,
                 base_url,
                 retry: self.retry.unwrap_or_default(),
-                pacer: Pacer::new(self.pacing.unwrap_or_default()),
+                pacer,
                 attempt_timeout,
                 operation_timeout: self
                     .operation_timeout
@@ -443,6 +475,16 @@ impl ClientBuilder {
             writes_in_flight,
         })
     }
+}
+
+/// A stable fingerprint of the token (FNV-1a, 64 bits) that names its budget in Redis without
+/// revealing it.
+#[cfg(feature = "redis")]
+fn token_tag(token: &str) -> String {
+    let hash = token.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
 }
 
 /// Follows 307 and 308 (which keep method and body) within one scheme, host and port.

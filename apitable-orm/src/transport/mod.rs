@@ -6,6 +6,8 @@ pub(crate) mod envelope;
 pub(crate) mod pacer;
 #[cfg(test)]
 mod pacing_tests;
+#[cfg(feature = "redis")]
+pub(crate) mod shared;
 #[cfg(test)]
 mod tests;
 

@@ -14,7 +14,7 @@
 //! server. B arrives at `a + w_A + 1 s − c + f_B`, at least a second after A as long as
 //! `c ≤ w_A + f_B`. The client sees neither part, only round trips (`f + w`). It takes `c` as
 //! 95% of the shorter of A's round trip and the shortest recent round trip (the last 16) of
-//! requests with B's method. If A and B each split their round trip the same way as requests
+//! requests with B's method, less 5 ms for scheduling jitter. If A and B each split their round trip the same way as requests
 //! of their own method usually do, that is safe, whether the delay sits on the way out, on the
 //! way back or in the server's work; what breaks it is the way out suddenly getting shorter
 //! for B's method. A 429 says it did (or someone else spends the budget): the key then pays
@@ -40,6 +40,9 @@ const WINDOW: Duration = Duration::from_secs(1);
 const SAMPLES: usize = 16;
 /// The share of the round trip given back, until a 429 halves it.
 const CREDIT_SHARE: f64 = 0.95;
+/// Taken off every credit: scheduling alone moves the moment a request is counted by this
+/// much, so on a loopback or LAN round trip of a few milliseconds there is no credit at all.
+const MARGIN: Duration = Duration::from_millis(5);
 /// How long a key goes without credit after a 429.
 const STRICT_AFTER_429: Duration = Duration::from_secs(30);
 
@@ -95,16 +98,21 @@ impl Pool {
             Slot::Busy => None,
             Slot::FreeAt(at) => Some(at),
             Slot::Answered { answered, rtt } => {
-                let strict = self
-                    .strict_until
-                    .is_some_and(|until| Instant::now() < until);
-                let own = self.recent.get(method).and_then(|r| r.iter().min());
-                let c = match own {
-                    Some(&own) if credit && !strict => own.min(rtt).mul_f64(self.share),
-                    _ => Duration::ZERO,
-                };
+                let c = self.credit_cap(method, credit).min(rtt.mul_f64(self.share));
                 Some(answered + hold.saturating_sub(c))
             }
+        }
+    }
+
+    /// The most credit a request of `method` may get: the share of the shortest recent round
+    /// trip of its method (none without one, after a 429, or with the credit off).
+    fn credit_cap(&self, method: &Method, credit: bool) -> Duration {
+        let strict = self
+            .strict_until
+            .is_some_and(|until| Instant::now() < until);
+        match self.recent.get(method).and_then(|r| r.iter().min()) {
+            Some(own) if credit && !strict => own.mul_f64(self.share).saturating_sub(MARGIN),
+            _ => Duration::ZERO,
         }
     }
 
@@ -148,11 +156,22 @@ impl KeyState {
 pub(crate) struct Pacer {
     pacing: Pacing,
     keys: Mutex<HashMap<String, Arc<KeyState>>>,
+    #[cfg(feature = "redis")]
+    shared: Option<Arc<super::shared::SharedBudget>>,
+}
+
+/// The permit a guard holds.
+enum Held {
+    /// A permit of this process's pool, by index.
+    Local(usize),
+    /// A slot of the budget shared through Redis.
+    #[cfg(feature = "redis")]
+    Shared(super::shared::SharedSlot),
 }
 
 /// Held while a request is in flight; dropping it gives the permit back (see the module docs).
 pub(crate) struct PaceGuard {
-    held: Option<(Arc<KeyState>, usize)>,
+    held: Option<(Arc<KeyState>, Held)>,
     hold: Duration,
     method: Method,
     sent: Instant,
@@ -179,14 +198,20 @@ impl PaceGuard {
 
 impl Drop for PaceGuard {
     fn drop(&mut self) {
-        let Some((state, index)) = self.held.take() else {
+        let Some((state, held)) = self.held.take() else {
             return;
         };
-        state.pool().slots[index] = match self.answered {
-            Some((answered, rtt)) => Slot::Answered { answered, rtt },
-            None => Slot::FreeAt(Instant::now() + self.hold),
-        };
-        state.changed.notify_waiters();
+        match held {
+            Held::Local(index) => {
+                state.pool().slots[index] = match self.answered {
+                    Some((answered, rtt)) => Slot::Answered { answered, rtt },
+                    None => Slot::FreeAt(Instant::now() + self.hold),
+                };
+                state.changed.notify_waiters();
+            }
+            #[cfg(feature = "redis")]
+            Held::Shared(slot) => slot.release(self.answered.map(|(_, rtt)| rtt), self.hold),
+        }
     }
 }
 
@@ -211,7 +236,17 @@ impl Pacer {
         Self {
             pacing,
             keys: Mutex::new(HashMap::new()),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
+    }
+
+    /// Paces through the budget shared in Redis (falling back to this pacer's own permits
+    /// while Redis is unavailable).
+    #[cfg(feature = "redis")]
+    pub(crate) fn shared(mut self, budget: super::shared::SharedBudget) -> Self {
+        self.shared = Some(Arc::new(budget));
+        self
     }
 
     pub(crate) fn pacing(&self) -> Pacing {
@@ -256,6 +291,22 @@ impl Pacer {
         };
         let credit = self.pacing.latency_credit();
         let state = self.state(key, permits, hold);
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            let (cap, share) = {
+                let pool = state.pool();
+                (pool.credit_cap(method, credit), pool.share)
+            };
+            if let Some(slot) = shared.acquire(key, permits, hold, cap, share).await {
+                return PaceGuard {
+                    held: Some((state, Held::Shared(slot))),
+                    hold,
+                    method: method.clone(),
+                    sent: Instant::now(),
+                    answered: None,
+                };
+            }
+        }
         let mut ticket = {
             let mut pool = state.pool();
             let number = pool.next_ticket;
@@ -300,7 +351,7 @@ impl Pacer {
         drop(ticket);
         state.changed.notify_waiters();
         PaceGuard {
-            held: Some((state.clone(), index)),
+            held: Some((state.clone(), Held::Local(index))),
             hold,
             method: method.clone(),
             sent: Instant::now(),

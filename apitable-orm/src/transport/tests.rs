@@ -383,7 +383,7 @@ async fn the_sixth_request_waits_for_the_earliest_permit_a_second_after_its_answ
 {
     // The server counts arrivals in a window opened by the first one, which may arrive as late
     // as its answer. A request in flight holds a permit until a second after its answer, less
-    // the latency credit (95% of the shortest round trip seen), so the sixth request waits for
+    // the latency credit (95% of the shortest round trip seen, less 5 ms), so the sixth waits for
     // the earliest permit to come back.
     let body = json!({"success": true, "code": 200, "message": "SUCCESS",
                       "data": {"total": 0, "pageNum": 1, "pageSize": 0, "records": []}});
@@ -397,7 +397,7 @@ async fn the_sixth_request_waits_for_the_earliest_permit_a_second_after_its_answ
         slow(10),
     ];
     for (pacing, sixth) in [
-        (Pacing::default(), 1015),
+        (Pacing::default(), 1020),
         (Pacing::default().without_latency_credit(), 1300),
     ] {
         let fake = Fake::new(script.clone());

@@ -1,0 +1,233 @@
+//! The pacing budget shared through Redis, for several processes using one datasheet.
+//!
+//! Each key's permits live in one Redis hash, slot by slot, and follow the same rule as the
+//! local pacer (see `pacer.rs`): a permit is busy while its request is in flight, then free a
+//! second after the answer, less the credit of whoever takes it next. Taking and giving back
+//! are Lua scripts, so they are atomic across processes, and they read the time from Redis, so
+//! every process agrees on it. A busy slot carries a lease: if its process dies mid-request,
+//! the slot comes back a second after the lease ends.
+//!
+//! Redis unreachable or failing: the caller paces locally instead, and a warning is logged.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use redis::aio::ConnectionManager;
+use redis::{Script, aio::ConnectionManagerConfig};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+/// How long a process may hold a permit before others take it back (it died, or its request
+/// outlived any sensible timeout).
+const LEASE: Duration = Duration::from_secs(120);
+/// The longest wait between two looks at a full budget.
+const POLL: Duration = Duration::from_millis(25);
+/// How long to wait before trying an unreachable Redis again.
+const RECONNECT_AFTER: Duration = Duration::from_secs(5);
+
+/// Takes the slot that is ready first, if it is ready now. `ARGV`: permits, hold (ms), credit
+/// cap (ms; the most this caller may be credited), share (of the previous holder's round
+/// trip), lease (ms). Returns `{slot, 0}` when taken, else `{0, ms to wait}`.
+const ACQUIRE: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local permits = tonumber(ARGV[1])
+local hold = tonumber(ARGV[2])
+local cap = tonumber(ARGV[3])
+local share = tonumber(ARGV[4])
+local lease = tonumber(ARGV[5])
+local best, best_at = 0, nil
+for i = 1, permits do
+  local v = redis.call('HGET', KEYS[1], tostring(i))
+  local at
+  if not v then
+    at = now
+  else
+    local kind, a, b = string.match(v, '^(%a+):(%d+):?(%d*)$')
+    if kind == 'busy' then
+      at = tonumber(a) + hold
+    elseif kind == 'free' then
+      at = tonumber(a)
+    else
+      at = tonumber(a) + hold - math.min(cap, math.floor(share * tonumber(b)))
+    end
+  end
+  if best_at == nil or at < best_at then
+    best, best_at = i, at
+  end
+end
+if best_at <= now then
+  redis.call('HSET', KEYS[1], tostring(best), 'busy:' .. (now + lease))
+  redis.call('PEXPIRE', KEYS[1], lease + hold + 60000)
+  return {best, 0}
+end
+return {0, best_at - now}
+"#;
+
+/// Gives a slot back. `ARGV`: slot, round trip (ms, or -1 when no answer came), hold (ms).
+const RELEASE: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rtt = tonumber(ARGV[2])
+if rtt < 0 then
+  redis.call('HSET', KEYS[1], ARGV[1], 'free:' .. (now + tonumber(ARGV[3])))
+else
+  redis.call('HSET', KEYS[1], ARGV[1], 'ans:' .. now .. ':' .. rtt)
+end
+return 1
+"#;
+
+/// A connection to the Redis that holds the shared budget.
+pub(crate) struct SharedBudget {
+    client: redis::Client,
+    /// Connected, or the moment the last attempt failed.
+    conn: Mutex<Result<ConnectionManager, Option<Instant>>>,
+    /// The namespace of this budget's keys (the token's hash, so that two tokens never share).
+    prefix: String,
+    acquire: Script,
+    release: Script,
+    warned: AtomicBool,
+}
+
+impl std::fmt::Debug for SharedBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedBudget").finish_non_exhaustive()
+    }
+}
+
+/// A slot taken from the shared budget.
+pub(crate) struct SharedSlot {
+    budget: Arc<SharedBudget>,
+    key: String,
+    slot: i64,
+}
+
+impl SharedBudget {
+    /// A budget on the Redis at `url` (`redis://host:port/db`), for requests made with the
+    /// token whose fingerprint is `token_tag`. Nothing is connected yet.
+    pub(crate) fn new(url: &str, token_tag: &str) -> Result<Self, String> {
+        let client = redis::Client::open(url).map_err(|e| format!("{e}"))?;
+        Ok(Self {
+            client,
+            conn: Mutex::new(Err(None)),
+            prefix: format!("apitable-orm:budget:{token_tag}:"),
+            acquire: Script::new(ACQUIRE),
+            release: Script::new(RELEASE),
+            warned: AtomicBool::new(false),
+        })
+    }
+
+    fn warn(&self, what: &str) {
+        // Once per outage: reset when Redis answers again.
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "the shared pacing budget in Redis is unavailable ({what}); pacing within this process only until it is back"
+            );
+        }
+    }
+
+    async fn connection(&self) -> Option<ConnectionManager> {
+        let mut conn = self.conn.lock().await;
+        match &*conn {
+            Ok(c) => return Some(c.clone()),
+            Err(Some(failed)) if failed.elapsed() < RECONNECT_AFTER => return None,
+            Err(_) => {}
+        }
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_millis(500)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(1);
+        match tokio::time::timeout(
+            Duration::from_secs(2),
+            ConnectionManager::new_with_config(self.client.clone(), config),
+        )
+        .await
+        {
+            Ok(Ok(c)) => {
+                *conn = Ok(c.clone());
+                Some(c)
+            }
+            Ok(Err(e)) => {
+                *conn = Err(Some(Instant::now()));
+                self.warn(&e.to_string());
+                None
+            }
+            Err(_) => {
+                *conn = Err(Some(Instant::now()));
+                self.warn("connecting timed out");
+                None
+            }
+        }
+    }
+
+    /// Waits for a slot of `key`. `None`: Redis is unavailable; pace locally.
+    pub(crate) async fn acquire(
+        self: &Arc<Self>,
+        key: &str,
+        permits: usize,
+        hold: Duration,
+        credit_cap: Duration,
+        share: f64,
+    ) -> Option<SharedSlot> {
+        let redis_key = format!("{}{key}", self.prefix);
+        loop {
+            let mut conn = self.connection().await?;
+            let answer: redis::RedisResult<(i64, i64)> = self
+                .acquire
+                .key(&redis_key)
+                .arg(permits)
+                .arg(hold.as_millis() as u64)
+                .arg(credit_cap.as_millis() as u64)
+                .arg(share)
+                .arg(LEASE.as_millis() as u64)
+                .invoke_async(&mut conn)
+                .await;
+            match answer {
+                Ok((slot, _)) if slot > 0 => {
+                    self.warned.store(false, Ordering::Relaxed);
+                    return Some(SharedSlot {
+                        budget: self.clone(),
+                        key: redis_key,
+                        slot,
+                    });
+                }
+                Ok((_, wait_ms)) => {
+                    let wait = Duration::from_millis(wait_ms.max(1) as u64);
+                    tokio::time::sleep(wait.min(POLL)).await;
+                }
+                Err(e) => {
+                    self.warn(&e.to_string());
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+impl SharedSlot {
+    /// Gives the slot back: `rtt` is the round trip, `None` when no answer came.
+    pub(crate) fn release(self, rtt: Option<Duration>, hold: Duration) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return; // shutting down; the lease frees the slot
+        };
+        runtime.spawn(async move {
+            let Some(mut conn) = self.budget.connection().await else {
+                return; // the lease frees the slot
+            };
+            let rtt_ms = rtt.map_or(-1, |d| d.as_millis() as i64);
+            let done: redis::RedisResult<i64> = self
+                .budget
+                .release
+                .key(&self.key)
+                .arg(self.slot)
+                .arg(rtt_ms)
+                .arg(hold.as_millis() as u64)
+                .invoke_async(&mut conn)
+                .await;
+            if let Err(e) = done {
+                self.budget.warn(&e.to_string());
+            }
+        });
+    }
+}
