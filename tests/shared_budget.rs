@@ -1,6 +1,8 @@
 //! Several clients (each pacing on its own, as separate processes do) sharing one datasheet's
 //! budget through a real Redis: together they never meet the server's limiter. Without Redis
-//! they do; with Redis unreachable each falls back to pacing alone, with a warning.
+//! they do; with Redis unreachable each falls back to pacing alone, with a warning. The read
+//! cache shared the same way: one client's answer serves the others, one client's write
+//! invalidates for all.
 //!
 //! Needs `redis-server` (Debian: `apt-get install redis-server`). Without it the tests say that
 //! they skip, except under `CI=true`, where a missing server fails them.
@@ -205,4 +207,58 @@ async fn with_redis_unreachable_a_client_paces_alone_and_says_so() {
         1,
         "warned once: {text}"
     );
+}
+
+fn cached_reader(emu: &Emulator, redis: &str) -> Client {
+    Client::builder()
+        .emulator(emu)
+        .redis_cache(redis)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn clients_sharing_a_redis_cache_serve_each_others_answers_and_see_each_others_writes() {
+    let Some(redis) = redis() else { return };
+    let (emu, dst) = server().await;
+    let ttl = Duration::from_secs(60);
+    let a = cached_reader(&emu, &redis.url)
+        .table_in::<Job>(dst.clone())
+        .cached(ttl);
+    let b = cached_reader(&emu, &redis.url)
+        .table_in::<Job>(dst.clone())
+        .cached(ttl);
+    emu.reset_stats().await;
+    assert_eq!(a.all().await.unwrap().len(), 0);
+    assert_eq!(b.all().await.unwrap().len(), 0);
+    assert_eq!(
+        emu.stats().await.count("GET", RECORDS),
+        1,
+        "b was served a's answer"
+    );
+    b.insert_many(&[Job {
+        id: None,
+        name: "first".into(),
+    }])
+    .await
+    .unwrap();
+    // b's write invalidated a's answers too.
+    let names: Vec<String> = a.all().await.unwrap().into_iter().map(|j| j.name).collect();
+    assert_eq!(names, ["first"]);
+    assert_eq!(b.all().await.unwrap().len(), 1);
+    assert_eq!(emu.stats().await.count("GET", RECORDS), 2);
+}
+
+#[tokio::test]
+async fn with_redis_unreachable_the_cache_works_within_the_process() {
+    let (emu, dst) = server().await;
+    let closed = format!("redis://127.0.0.1:{}/0", free_port());
+    let sheet = cached_reader(&emu, &closed)
+        .table_in::<Job>(dst)
+        .cached(Duration::from_secs(60));
+    emu.reset_stats().await;
+    for _ in 0..3 {
+        assert_eq!(sheet.count().await.unwrap(), 0);
+    }
+    assert_eq!(emu.stats().await.count("GET", RECORDS), 1);
 }

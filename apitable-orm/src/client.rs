@@ -161,6 +161,8 @@ pub struct ClientBuilder {
     writes_in_flight: Option<usize>,
     #[cfg(feature = "redis")]
     redis_budget: Option<String>,
+    #[cfg(feature = "redis")]
+    redis_cache: Option<String>,
     max_response_size: Option<u64>,
     follow_same_origin_redirects: bool,
     /// What exchanges requests instead of the HTTP client, in the transport's tests.
@@ -310,6 +312,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares the read cache ([`Query::cached`](crate::Query::cached),
+    /// [`Sheet::cached`](crate::Sheet::cached)) through Redis with every client using the same
+    /// Redis and token: an answer one of them fetched is served to all until its time-to-live
+    /// ends, and a write by any of them invalidates the datasheet's answers for all (each
+    /// cached read then asks Redis, not the server). While Redis is unreachable the cache
+    /// works within the process and a warning is logged. Needs the `redis` feature.
+    #[cfg(feature = "redis")]
+    pub fn redis_cache(mut self, url: impl Into<String>) -> Self {
+        self.redis_cache = Some(url.into());
+        self
+    }
+
     /// How many requests of one multi-request write (an insert, update, delete or upsert of
     /// more rows than one request carries) may be in flight at once (default 5, the server's
     /// limit per second). Pacing still decides when each goes out; several in flight let
@@ -427,6 +441,17 @@ impl ClientBuilder {
                     })?;
             pacer = pacer.shared(budget);
         }
+        #[allow(unused_mut)] // without the `redis` feature
+        let mut cache = crate::transport::cache::ReadCache::default();
+        #[cfg(feature = "redis")]
+        if let Some(url) = &self.redis_cache {
+            let tier = crate::transport::cache::shared::SharedTier::new(
+                url,
+                &token_tag(token.expose_secret()),
+            )
+            .map_err(|e| Error::Config(format!("the Redis URL of the read cache: {e}")))?;
+            cache = cache.with_redis(tier);
+        }
         let writes_in_flight = self.writes_in_flight.unwrap_or(DEFAULT_WRITES_IN_FLIGHT);
         if writes_in_flight == 0 {
             return Err(Error::Config("writes_in_flight must be at least 1".into()));
@@ -470,6 +495,7 @@ impl ClientBuilder {
                     .operation_timeout
                     .unwrap_or(Some(Duration::from_secs(300))),
                 max_response_size,
+                cache,
             }),
             max_records_per_write,
             writes_in_flight,

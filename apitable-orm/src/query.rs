@@ -64,6 +64,8 @@ pub struct Query<T, S = ()> {
     /// `tolerate_missing_fields`: `None` when off, else the mapped fields found missing
     /// (filled in before the first page).
     tolerate: Option<Vec<&'static str>>,
+    /// How long answers may come from the read cache.
+    cache_ttl: Option<std::time::Duration>,
     /// Where the query runs: `()` for a description, a [`Sheet`] once bound.
     sheet: S,
 }
@@ -77,6 +79,7 @@ impl<T, S: Clone> Clone for Query<T, S> {
             max_records: self.max_records,
             page_size: self.page_size,
             tolerate: self.tolerate.clone(),
+            cache_ttl: self.cache_ttl,
             sheet: self.sheet.clone(),
         }
     }
@@ -90,6 +93,7 @@ impl<T, S> std::fmt::Debug for Query<T, S> {
             .field("sort", &self.sort)
             .field("max_records", &self.max_records)
             .field("page_size", &self.page_size)
+            .field("cache_ttl", &self.cache_ttl)
             .finish()
     }
 }
@@ -110,6 +114,7 @@ impl<T: Table> Query<T> {
             max_records: None,
             page_size: None,
             tolerate: None,
+            cache_ttl: None,
             sheet: (),
         }
     }
@@ -123,6 +128,7 @@ impl<T: Table> Query<T> {
             max_records: self.max_records,
             page_size: self.page_size,
             tolerate: self.tolerate,
+            cache_ttl: self.cache_ttl.or(sheet.cache_ttl()),
             sheet,
         }
     }
@@ -165,6 +171,26 @@ impl<T: Table, S> Query<T, S> {
     /// Records per request (1..=1000; default 1000).
     pub fn page_size(mut self, n: u64) -> Self {
         self.page_size = Some(n);
+        self
+    }
+
+    /// Lets its reads be answered from the client's read cache for up to `ttl`: the same
+    /// request within `ttl` is not sent again, unless this client (or, with
+    /// [`ClientBuilder::redis_cache`](crate::ClientBuilder), another sharing its Redis)
+    /// wrote to the datasheet since. Concurrent identical reads share one request, so a page
+    /// served 100 times a second costs one request per `ttl`.
+    ///
+    /// ```
+    /// # use apitable_orm::Table;
+    /// # #[derive(Table)]
+    /// # #[apitable(datasheet = "dstMenu0000000001")]
+    /// # struct Dish { #[apitable(name = "Name")] name: String }
+    /// use std::time::Duration;
+    /// let q = Dish::query().cached(Duration::from_secs(5));
+    /// assert_eq!(q.to_params().unwrap().cache_ttl(), Some(Duration::from_secs(5)));
+    /// ```
+    pub fn cached(mut self, ttl: std::time::Duration) -> Self {
+        self.cache_ttl = Some(ttl);
         self
     }
 
@@ -230,6 +256,9 @@ impl<T: Table, S> Query<T, S> {
         }
         if let Some(n) = self.max_records {
             params = params.max_records(n);
+        }
+        if let Some(ttl) = self.cache_ttl {
+            params = params.cached(ttl);
         }
         params.to_query()?;
         Ok(params)
@@ -355,8 +384,9 @@ impl<T: Table> Query<T, Sheet<T>> {
     async fn fetch_page_and_body(&self, params: &ListRecords) -> Result<(Page<T>, bytes::Bytes)> {
         let dst = self.datasheet_id()?;
         let client = self.client();
-        let call =
-            crate::api::records::records_call(client, Method::GET, &dst).query(&params.to_query()?);
+        let call = crate::api::records::records_call(client, Method::GET, &dst)
+            .query(&params.to_query()?)
+            .cached(params.cache_ttl());
         let checked = client.send(call).await?;
         let page = decode_page::<T>(&checked.body, params.requested_page_size().unwrap_or(100))?;
         Ok((page, checked.body))

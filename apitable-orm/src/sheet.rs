@@ -40,6 +40,7 @@ use apitable_schema::{FieldSchema, Mismatch, can_be_key};
 pub struct Sheet<T> {
     client: Client,
     id: std::result::Result<DatasheetId, IdError>,
+    cache_ttl: Option<std::time::Duration>,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -48,6 +49,7 @@ impl<T> Clone for Sheet<T> {
         Sheet {
             client: self.client.clone(),
             id: self.id.clone(),
+            cache_ttl: self.cache_ttl,
             _t: PhantomData,
         }
     }
@@ -57,6 +59,7 @@ impl<T> std::fmt::Debug for Sheet<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sheet")
             .field("datasheet", &self.id)
+            .field("cache_ttl", &self.cache_ttl)
             .finish()
     }
 }
@@ -67,6 +70,7 @@ impl Client {
         Sheet {
             client: self.clone(),
             id: T::DATASHEET.parse(),
+            cache_ttl: None,
             _t: PhantomData,
         }
     }
@@ -76,6 +80,7 @@ impl Client {
         Sheet {
             client: self.clone(),
             id: Ok(id),
+            cache_ttl: None,
             _t: PhantomData,
         }
     }
@@ -90,6 +95,31 @@ impl<T> Sheet<T> {
     /// The client this sheet reads and writes through.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// This sheet with every read answered from the client's read cache for up to `ttl`
+    /// (see [`Query::cached`]; a query's own setting wins). Writes through any sheet of the
+    /// client invalidate what was cached for the datasheet.
+    ///
+    /// ```no_run
+    /// # use apitable_orm::prelude::*;
+    /// # #[derive(Table)]
+    /// # #[apitable(datasheet = "dstMenu0000000001")]
+    /// # struct Dish { #[apitable(name = "Name")] name: String }
+    /// # async fn run(client: Client) -> apitable_orm::Result<()> {
+    /// let menu = client.table::<Dish>().cached(std::time::Duration::from_secs(2));
+    /// let dishes = menu.all().await?; // sent
+    /// let again = menu.all().await?; // from the cache
+    /// # Ok(()) }
+    /// ```
+    pub fn cached(mut self, ttl: std::time::Duration) -> Self {
+        self.cache_ttl = Some(ttl);
+        self
+    }
+
+    /// How long this sheet's reads may come from the read cache, if at all.
+    pub fn cache_ttl(&self) -> Option<std::time::Duration> {
+        self.cache_ttl
     }
 }
 

@@ -129,9 +129,23 @@ pub struct ListRecords {
     filter_by_formula: Option<String>,
     cell_format: CellFormat,
     field_key: FieldKey,
+    cache_ttl: Option<std::time::Duration>,
 }
 
 impl ListRecords {
+    /// Lets the answer come from the client's read cache for up to `ttl`: the same listing
+    /// asked again within `ttl` is not sent, unless this client wrote to the datasheet since.
+    /// Concurrent identical listings share one request. Not sent to the server.
+    pub fn cached(mut self, ttl: std::time::Duration) -> Self {
+        self.cache_ttl = Some(ttl);
+        self
+    }
+
+    /// How long the answer may come from the read cache, if at all.
+    pub fn cache_ttl(&self) -> Option<std::time::Duration> {
+        self.cache_ttl
+    }
+
     /// No parameters: the first page of 100 records in the first view's order.
     pub fn new() -> Self {
         Self::default()
@@ -369,7 +383,10 @@ impl Datasheet<'_> {
         &self,
         params: &ListRecords,
     ) -> Result<Page<Record<F>>> {
-        let call = self.records_call(Method::GET).query(&params.to_query()?);
+        let call = self
+            .records_call(Method::GET)
+            .query(&params.to_query()?)
+            .cached(params.cache_ttl());
         let raw: RawRecordPage<F> = self.client.call(call).await?;
         Ok(Page {
             total: raw.total,

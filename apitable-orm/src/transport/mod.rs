@@ -1,6 +1,7 @@
 //! Sending requests: URL building, the auth header, pacing, timeouts, retries, envelope checks,
 //! and one tracing span per attempt.
 
+pub(crate) mod cache;
 mod connector;
 pub(crate) mod envelope;
 pub(crate) mod pacer;
@@ -43,6 +44,7 @@ pub(crate) struct Transport {
     pub(crate) attempt_timeout: Duration,
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) max_response_size: u64,
+    pub(crate) cache: cache::ReadCache,
 }
 
 impl std::fmt::Debug for Transport {
@@ -95,6 +97,8 @@ pub(crate) struct Call {
     safety: Safety,
     /// For creates: the JSON text of each record, to report when the outcome is unknown.
     records: Vec<String>,
+    /// For reads: how long an answer may be served from the read cache.
+    cache_ttl: Option<Duration>,
 }
 
 /// A path segment in a call's URL.
@@ -165,7 +169,14 @@ impl Call {
             body: Body::None,
             safety: Safety::Retryable,
             records: Vec::new(),
+            cache_ttl: None,
         }
+    }
+
+    /// Lets a GET be answered from the read cache for `ttl` (`None`: always sent).
+    pub(crate) fn cached(mut self, ttl: Option<Duration>) -> Self {
+        self.cache_ttl = ttl.filter(|_| self.method == Method::GET);
+        self
     }
 
     /// Appends query parameters (percent-encoded; `+` becomes `%2B`, space becomes `+`).
@@ -257,6 +268,23 @@ impl Transport {
     }
 
     async fn send_checked(&self, call: &Call) -> Result<Checked> {
+        if let Some(ttl) = call.cache_ttl {
+            let fetch = || async { self.send_timed(call).await.map(|c| c.body) };
+            let body = self
+                .cache
+                .get_or_fetch(call.url.as_str(), &call.pacing_key, ttl, fetch)
+                .await?;
+            return Ok(Checked { body });
+        }
+        let result = self.send_timed(call).await;
+        if call.method != Method::GET {
+            // Whatever the outcome, the datasheet may have changed.
+            self.cache.invalidate(&call.pacing_key).await;
+        }
+        result
+    }
+
+    async fn send_timed(&self, call: &Call) -> Result<Checked> {
         let attempts = self.send_with_retries(call);
         match self.operation_timeout {
             Some(limit) => match timeout(limit, attempts).await {

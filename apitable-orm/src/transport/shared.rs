@@ -8,6 +8,7 @@
 //! the slot comes back a second after the lease ends.
 //!
 //! Redis unreachable or failing: the caller paces locally instead, and a warning is logged.
+//! [`RedisLink`] is the connection, shared with the read cache's Redis tier.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -78,56 +79,61 @@ end
 return 1
 "#;
 
-/// A connection to the Redis that holds the shared budget.
-pub(crate) struct SharedBudget {
+/// A connection to Redis, made on first use and again a while after a failure.
+pub(crate) struct RedisLink {
     client: redis::Client,
     /// Connected, or the moment the last attempt failed.
     conn: Mutex<Result<ConnectionManager, Option<Instant>>>,
-    /// The namespace of this budget's keys (the token's hash, so that two tokens never share).
-    prefix: String,
-    acquire: Script,
-    release: Script,
+    /// What the link serves, and what happens without it, for the warning.
+    role: &'static str,
+    meanwhile: &'static str,
     warned: AtomicBool,
 }
 
-impl std::fmt::Debug for SharedBudget {
+impl std::fmt::Debug for RedisLink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SharedBudget").finish_non_exhaustive()
+        f.debug_struct("RedisLink")
+            .field("role", &self.role)
+            .field("meanwhile", &self.meanwhile)
+            .finish_non_exhaustive()
     }
 }
 
-/// A slot taken from the shared budget.
-pub(crate) struct SharedSlot {
-    budget: Arc<SharedBudget>,
-    key: String,
-    slot: i64,
-}
-
-impl SharedBudget {
-    /// A budget on the Redis at `url` (`redis://host:port/db`), for requests made with the
-    /// token whose fingerprint is `token_tag`. Nothing is connected yet.
-    pub(crate) fn new(url: &str, token_tag: &str) -> Result<Self, String> {
-        let client = redis::Client::open(url).map_err(|e| format!("{e}"))?;
+impl RedisLink {
+    /// A link to the Redis at `url` (`redis://host:port/db`) for `role`; a warning names it
+    /// and says what happens `meanwhile`. Nothing is connected yet.
+    pub(crate) fn new(
+        url: &str,
+        role: &'static str,
+        meanwhile: &'static str,
+    ) -> Result<Self, String> {
         Ok(Self {
-            client,
+            client: redis::Client::open(url).map_err(|e| format!("{e}"))?,
             conn: Mutex::new(Err(None)),
-            prefix: format!("apitable-orm:budget:{token_tag}:"),
-            acquire: Script::new(ACQUIRE),
-            release: Script::new(RELEASE),
+            role,
+            meanwhile,
             warned: AtomicBool::new(false),
         })
     }
 
-    fn warn(&self, what: &str) {
-        // Once per outage: reset when Redis answers again.
+    /// Logs that Redis failed, once per outage.
+    pub(crate) fn warn(&self, what: &str) {
         if !self.warned.swap(true, Ordering::Relaxed) {
             tracing::warn!(
-                "the shared pacing budget in Redis is unavailable ({what}); pacing within this process only until it is back"
+                "the {} in Redis is unavailable ({what}); {} until it is back",
+                self.role,
+                self.meanwhile
             );
         }
     }
 
-    async fn connection(&self) -> Option<ConnectionManager> {
+    /// Redis answered again.
+    pub(crate) fn recovered(&self) {
+        self.warned.store(false, Ordering::Relaxed);
+    }
+
+    /// The connection, or `None` while Redis is unreachable.
+    pub(crate) async fn connection(&self) -> Option<ConnectionManager> {
         let mut conn = self.conn.lock().await;
         match &*conn {
             Ok(c) => return Some(c.clone()),
@@ -160,6 +166,39 @@ impl SharedBudget {
             }
         }
     }
+}
+
+/// The pacing budget shared through Redis.
+pub(crate) struct SharedBudget {
+    link: RedisLink,
+    /// The namespace of this budget's keys (the token's hash, so that two tokens never share).
+    prefix: String,
+    acquire: Script,
+    release: Script,
+}
+
+/// A slot taken from the shared budget.
+pub(crate) struct SharedSlot {
+    budget: Arc<SharedBudget>,
+    key: String,
+    slot: i64,
+}
+
+impl SharedBudget {
+    /// A budget on the Redis at `url`, for requests made with the token whose fingerprint is
+    /// `token_tag`.
+    pub(crate) fn new(url: &str, token_tag: &str) -> Result<Self, String> {
+        Ok(Self {
+            link: RedisLink::new(
+                url,
+                "shared pacing budget",
+                "pacing within this process only",
+            )?,
+            prefix: format!("apitable-orm:budget:{token_tag}:"),
+            acquire: Script::new(ACQUIRE),
+            release: Script::new(RELEASE),
+        })
+    }
 
     /// Waits for a slot of `key`. `None`: Redis is unavailable; pace locally.
     pub(crate) async fn acquire(
@@ -172,7 +211,7 @@ impl SharedBudget {
     ) -> Option<SharedSlot> {
         let redis_key = format!("{}{key}", self.prefix);
         loop {
-            let mut conn = self.connection().await?;
+            let mut conn = self.link.connection().await?;
             let answer: redis::RedisResult<(i64, i64)> = self
                 .acquire
                 .key(&redis_key)
@@ -185,7 +224,7 @@ impl SharedBudget {
                 .await;
             match answer {
                 Ok((slot, _)) if slot > 0 => {
-                    self.warned.store(false, Ordering::Relaxed);
+                    self.link.recovered();
                     return Some(SharedSlot {
                         budget: self.clone(),
                         key: redis_key,
@@ -197,7 +236,7 @@ impl SharedBudget {
                     tokio::time::sleep(wait.min(POLL)).await;
                 }
                 Err(e) => {
-                    self.warn(&e.to_string());
+                    self.link.warn(&e.to_string());
                     return None;
                 }
             }
@@ -212,7 +251,7 @@ impl SharedSlot {
             return; // shutting down; the lease frees the slot
         };
         runtime.spawn(async move {
-            let Some(mut conn) = self.budget.connection().await else {
+            let Some(mut conn) = self.budget.link.connection().await else {
                 return; // the lease frees the slot
             };
             let rtt_ms = rtt.map_or(-1, |d| d.as_millis() as i64);
@@ -226,7 +265,7 @@ impl SharedSlot {
                 .invoke_async(&mut conn)
                 .await;
             if let Err(e) = done {
-                self.budget.warn(&e.to_string());
+                self.budget.link.warn(&e.to_string());
             }
         });
     }
