@@ -437,19 +437,19 @@ pub(crate) async fn delete_many(
     settled.map_err(|stopped| (*stopped).into_error(ids.len(), progress, []))
 }
 
-/// The rows' keys cut into lookups: `(start, end)` ranges of `keyed` whose `OR()` formula stays
+/// The rows' keys cut into lookups: `(start, end)` ranges of `keys` whose `OR()` formula stays
 /// within the lookup budget.
 fn lookup_chunks<T: Table>(
     meta: &'static FieldMeta,
-    keyed: &[(Value, Fields)],
+    keys: &[Value],
 ) -> Result<Vec<(usize, usize)>> {
     let mut chunks = Vec::new();
     let mut start = 0;
-    while start < keyed.len() {
+    while start < keys.len() {
         let mut length = 0;
         let mut end = start;
-        while end < keyed.len() {
-            let lit = key_literal(&keyed[end].0).expect("validated above");
+        while end < keys.len() {
+            let lit = key_literal(&keys[end]).expect("validated above");
             let len = Filter::<T>::compare(meta, "=", lit).render()?.len() + 1;
             if end > start && length + len > LOOKUP_FORMULA_BUDGET {
                 break;
@@ -514,11 +514,12 @@ pub(crate) async fn upsert_by<T: Table, V>(
     // 2. Find the records that hold the keys, ignoring any view: by looking the keys up, a
     // URL-sized chunk of OR() terms at a time, or by reading the whole datasheet when that
     // takes fewer requests.
-    let chunks = lookup_chunks::<T>(meta, &keyed)?;
-    let wanted: HashSet<String> = keyed.iter().map(|(key, _)| key.to_string()).collect();
+    let mut keys: Vec<Value> = keyed.iter().map(|(key, _)| key.clone()).collect();
+    let mut chunks = lookup_chunks::<T>(meta, &keys)?;
+    let wanted: HashSet<String> = keys.iter().map(Value::to_string).collect();
     let mut existing: HashMap<String, (RecordId, T)> = HashMap::new();
     let sheet = client.table_in::<T>(dst.clone());
-    let mut add = |record: T| -> Result<()> {
+    let add = |existing: &mut HashMap<String, (RecordId, T)>, record: T| -> Result<()> {
         let key = cells(&record, true)
             .get(meta.key)
             .cloned()
@@ -532,25 +533,36 @@ pub(crate) async fn upsert_by<T: Table, V>(
                 "upsert needs a `#[apitable(record_id)]` field on the struct".into(),
             )
         })?;
-        if let Some((other, _)) = existing.get(&key) {
-            return Err(Error::InvalidRequest(format!(
-                "records {other} and {id} on the server share the upsert key {key}; make the key unique first"
-            )));
+        match existing.get(&key) {
+            Some((other, _)) if *other == id => return Ok(()), // read twice
+            Some((other, _)) => {
+                return Err(Error::InvalidRequest(format!(
+                    "records {other} and {id} on the server share the upsert key {key}; make the key unique first"
+                )));
+            }
+            None => {}
         }
         existing.insert(key, (id, record));
         Ok(())
     };
     let mut looked_up = false;
     if chunks.len() > 1 {
-        // The first page of the whole datasheet says how many pages a full read takes.
+        // The first page of the whole datasheet says how many pages a full read takes, and
+        // its records need no lookup.
         let everything = sheet.query().without_view().page_size(DEFAULT_PAGE_SIZE);
         let mut pages = std::pin::pin!(everything.pages());
         if let Some(first) = pages.next().await.transpose()? {
-            let full_read = first.total.div_ceil(DEFAULT_PAGE_SIZE) as usize;
-            if full_read <= chunks.len() {
-                first.items.into_iter().try_for_each(&mut add)?;
+            let pages_left = (first.total.div_ceil(DEFAULT_PAGE_SIZE) as usize).saturating_sub(1);
+            for record in first.items {
+                add(&mut existing, record)?;
+            }
+            keys.retain(|key| !existing.contains_key(&key.to_string()));
+            chunks = lookup_chunks::<T>(meta, &keys)?;
+            if pages_left <= chunks.len() {
                 while let Some(page) = pages.next().await.transpose()? {
-                    page.items.into_iter().try_for_each(&mut add)?;
+                    for record in page.items {
+                        add(&mut existing, record)?;
+                    }
                 }
                 looked_up = true;
             }
@@ -560,9 +572,9 @@ pub(crate) async fn upsert_by<T: Table, V>(
     }
     if !looked_up {
         for (start, end) in chunks {
-            let terms = keyed[start..end]
+            let terms = keys[start..end]
                 .iter()
-                .map(|(key, _)| {
+                .map(|key| {
                     Filter::<T>::compare(meta, "=", key_literal(key).expect("validated above"))
                 })
                 .collect();
@@ -572,7 +584,9 @@ pub(crate) async fn upsert_by<T: Table, V>(
                 .filter(Filter::any(terms))
                 .all()
                 .await?;
-            found.into_iter().try_for_each(&mut add)?;
+            for record in found {
+                add(&mut existing, record)?;
+            }
         }
     }
 
