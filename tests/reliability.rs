@@ -3,45 +3,14 @@
 
 use std::time::Duration;
 
-use apitable_emulator::{Emulator, Faults, FieldSpec};
+mod common;
+
+use apitable_emulator::{Emulator, Faults};
+use apitable_orm::RetryPolicy;
 use apitable_orm::prelude::*;
-use apitable_orm::{DatasheetId, RetryPolicy};
-use serde_json::json;
+use common::{Item, item};
 
 const RECORDS: &str = "/fusion/v1/datasheets/{dstId}/records";
-
-#[derive(Debug, Clone, PartialEq, Table)]
-#[apitable(datasheet = "dstReliability001", rename_all = "PascalCase")]
-struct Item {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    #[apitable(key)]
-    name: String,
-    qty: f64,
-}
-
-fn item(i: usize, qty: f64) -> Item {
-    Item {
-        id: None,
-        name: format!("item {i:03}"),
-        qty,
-    }
-}
-
-async fn sheet(emu: &Emulator) -> DatasheetId {
-    emu.create_datasheet(
-        "Items",
-        &[
-            FieldSpec::new("Name", "SingleText").property(json!({})),
-            FieldSpec::new("Qty", "Number").property(json!({"precision": 0})),
-        ],
-    )
-    .await
-    .unwrap()
-    .id
-    .parse()
-    .unwrap()
-}
 
 fn quick_retries() -> RetryPolicy {
     RetryPolicy::standard()
@@ -51,6 +20,16 @@ fn quick_retries() -> RetryPolicy {
         .with_rate_limit_backoff(Duration::from_millis(20))
 }
 
+/// The items datasheet `dst`, through a client that retries quickly.
+fn retrying_sheet(emu: &Emulator, dst: apitable_orm::DatasheetId) -> Sheet<Item> {
+    Client::builder()
+        .emulator(emu)
+        .retry(quick_retries())
+        .build()
+        .unwrap()
+        .table_in::<Item>(dst)
+}
+
 #[tokio::test]
 async fn a_paced_client_never_meets_the_rate_limiter() {
     let emu = Emulator::builder()
@@ -58,7 +37,7 @@ async fn a_paced_client_never_meets_the_rate_limiter() {
         .start()
         .await
         .unwrap();
-    let dst = sheet(&emu).await;
+    let dst = common::items_datasheet(&emu).await;
     let client = Client::builder()
         .token(emu.token())
         .base_url(emu.base_url())
@@ -86,19 +65,14 @@ async fn a_paced_client_never_meets_the_rate_limiter() {
 #[tokio::test]
 async fn injected_rate_limits_are_retried_without_losing_or_duplicating_rows() {
     let emu = Emulator::builder().start().await.unwrap();
-    let dst = sheet(&emu).await;
+    let dst = common::items_datasheet(&emu).await;
     emu.set_faults(Faults {
         rate_limit: 0.4,
         seed: Some(11),
         ..Faults::none()
     })
     .await;
-    let client = Client::builder()
-        .emulator(&emu)
-        .retry(quick_retries())
-        .build()
-        .unwrap();
-    let items = client.table_in::<Item>(dst);
+    let items = retrying_sheet(&emu, dst);
     let rows: Vec<Item> = (0..100).map(|i| item(i, i as f64)).collect();
     let ids = items.insert_many(&rows).await.unwrap();
     assert_eq!(ids.len(), 100);
@@ -114,13 +88,8 @@ async fn injected_rate_limits_are_retried_without_losing_or_duplicating_rows() {
 #[tokio::test]
 async fn reads_and_updates_ride_out_server_errors() {
     let emu = Emulator::builder().start().await.unwrap();
-    let dst = sheet(&emu).await;
-    let client = Client::builder()
-        .emulator(&emu)
-        .retry(quick_retries())
-        .build()
-        .unwrap();
-    let items = client.table_in::<Item>(dst);
+    let dst = common::items_datasheet(&emu).await;
+    let items = retrying_sheet(&emu, dst);
     items
         .insert_many(&(0..30).map(|i| item(i, 1.0)).collect::<Vec<_>>())
         .await

@@ -3,52 +3,22 @@
 
 use std::collections::HashMap;
 
-use apitable_emulator::{Emulator, Faults, FieldSpec};
+mod common;
+
+use apitable_emulator::{Emulator, Faults};
 use apitable_orm::prelude::*;
 use apitable_orm::{DatasheetId, RetryPolicy};
-use serde_json::json;
-
-#[derive(Debug, Clone, PartialEq, Table)]
-#[apitable(datasheet = "dstScale000000001", rename_all = "PascalCase")]
-struct Item {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    #[apitable(key)]
-    name: String,
-    qty: f64,
-}
+use common::{Item, item};
 
 fn items(n: usize) -> Vec<Item> {
-    (0..n)
-        .map(|i| Item {
-            id: None,
-            name: format!("item {i:03}"),
-            qty: i as f64,
-        })
-        .collect()
+    (0..n).map(|i| item(i, i as f64)).collect()
 }
 
 /// An emulator with the real limiter (5 a second) and 300 ms ± 50 ms before every POST is
 /// handled, and a fresh datasheet.
 async fn slow_server() -> (Emulator, DatasheetId) {
-    let emu = Emulator::builder()
-        .rate_limit(Some(5))
-        .start()
-        .await
-        .unwrap();
-    let dst = emu
-        .create_datasheet(
-            "Items",
-            &[
-                FieldSpec::new("Name", "SingleText").property(json!({})),
-                FieldSpec::new("Qty", "Number").property(json!({"precision": 0})),
-            ],
-        )
-        .await
-        .unwrap()
-        .id
-        .parse()
-        .unwrap();
+    let emu = common::rate_limited(5).await;
+    let dst = common::items_datasheet(&emu).await;
     emu.set_faults(Faults {
         latency: 1.0,
         latency_ms: 300,

@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use apitable_emulator::{Emulator, FieldSpec};
-use apitable_orm::{Client, DatasheetId, RetryPolicy};
+use apitable_orm::prelude::*;
+use apitable_orm::{DatasheetId, RetryPolicy};
 
 /// An in-process emulator seeded from this JSON text.
 pub async fn seeded(seed: &str) -> Emulator {
@@ -44,4 +45,37 @@ pub async fn new_datasheet(emu: &Emulator, name: &str, fields: &[FieldSpec]) -> 
         .id
         .parse()
         .unwrap()
+}
+
+/// A row of the plain items datasheet: a key and a quantity.
+#[derive(Debug, Clone, PartialEq, Table)]
+#[apitable(datasheet = "dstItems000000001", rename_all = "PascalCase")]
+pub struct Item {
+    #[apitable(record_id)]
+    pub id: Option<RecordId>,
+    #[apitable(key)]
+    pub name: String,
+    pub qty: f64,
+}
+
+/// Item `i` ("item 007") with this quantity, not yet written.
+pub fn item(i: usize, qty: f64) -> Item {
+    Item {
+        id: None,
+        name: format!("item {i:03}"),
+        qty,
+    }
+}
+
+/// A new datasheet for [`Item`]s: `Name` (text) and `Qty` (a whole number).
+pub async fn items_datasheet(emu: &Emulator) -> DatasheetId {
+    new_datasheet(
+        emu,
+        "Items",
+        &[
+            FieldSpec::new("Name", "SingleText").property(serde_json::json!({})),
+            FieldSpec::new("Qty", "Number").property(serde_json::json!({"precision": 0})),
+        ],
+    )
+    .await
 }

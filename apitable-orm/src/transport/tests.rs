@@ -156,12 +156,7 @@ fn dst(s: &str) -> DatasheetId {
 async fn rate_limited_then_success_is_retried_after_a_second() {
     let fake = Fake::new([error(429, 429), ok_page()]);
     let client = fake.client(Pacing::off(), RetryPolicy::standard());
-    let id = dst("dstA");
-    let page = client
-        .datasheet(&id)
-        .list_records::<Fields>(&ListRecords::new())
-        .await
-        .unwrap();
+    let page = list_one(&client).await.unwrap();
     assert_eq!(page.total, 0);
     let times = fake.times();
     assert_eq!(times.len(), 2);
@@ -185,12 +180,7 @@ async fn three_server_errors_then_success() {
 async fn retries_stop_at_the_attempt_limit() {
     let fake = Fake::new(vec![error(500, 500); 10]);
     let client = fake.client(Pacing::off(), RetryPolicy::standard().with_max_attempts(3));
-    let id = dst("dstA");
-    let err = client
-        .datasheet(&id)
-        .list_records::<Fields>(&ListRecords::new())
-        .await
-        .unwrap_err();
+    let err = list_one(&client).await.unwrap_err();
     assert_eq!(err.code(), Some(500));
     assert_eq!(fake.times().len(), 3);
 }
@@ -199,12 +189,7 @@ async fn retries_stop_at_the_attempt_limit() {
 async fn business_errors_are_not_retried() {
     let fake = Fake::new([error(200, 400), ok_page()]);
     let client = fake.client(Pacing::off(), RetryPolicy::standard());
-    let id = dst("dstA");
-    let err = client
-        .datasheet(&id)
-        .list_records::<Fields>(&ListRecords::new())
-        .await
-        .unwrap_err();
+    let err = list_one(&client).await.unwrap_err();
     assert_eq!(err.code(), Some(400));
     assert_eq!(fake.times().len(), 1);
 }
@@ -420,12 +405,12 @@ fn rate_limited_with(retry_after: &str) -> Reply {
     )
 }
 
-async fn list_one(client: &Client) -> crate::Result<()> {
+/// Lists the first page of `dstA`.
+async fn list_one(client: &Client) -> crate::Result<crate::Page<crate::api::Record<Fields>>> {
     client
         .datasheet(&dst("dstA"))
         .list_records::<Fields>(&ListRecords::new())
         .await
-        .map(drop)
 }
 
 #[tokio::test(start_paused = true)]
