@@ -1,5 +1,7 @@
 //! Text functions. Positions and lengths count UTF-16 code units, as in JavaScript.
 
+use std::borrow::Cow;
+
 use super::{Arg, Cx, RtResult, arg, argv, copy_value, flatten_refs};
 use crate::value::{Value, join_items, joined_len, js_ge, js_gt, js_trim};
 
@@ -179,43 +181,55 @@ pub(super) fn search(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
     })
 }
 
-pub(super) fn len(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
+/// The first argument as a string, `None` when it is null (the function's result then).
+fn first_text<'a>(args: &'a [Arg<'_>], cx: &Cx<'_>) -> Result<Option<Cow<'a, str>>, String> {
     let v = argv(args, 0);
     if v.is_null() {
-        return Ok(Value::Null);
+        return Ok(None);
     }
-    Ok(Value::Number(units(&v.js_str(cx.budget)?) as f64))
+    v.js_str(cx.budget).map(Some)
+}
+
+pub(super) fn len(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
+    let Some(s) = first_text(args, cx)? else {
+        return Ok(Value::Null);
+    };
+    Ok(Value::Number(units(&s) as f64))
 }
 
 pub(super) fn lower(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let v = argv(args, 0);
-    if v.is_null() {
-        return Ok(Value::Null);
-    }
-    let s = v.js_str(cx.budget)?;
-    // Final sigma, the one contextual rule, has the same length either way.
-    let n: usize = s
-        .chars()
-        .map(|c| c.to_lowercase().map(char::len_utf8).sum::<usize>())
-        .sum();
-    cx.budget.bytes(n as u64)?;
-    Ok(Value::String(s.to_lowercase()))
+    recase(
+        args,
+        cx,
+        |c| c.to_lowercase().map(char::len_utf8).sum(),
+        str::to_lowercase,
+    )
 }
 
 pub(super) fn upper(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let v = argv(args, 0);
-    if v.is_null() {
+    recase(
+        args,
+        cx,
+        |c| c.to_uppercase().map(char::len_utf8).sum(),
+        str::to_uppercase,
+    )
+}
+
+/// `LOWER`/`UPPER`: the budget is charged the length of the result, added up character by
+/// character (`case_len`), before `recase` builds it.
+fn recase(
+    args: &[Arg<'_>],
+    cx: &Cx<'_>,
+    case_len: fn(char) -> usize,
+    recase: fn(&str) -> String,
+) -> RtResult {
+    let Some(s) = first_text(args, cx)? else {
         return Ok(Value::Null);
-    }
-    let s = v.js_str(cx.budget)?;
-    let n: usize = s
-        .chars()
-        .map(|c| c.to_uppercase().map(char::len_utf8).sum::<usize>())
-        .sum();
+    };
+    // Final sigma, the one contextual rule, has the same length either way.
+    let n: usize = s.chars().map(case_len).sum();
     cx.budget.bytes(n as u64)?;
-    let mut out = String::with_capacity(n);
-    out.extend(s.chars().flat_map(char::to_uppercase));
-    Ok(Value::String(out))
+    Ok(Value::String(recase(&s)))
 }
 
 pub(super) fn concatenate(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
@@ -225,22 +239,18 @@ pub(super) fn concatenate(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
 }
 
 pub(super) fn left(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let v = argv(args, 0);
-    if v.is_null() {
+    let Some(s) = first_text(args, cx)? else {
         return Ok(Value::Null);
-    }
-    let s = v.js_str(cx.budget)?;
+    };
     let count = arg(args, 1).map_or(1.0, to_integer);
     let end = clamp_pos(count, units(&s));
     Ok(Value::String(unit_slice(&s, 0, end, cx)?))
 }
 
 pub(super) fn right(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let v = argv(args, 0);
-    if v.is_null() {
+    let Some(s) = first_text(args, cx)? else {
         return Ok(Value::Null);
-    }
-    let s = v.js_str(cx.budget)?;
+    };
     let len = units(&s);
     let count = arg(args, 1).map_or(1.0, Value::to_number);
     let start = to_integer_f(len as f64 - count);
@@ -259,11 +269,9 @@ fn slice_index(p: f64, len: usize) -> usize {
 }
 
 pub(super) fn mid(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let v = argv(args, 0);
-    if v.is_null() {
+    let Some(s) = first_text(args, cx)? else {
         return Ok(Value::Null);
-    }
-    let s = v.js_str(cx.budget)?;
+    };
     let len = units(&s);
     let start = argv(args, 1).to_number() - 1.0;
     let count = argv(args, 2).to_number();
@@ -285,11 +293,9 @@ fn substring_range(len: usize, a: f64, b: Option<f64>) -> (usize, usize) {
 }
 
 pub(super) fn replace(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let v = argv(args, 0);
-    if v.is_null() {
+    let Some(s) = first_text(args, cx)? else {
         return Ok(Value::Null);
-    }
-    let s = v.js_str(cx.budget)?;
+    };
     let len = units(&s);
     let start = argv(args, 1).to_number() - 1.0;
     let start = if start.is_nan() { 0.0 } else { start };
@@ -433,11 +439,9 @@ pub(super) fn substitute(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
 }
 
 pub(super) fn trim(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let v = argv(args, 0);
-    if v.is_null() {
+    let Some(s) = first_text(args, cx)? else {
         return Ok(Value::Null);
-    }
-    let s = v.js_str(cx.budget)?;
+    };
     let t = js_trim(&s);
     cx.budget.bytes(t.len() as u64)?;
     Ok(Value::String(t.to_string()))
@@ -451,11 +455,9 @@ pub(super) fn t(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
 }
 
 pub(super) fn rept(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let v = argv(args, 0);
-    if v.is_null() {
+    let Some(s) = first_text(args, cx)? else {
         return Ok(Value::Null);
-    }
-    let s = v.js_str(cx.budget)?;
+    };
     let count = argv(args, 1).to_number();
     let count = if count.is_nan() { 0.0 } else { count };
     let n = to_integer_f(count);
@@ -481,11 +483,9 @@ fn url_safe(b: u8) -> bool {
 }
 
 pub(super) fn encode_url_component(args: &[Arg<'_>], cx: &Cx<'_>) -> RtResult {
-    let v = argv(args, 0);
-    if v.is_null() {
+    let Some(s) = first_text(args, cx)? else {
         return Ok(Value::Null);
-    }
-    let s = v.js_str(cx.budget)?;
+    };
     let n: u64 = s.bytes().map(|b| if url_safe(b) { 1 } else { 3 }).sum();
     cx.budget.bytes(n)?;
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
