@@ -150,6 +150,7 @@ use serde_json::Value as Json;
 
 pub use budget::{Budget, BudgetExceeded, EvalLimits};
 pub use output::Value;
+pub use value::JsValue;
 
 /// A field of the datasheet, as the formula engine needs to know it.
 #[derive(Debug, Clone, PartialEq)]

@@ -55,10 +55,11 @@ fn array_to_number(items: &[Value]) -> f64 {
     }
 }
 
-/// A value inside the evaluator: what a JavaScript value would be in the real server.
-/// [`crate::Value`] is what callers see of it.
+/// A JavaScript value of the real engine, with its dayjs dates as `D`: [`crate::Value`], what
+/// callers see, holds a date as its instant; inside the evaluator a date keeps its zone and
+/// locale.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum JsValue<D> {
     /// `null` (a blank cell, `BLANK()`).
     Null,
     /// A boolean.
@@ -68,24 +69,45 @@ pub enum Value {
     /// A string.
     String(String),
     /// An array (multi-value cells, array functions).
-    Array(Vec<Value>),
-    /// A dayjs object (from `SET_LOCALE`/`SET_TIMEZONE`): an instant with its zone and locale.
-    Date(crate::date_value::DateVal),
+    Array(Vec<JsValue<D>>),
+    /// A dayjs object (from `SET_LOCALE`/`SET_TIMEZONE`).
+    Date(D),
     /// An error captured as a value (inside `IF`, `SWITCH`, `IS_ERROR`); holds the message.
     Error(String),
 }
 
-impl Value {
+impl<D> JsValue<D> {
     /// Builds a string value.
-    pub fn str(s: impl Into<String>) -> Value {
-        Value::String(s.into())
+    pub fn str(s: impl Into<String>) -> JsValue<D> {
+        JsValue::String(s.into())
     }
 
     /// Whether the value is `null`.
     pub fn is_null(&self) -> bool {
-        matches!(self, Value::Null)
+        matches!(self, JsValue::Null)
     }
 
+    /// The same value with each date, in arrays too, turned into an `E`.
+    pub(crate) fn map_date<E>(self, f: &impl Fn(D) -> E) -> JsValue<E> {
+        match self {
+            JsValue::Null => JsValue::Null,
+            JsValue::Bool(b) => JsValue::Bool(b),
+            JsValue::Number(n) => JsValue::Number(n),
+            JsValue::String(s) => JsValue::String(s),
+            JsValue::Array(items) => {
+                JsValue::Array(items.into_iter().map(|v| v.map_date(f)).collect())
+            }
+            JsValue::Date(d) => JsValue::Date(f(d)),
+            JsValue::Error(m) => JsValue::Error(m),
+        }
+    }
+}
+
+/// A value inside the evaluator: what a JavaScript value would be in the real server, a date
+/// an instant with its zone and locale.
+pub type Value = JsValue<crate::date_value::DateVal>;
+
+impl Value {
     /// JavaScript truthiness (`Boolean(x)`).
     pub fn truthy(&self) -> bool {
         match self {
@@ -194,7 +216,7 @@ impl Value {
 
 /// JavaScript loose equality `a == b`.
 pub fn loose_eq(a: &Value, b: &Value) -> bool {
-    use Value::*;
+    use JsValue::*;
     match (a, b) {
         (Null, Null) => true,
         (Null, _) | (_, Null) => false,
@@ -212,7 +234,7 @@ pub fn loose_eq(a: &Value, b: &Value) -> bool {
 
 /// JavaScript strict equality `a === b` (objects are never equal).
 pub fn strict_eq(a: &Value, b: &Value) -> bool {
-    use Value::*;
+    use JsValue::*;
     match (a, b) {
         (Null, Null) => true,
         (Number(x), Number(y)) => x == y,
