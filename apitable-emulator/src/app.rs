@@ -57,16 +57,21 @@ pub(crate) fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// The datasheet `dst`: 301 when unknown.
+pub(crate) fn datasheet<'a>(state: &'a State, dst: &str) -> Result<&'a Datasheet, ApiError> {
+    state
+        .datasheets
+        .get(dst)
+        .ok_or_else(tips::datasheet_not_exist)
+}
+
 /// The datasheet `dst`, visible to `user_id`: 301 when unknown, 403 when outside its space.
 pub(crate) fn visible_datasheet<'a>(
     state: &'a State,
     user_id: &str,
     dst: &str,
 ) -> Result<&'a Datasheet, ApiError> {
-    let ds = state
-        .datasheets
-        .get(dst)
-        .ok_or_else(tips::datasheet_not_exist)?;
+    let ds = datasheet(state, dst)?;
     if !state.is_member(&ds.space_id, user_id) {
         return Err(ApiError::not_in_space());
     }
@@ -94,10 +99,7 @@ pub(crate) fn datasheet_in_space<'a>(
     dst: &str,
 ) -> Result<&'a Datasheet, ApiError> {
     member_space(state, user_id, spc)?;
-    let ds = state
-        .datasheets
-        .get(dst)
-        .ok_or_else(tips::datasheet_not_exist)?;
+    let ds = datasheet(state, dst)?;
     if ds.space_id != spc {
         return Err(tips::datasheet_not_visible());
     }

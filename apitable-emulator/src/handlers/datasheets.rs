@@ -3,7 +3,7 @@
 use serde_json::{Value as Json, json};
 
 use super::fields::{apply_field, build_field};
-use crate::app::{App, member_space, now_ms, visible_datasheet};
+use crate::app::{App, datasheet, member_space, now_ms, visible_datasheet};
 use crate::envelope::{ApiError, ApiResult, Success, tips};
 use crate::ids;
 use crate::params::Query;
@@ -230,10 +230,7 @@ pub(crate) fn add_field(
     dst: &str,
     spec: &Json,
 ) -> Result<(String, String), ApiError> {
-    let ds = state
-        .datasheets
-        .get(dst)
-        .ok_or_else(tips::datasheet_not_exist)?;
+    let ds = datasheet(state, dst)?;
     let nf = build_field(app, state, ds, spec)?;
     let out = (nf.field.id.clone(), nf.field.name.clone());
     apply_field(state, batch, dst, nf);

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use apitable_formula::{Budget, BudgetExceeded, EvalLimits, Formula};
 use serde_json::{Map, Value as Json, json};
 
-use crate::app::{App, now_ms, visible_datasheet};
+use crate::app::{App, datasheet, now_ms, visible_datasheet};
 use crate::envelope::{ApiError, ApiResult, Success, tips};
 use crate::fields::{
     Access, FieldType, LinkChange, ReadEnv, compare_cells, eval_ctx, field_defs, link_cells_sync,
@@ -387,10 +387,7 @@ pub(crate) fn insert(
     opts: InsertOptions<'_>,
     ids: Option<&[Option<String>]>,
 ) -> Result<Vec<String>, ApiError> {
-    let ds = state
-        .datasheets
-        .get(dst)
-        .ok_or_else(tips::datasheet_not_exist)?;
+    let ds = datasheet(state, dst)?;
     let mut fields = ds.fields.clone();
     let prepared = if opts.enforce_write_limit {
         prepare(app, state, ds, &mut fields, items, by_id)?
@@ -492,10 +489,7 @@ fn render_written(
 ) -> Result<Vec<Json>, ApiError> {
     let state = app.store.read();
     let env = app.read_env(&state);
-    let ds = state
-        .datasheets
-        .get(dst)
-        .ok_or_else(tips::datasheet_not_exist)?;
+    let ds = datasheet(&state, dst)?;
     let view = write_view(ds, q)?;
     let cols = ds.view_fields(view, q.scalar("viewId").is_none());
     Ok(ids
@@ -579,10 +573,7 @@ pub(crate) fn modify(
     items: &[Json],
     by_id: bool,
 ) -> Result<Vec<String>, ApiError> {
-    let ds = state
-        .datasheets
-        .get(dst)
-        .ok_or_else(tips::datasheet_not_exist)?;
+    let ds = datasheet(state, dst)?;
     let mut fields = ds.fields.clone();
     let prepared = prepare(app, state, ds, &mut fields, items, by_id)?;
     for p in &prepared {

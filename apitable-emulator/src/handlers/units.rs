@@ -129,10 +129,46 @@ fn rename(body: &Json, name: &mut String, sequence: &mut i64) {
     }
 }
 
-/// Fails with "unit not exists" when one of the `given` unit ids is not `known`.
-fn ensure_known(given: &Option<Vec<String>>, known: impl Fn(&str) -> bool) -> Result<(), ApiError> {
+/// A member, team or role, known by its unit id.
+trait Unit {
+    fn unit_id(&self) -> &str;
+}
+
+impl Unit for MemberUnit {
+    fn unit_id(&self) -> &str {
+        &self.unit_id
+    }
+}
+
+impl Unit for Team {
+    fn unit_id(&self) -> &str {
+        &self.unit_id
+    }
+}
+
+impl Unit for Role {
+    fn unit_id(&self) -> &str {
+        &self.unit_id
+    }
+}
+
+/// Where the unit `unit` stands in `units`; "unit not exists" when it is not there.
+fn unit_index<T: Unit>(units: &[T], unit: &str) -> Result<usize, ApiError> {
+    units
+        .iter()
+        .position(|x| x.unit_id() == unit)
+        .ok_or_else(tips::unit_not_exists)
+}
+
+/// Whether `units` holds the unit `unit`.
+fn has_unit<T: Unit>(units: &[T], unit: &str) -> bool {
+    units.iter().any(|x| x.unit_id() == unit)
+}
+
+/// Fails with "unit not exists" when one of the `given` unit ids is not in `known`.
+fn ensure_known<T: Unit>(given: &Option<Vec<String>>, known: &[T]) -> Result<(), ApiError> {
     match given {
-        Some(ids) if ids.iter().any(|id| !known(id)) => Err(tips::unit_not_exists()),
+        Some(ids) if ids.iter().any(|id| !has_unit(known, id)) => Err(tips::unit_not_exists()),
         _ => Ok(()),
     }
 }
@@ -168,11 +204,7 @@ pub(crate) fn member(
     if method == "GET" {
         let state = app.store.read();
         let space = member_space(&state, user, spc)?;
-        let m = space
-            .members
-            .iter()
-            .find(|m| m.unit_id == unit)
-            .ok_or_else(tips::unit_not_exists)?;
+        let m = &space.members[unit_index(&space.members, unit)?];
         let sensitive = q.scalar("sensitiveData") == Some("true");
         return Ok(Success::ok(
             json!({"member": member_json(space, m, sensitive)}),
@@ -180,11 +212,7 @@ pub(crate) fn member(
     }
     app.store.write(|state, batch| {
         let space = member_space(state, user, spc)?;
-        let idx = space
-            .members
-            .iter()
-            .position(|m| m.unit_id == unit)
-            .ok_or_else(tips::unit_not_exists)?;
+        let idx = unit_index(&space.members, unit)?;
         let sidx = state.spaces.iter().position(|s| s.id == spc).unwrap_or(0);
         if method == "DELETE" {
             if space.members[idx].member_type == "PrimaryAdmin" {
@@ -200,8 +228,8 @@ pub(crate) fn member(
         let name = body.get("name").and_then(Json::as_str).map(str::to_string);
         let teams = str_list(body.get("teams"));
         let roles = str_list(body.get("roles"));
-        ensure_known(&teams, |t| space.teams.iter().any(|x| x.unit_id == t))?;
-        ensure_known(&roles, |r| space.roles.iter().any(|x| x.unit_id == r))?;
+        ensure_known(&teams, &space.teams)?;
+        ensure_known(&roles, &space.roles)?;
         let space = &mut state.spaces[sidx];
         let m = &mut space.members[idx];
         if let Some(n) = name {
@@ -236,7 +264,7 @@ pub(crate) fn roles(
         let state = app.store.read();
         let space = member_space(&state, user, spc)?;
         if let (Some(u), true) = (unit, units) {
-            if !space.roles.iter().any(|r| r.unit_id == u) {
+            if !has_unit(&space.roles, u) {
                 return Err(tips::unit_not_exists());
             }
             let teams: Vec<Json> = space
@@ -276,11 +304,7 @@ pub(crate) fn roles(
                 Ok(out)
             }
             (m, Some(u)) => {
-                let idx = space
-                    .roles
-                    .iter()
-                    .position(|r| r.unit_id == u)
-                    .ok_or_else(tips::unit_not_exists)?;
+                let idx = unit_index(&space.roles, u)?;
                 if m == "DELETE" {
                     if space.members.iter().any(|x| x.roles.iter().any(|r| r == u))
                         || space.teams.iter().any(|x| x.roles.iter().any(|r| r == u))
@@ -320,7 +344,7 @@ pub(crate) fn teams(
         let unit = unit.unwrap_or("0");
         let state = app.store.read();
         let space = member_space(&state, user, spc)?;
-        if unit != "0" && !space.teams.iter().any(|t| t.unit_id == unit) {
+        if unit != "0" && !has_unit(&space.teams, unit) {
             return Err(tips::unit_not_exists());
         }
         let (num, size) = paging(app, q)?;
@@ -347,14 +371,14 @@ pub(crate) fn teams(
         let sidx = space_index(state, user, spc)?;
         let space = &mut state.spaces[sidx];
         let roles = str_list(body.get("roles"));
-        ensure_known(&roles, |r| space.roles.iter().any(|x| x.unit_id == r))?;
+        ensure_known(&roles, &space.roles)?;
         let parent = body
             .get("parentUnitId")
             .and_then(Json::as_str)
             .map(str::to_string);
         if let Some(p) = &parent
             && p != "0"
-            && !space.teams.iter().any(|t| &t.unit_id == p)
+            && !has_unit(&space.teams, p)
         {
             return Err(ApiError::bad(
                 "The unit specified by the parentUnitId does not exist",
@@ -377,11 +401,7 @@ pub(crate) fn teams(
                 Ok(out)
             }
             (m, Some(u)) => {
-                let idx = space
-                    .teams
-                    .iter()
-                    .position(|t| t.unit_id == u)
-                    .ok_or_else(tips::unit_not_exists)?;
+                let idx = unit_index(&space.teams, u)?;
                 if m == "DELETE" {
                     if space.members.iter().any(|x| x.teams.iter().any(|t| t == u))
                         || space.teams.iter().any(|t| t.parent_unit_id == u)
