@@ -36,15 +36,35 @@ fn start(db: &std::path::Path, extra: &[&str]) -> Started {
     Started { child, info }
 }
 
+impl Started {
+    /// SIGKILL: no chance to flush anything.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// An empty directory `{dir}-{pid}` under the temp dir, and the path of the database `file`
+/// in it (not there yet).
+fn fresh_db(dir: &str, file: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("{dir}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join(file);
+    let _ = std::fs::remove_file(&db);
+    (dir, db)
+}
+
+/// Sends the request; returns the JSON body of the answer.
+async fn json_of(req: reqwest::RequestBuilder) -> Value {
+    req.send().await.unwrap().json().await.unwrap()
+}
+
 #[tokio::test]
 async fn killed_server_keeps_acknowledged_writes() {
-    let dir = std::env::temp_dir().join(format!("apitable-emu-bin-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("kill.sqlite");
-    let _ = std::fs::remove_file(&db);
+    let (dir, db) = fresh_db("apitable-emu-bin", "kill.sqlite");
     let c = reqwest::Client::new();
 
-    let mut s = start(
+    let s = start(
         &db,
         &["--rate-limit", "0", "--token", "uskFixedToken00000000001"],
     );
@@ -54,51 +74,38 @@ async fn killed_server_keeps_acknowledged_writes() {
     let space = s.info["space_id"].clone();
     assert!(space.starts_with("spc"));
     let auth = "Bearer uskFixedToken00000000001";
-    let created: Value = c
-        .post(format!("{base}/fusion/v1/spaces/{space}/datasheets"))
-        .header("Authorization", auth)
-        .json(&json!({"name": "Log", "fields": [{"name": "N", "type": "Number", "property": {"precision": 0}}]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = json_of(
+        c.post(format!("{base}/fusion/v1/spaces/{space}/datasheets"))
+            .header("Authorization", auth)
+            .json(&json!({"name": "Log", "fields": [{"name": "N", "type": "Number", "property": {"precision": 0}}]})),
+    )
+    .await;
     let dst = created["data"]["id"].as_str().unwrap().to_string();
     for i in 0..30 {
-        let r: Value = c
-            .post(format!("{base}/fusion/v1/datasheets/{dst}/records"))
-            .header("Authorization", auth)
-            .json(&json!({"records": [{"fields": {"N": i}}]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let r = json_of(
+            c.post(format!("{base}/fusion/v1/datasheets/{dst}/records"))
+                .header("Authorization", auth)
+                .json(&json!({"records": [{"fields": {"N": i}}]})),
+        )
+        .await;
         assert_eq!(r["success"], true);
     }
-    s.child.kill().unwrap(); // SIGKILL: no chance to flush anything
-    s.child.wait().unwrap();
+    s.kill();
 
-    let mut s = start(&db, &["--rate-limit", "0"]);
+    let s = start(&db, &["--rate-limit", "0"]);
     let base = s.info["base_url"].clone();
     assert_eq!(
         s.info["token"], "uskFixedToken00000000001",
         "the token is kept in the database"
     );
     assert!(s.info.get("datasheet").is_some_and(|d| d.starts_with(&dst)));
-    let r: Value = c
-        .get(format!(
+    let r = json_of(
+        c.get(format!(
             "{base}/fusion/v1/datasheets/{dst}/records?pageSize=1000"
         ))
-        .header("Authorization", auth)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .header("Authorization", auth),
+    )
+    .await;
     assert_eq!(r["data"]["total"], 30);
     let ns: Vec<i64> = r["data"]["records"]
         .as_array()
@@ -107,19 +114,15 @@ async fn killed_server_keeps_acknowledged_writes() {
         .map(|x| x["fields"]["N"].as_i64().unwrap())
         .collect();
     assert_eq!(ns, (0..30).collect::<Vec<_>>());
-    s.child.kill().unwrap();
-    s.child.wait().unwrap();
+    s.kill();
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn read_timeouts_are_set_from_the_command_line() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let dir = std::env::temp_dir().join(format!("apitable-emu-bin-to-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("timeouts.sqlite");
-    let _ = std::fs::remove_file(&db);
-    let mut s = start(
+    let (dir, db) = fresh_db("apitable-emu-bin-to", "timeouts.sqlite");
+    let s = start(
         &db,
         &[
             "--header-read-timeout-ms",
@@ -162,7 +165,6 @@ async fn read_timeouts_are_set_from_the_command_line() {
         .expect("closed by the server");
     let text = String::from_utf8_lossy(&got);
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
-    s.child.kill().unwrap();
-    s.child.wait().unwrap();
+    s.kill();
     let _ = std::fs::remove_dir_all(&dir);
 }

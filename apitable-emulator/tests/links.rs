@@ -3,7 +3,7 @@
 mod common;
 
 use apitable_emulator::FieldSpec;
-use common::{H, ok};
+use common::{H, integer, ok, text};
 use reqwest::Method;
 use serde_json::json;
 
@@ -11,15 +11,7 @@ use serde_json::json;
 async fn two_way_links_lookups_and_cleanup() {
     let h = H::new().await;
     let spc = h.emu.space_id().to_string();
-    let tags = h
-        .sheet(
-            "Tags",
-            &[
-                FieldSpec::new("Label", "SingleText").property(json!({})),
-                FieldSpec::new("Weight", "Number").property(json!({"precision": 0})),
-            ],
-        )
-        .await;
+    let tags = h.sheet("Tags", &[text("Label"), integer("Weight")]).await;
     let t = h
         .create(
             &tags,
@@ -29,12 +21,7 @@ async fn two_way_links_lookups_and_cleanup() {
             ],
         )
         .await;
-    let tasks = h
-        .sheet(
-            "Tasks",
-            &[FieldSpec::new("Title", "SingleText").property(json!({}))],
-        )
-        .await;
+    let tasks = h.sheet("Tasks", &[text("Title")]).await;
     let fpath = format!("/fusion/v1/spaces/{spc}/datasheets/{tasks}/fields");
     let link = ok(
         &h.post(

@@ -3,22 +3,14 @@
 mod common;
 
 use apitable_emulator::FieldSpec;
-use common::{H, assert_err, ok};
+use common::{H, assert_err, integer, ok, text};
 use serde_json::json;
 
 #[tokio::test]
 async fn fields_list_create_delete() {
     let h = H::new().await;
     let spc = h.emu.space_id().to_string();
-    let dst = h
-        .sheet(
-            "People",
-            &[
-                FieldSpec::new("Name", "SingleText").property(json!({})),
-                FieldSpec::new("Age", "Number").property(json!({"precision": 0})),
-            ],
-        )
-        .await;
+    let dst = h.sheet("People", &[text("Name"), integer("Age")]).await;
     let d = ok(
         &h.get(&format!("/fusion/v1/datasheets/{dst}/fields")).await,
         200,

@@ -81,11 +81,7 @@ impl H {
 
     /// Creates a datasheet whose one field is the text field "Name"; returns its id.
     pub async fn name_sheet(&self, name: &str) -> String {
-        self.sheet(
-            name,
-            &[FieldSpec::new("Name", "SingleText").property(json!({}))],
-        )
-        .await
+        self.sheet(name, &[text("Name")]).await
     }
 
     /// Uploads one file as an attachment of `dst` with the default token; returns the JSON
@@ -139,6 +135,16 @@ impl H {
             .map(|r| r["recordId"].as_str().unwrap().to_string())
             .collect()
     }
+}
+
+/// A single-line text field.
+pub fn text(name: &str) -> FieldSpec {
+    FieldSpec::new(name, "SingleText").property(json!({}))
+}
+
+/// A number field without decimals.
+pub fn integer(name: &str) -> FieldSpec {
+    FieldSpec::new(name, "Number").property(json!({"precision": 0}))
 }
 
 /// Percent-encodes a query value: every byte but the unreserved ones.
