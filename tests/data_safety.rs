@@ -45,17 +45,11 @@ fn client_for(emu: &Emulator, retry: RetryPolicy) -> Client {
 }
 
 async fn items_sheet(emu: &Emulator) -> DatasheetId {
-    common::new_datasheet(
-        emu,
-        "Items",
-        &[
-            FieldSpec::new("Name", "SingleText").property(json!({})),
-            FieldSpec::new("Qty", "Number").property(json!({"precision": 0})),
-            FieldSpec::new("Note", "Text"),
-            FieldSpec::new("Tags", "MultiSelect").property(json!({"options": []})),
-        ],
-    )
-    .await
+    let more = [
+        FieldSpec::new("Note", "Text"),
+        FieldSpec::new("Tags", "MultiSelect").property(json!({"options": []})),
+    ];
+    common::new_datasheet(emu, "Items", &common::item_fields(more)).await
 }
 
 /// A new emulator with an items datasheet, and that sheet through a client without retries.

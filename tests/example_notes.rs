@@ -61,6 +61,16 @@ fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
     path
 }
 
+/// `add` with a title, a body and a tag.
+const ADD_MILK: &[&str] = &[
+    "add",
+    "Buy milk",
+    "--body",
+    "Two litres",
+    "--tag",
+    "shopping",
+];
+
 #[tokio::test]
 async fn add_list_show_with_tags_and_an_attachment() {
     let (emu, client, dst) = setup().await;
@@ -73,19 +83,10 @@ async fn add_list_show_with_tags_and_an_attachment() {
     let out = ok(
         &notes,
         &[
-            "add",
-            "Buy milk",
-            "--body",
-            "Two litres",
-            "--tag",
-            "shopping",
-            "-t",
-            "home",
-            "-t",
-            " shopping ",
-            "--attach",
-            path,
-        ],
+            ADD_MILK,
+            &["-t", "home", "-t", " shopping ", "--attach", path],
+        ]
+        .concat(),
     )
     .await;
     let stats = emu.stats().await;
@@ -235,20 +236,7 @@ async fn search_matches_words_in_title_or_body_ignoring_case() {
 async fn edit_sends_only_the_changed_cells() {
     let (emu, client, dst) = setup().await;
     let notes = Notes::new(&client, dst.clone());
-    let id = added_id(
-        &ok(
-            &notes,
-            &[
-                "add",
-                "Buy milk",
-                "--body",
-                "Two litres",
-                "--tag",
-                "shopping",
-            ],
-        )
-        .await,
-    );
+    let id = added_id(&ok(&notes, ADD_MILK).await);
 
     // Read the note, then let someone else change its body and tags.
     let stale = notes.load(&id).await.unwrap();

@@ -12,7 +12,6 @@ use apitable_emulator::{Emulator, Faults, FieldSpec};
 use apitable_orm::Error;
 use apitable_orm::RetryPolicy;
 use apitable_orm::prelude::*;
-use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Table)]
 #[apitable(datasheet = "dstFaultRun000001", rename_all = "PascalCase")]
@@ -41,16 +40,8 @@ const MAX_RUNS: usize = 400;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upsert_under_faults_ends_with_exactly_the_input() {
     let emu = Emulator::builder().start().await.unwrap();
-    let dst = common::new_datasheet(
-        &emu,
-        "Items",
-        &[
-            FieldSpec::new("Name", "SingleText").property(json!({})),
-            FieldSpec::new("Qty", "Number").property(json!({"precision": 0})),
-            FieldSpec::new("Note", "Text"),
-        ],
-    )
-    .await;
+    let fields = common::item_fields([FieldSpec::new("Note", "Text")]);
+    let dst = common::new_datasheet(&emu, "Items", &fields).await;
     let client = Client::builder()
         .emulator(&emu)
         .attempt_timeout(Duration::from_millis(400))

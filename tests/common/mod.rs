@@ -67,15 +67,19 @@ pub fn item(i: usize, qty: f64) -> Item {
     }
 }
 
+/// The fields of an items datasheet: `Name` (text, the key), `Qty` (a whole number) and
+/// then `more`.
+pub fn item_fields(more: impl IntoIterator<Item = FieldSpec>) -> Vec<FieldSpec> {
+    [
+        FieldSpec::new("Name", "SingleText").property(serde_json::json!({})),
+        FieldSpec::new("Qty", "Number").property(serde_json::json!({"precision": 0})),
+    ]
+    .into_iter()
+    .chain(more)
+    .collect()
+}
+
 /// A new datasheet for [`Item`]s: `Name` (text) and `Qty` (a whole number).
 pub async fn items_datasheet(emu: &Emulator) -> DatasheetId {
-    new_datasheet(
-        emu,
-        "Items",
-        &[
-            FieldSpec::new("Name", "SingleText").property(serde_json::json!({})),
-            FieldSpec::new("Qty", "Number").property(serde_json::json!({"precision": 0})),
-        ],
-    )
-    .await
+    new_datasheet(emu, "Items", &item_fields([])).await
 }
