@@ -15,13 +15,12 @@ use crate::emulator::{Counts, Emulator, Seed};
 use crate::report::{Bound, Row, Sample, Side, Unit};
 use crate::{Args, BoxError, Item};
 
-/// Whether `ClientBuilder::redis_budget` (feature `redis`) has landed; the four-process
-/// scenario's Rust side is measured only then (see [`shared_budget`]).
-const SHARED_BUDGET_LANDED: bool = false;
+/// Whether the four-process scenario's Rust side is measured (with the budget shared through
+/// Redis, see [`shared_budget`]).
+const SHARED_BUDGET_LANDED: bool = true;
 
-/// Whether `Sheet::cached` / `Query::cached` have landed; the cached-menu scenario's Rust side
-/// is measured only then (see [`cached_menu_reads`]).
-const READ_CACHE_LANDED: bool = false;
+/// Whether the cached-menu scenario's Rust side is measured (see [`cached_menu_reads`]).
+const READ_CACHE_LANDED: bool = true;
 
 const NOT_LANDED: &str = "not measured: API not landed yet";
 
@@ -421,8 +420,9 @@ fn epoch() -> f64 {
 /// Four processes on one datasheet, each inserting 25 batches of 10.
 async fn procs(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
     let mut sides: [Vec<Sample>; 3] = Default::default();
+    let shared = SHARED_BUDGET_LANDED && ctx.redis.is_some();
     for r in 0..ctx.runs_long {
-        if SHARED_BUDGET_LANDED {
+        if shared {
             let dst = ctx.emu.dst(&sheet_name("procs", l, "ours", r));
             sides[0].push(measure(ctx, || four_processes(ctx, &dst, None)).await);
         }
@@ -436,8 +436,10 @@ async fn procs(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
         scenario: "four processes on one datasheet (25 batches of 10 each)".into(),
         latency: l,
         unit: Unit::Secs,
-        ours: if SHARED_BUDGET_LANDED {
+        ours: if shared {
             Side::Samples(ours)
+        } else if SHARED_BUDGET_LANDED {
+            Side::NotMeasured("not measured: no --redis (redis-server not found)".into())
         } else {
             Side::NotMeasured(NOT_LANDED.into())
         },
@@ -518,13 +520,10 @@ async fn four_processes(ctx: &Ctx, dst: &str, sdk: Option<bool>) -> Result<f64, 
     }
 }
 
-/// The client of a worker process with the budget shared through Redis.
-///
-/// Wire-up once `ClientBuilder::redis_budget` lands (feature `redis` on apitable-orm): return
-/// `Ok(builder.redis_budget(url))` and set [`SHARED_BUDGET_LANDED`].
+/// The client of a worker process with the budget shared through Redis
+/// (`ClientBuilder::redis_budget`, feature `redis` of apitable-orm).
 fn shared_budget(builder: ClientBuilder, url: &str) -> Result<ClientBuilder, BoxError> {
-    let _ = (builder, url);
-    Err(NOT_LANDED.into())
+    Ok(builder.redis_budget(url))
 }
 
 /// `apitable-bench worker-insert`: one of the four processes.
@@ -667,14 +666,10 @@ async fn menu(ctx: &Ctx, l: u64) -> Result<Row, BoxError> {
     })
 }
 
-/// 1,000 reads of the menu, 100 a second, through the read cache.
-///
-/// Wire-up once `Query::cached(ttl)` lands: build the query as
-/// `sheet.query().page_size(100).cached(Duration::from_secs(1))` below and set
-/// [`READ_CACHE_LANDED`]. Until then this reads without a cache (and is not run).
+/// 1,000 reads of the menu, 100 a second, through the read cache (`Query::cached`, 1 s TTL).
 async fn cached_menu_reads(ctx: &Ctx) -> Result<f64, String> {
     let sheet = sheet(ctx, "menu").map_err(|e| e.to_string())?;
-    let query = sheet.query().page_size(100);
+    let query = sheet.query().page_size(100).cached(Duration::from_secs(1));
     let begin = Instant::now();
     for k in 0..1000u32 {
         let at = begin + Duration::from_millis(u64::from(k) * 10);
