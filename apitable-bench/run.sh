@@ -7,7 +7,7 @@
 # apitable`, only here: never in tests or CI), starts a redis-server of its own on a free
 # loopback port, runs every scenario for apitable-orm and the SDK side by side on one emulator
 # binary (rate limiter on, 5 requests/s), then the decode bench's headline. Takes a while
-# (about half an hour on 2 cores); prints one Markdown table.
+# (about 35 minutes on 2 cores); prints one Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
