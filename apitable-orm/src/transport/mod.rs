@@ -320,7 +320,7 @@ impl Transport {
                 }) => pace.answered(error.is_rate_limited()),
                 Err(_) => {}
             }
-            drop(pace);
+            pace.release().await;
             let Failure {
                 error: err,
                 retry_after,

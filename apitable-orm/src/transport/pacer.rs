@@ -196,6 +196,25 @@ impl PaceGuard {
     }
 }
 
+impl PaceGuard {
+    /// Gives the permit back now. A slot of the shared budget is back in Redis when this
+    /// returns, so that a process that ends right after its last request strands none;
+    /// dropping the guard gives it back in the background instead.
+    pub(crate) async fn release(self) {
+        #[cfg(feature = "redis")]
+        {
+            let mut guard = self;
+            if matches!(guard.held, Some((_, Held::Shared(_))))
+                && let Some((_, Held::Shared(slot))) = guard.held.take()
+            {
+                slot.release(guard.answered.map(|(_, rtt)| rtt), guard.hold)
+                    .await;
+            }
+        }
+        // A local permit goes back when the guard is dropped.
+    }
+}
+
 impl Drop for PaceGuard {
     fn drop(&mut self) {
         let Some((state, held)) = self.held.take() else {
@@ -210,7 +229,7 @@ impl Drop for PaceGuard {
                 state.changed.notify_waiters();
             }
             #[cfg(feature = "redis")]
-            Held::Shared(slot) => slot.release(self.answered.map(|(_, rtt)| rtt), self.hold),
+            Held::Shared(slot) => slot.release_later(self.answered.map(|(_, rtt)| rtt), self.hold),
         }
     }
 }

@@ -245,28 +245,31 @@ impl SharedBudget {
 }
 
 impl SharedSlot {
-    /// Gives the slot back: `rtt` is the round trip, `None` when no answer came.
-    pub(crate) fn release(self, rtt: Option<Duration>, hold: Duration) {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return; // shutting down; the lease frees the slot
+    /// Gives the slot back: `rtt` is the round trip, `None` when no answer came. If Redis
+    /// fails, the lease frees the slot.
+    pub(crate) async fn release(self, rtt: Option<Duration>, hold: Duration) {
+        let Some(mut conn) = self.budget.link.connection().await else {
+            return;
         };
-        runtime.spawn(async move {
-            let Some(mut conn) = self.budget.link.connection().await else {
-                return; // the lease frees the slot
-            };
-            let rtt_ms = rtt.map_or(-1, |d| d.as_millis() as i64);
-            let done: redis::RedisResult<i64> = self
-                .budget
-                .release
-                .key(&self.key)
-                .arg(self.slot)
-                .arg(rtt_ms)
-                .arg(hold.as_millis() as u64)
-                .invoke_async(&mut conn)
-                .await;
-            if let Err(e) = done {
-                self.budget.link.warn(&e.to_string());
-            }
-        });
+        let rtt_ms = rtt.map_or(-1, |d| d.as_millis() as i64);
+        let done: redis::RedisResult<i64> = self
+            .budget
+            .release
+            .key(&self.key)
+            .arg(self.slot)
+            .arg(rtt_ms)
+            .arg(hold.as_millis() as u64)
+            .invoke_async(&mut conn)
+            .await;
+        if let Err(e) = done {
+            self.budget.link.warn(&e.to_string());
+        }
+    }
+
+    /// Gives the slot back without waiting (when the request is dropped mid-flight).
+    pub(crate) fn release_later(self, rtt: Option<Duration>, hold: Duration) {
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(self.release(rtt, hold));
+        } // else shutting down: the lease frees the slot
     }
 }
