@@ -262,3 +262,45 @@ async fn with_redis_unreachable_the_cache_works_within_the_process() {
     }
     assert_eq!(emu.stats().await.count("GET", RECORDS), 1);
 }
+
+#[tokio::test]
+async fn a_client_that_stops_right_after_its_requests_strands_no_slot() {
+    let Some(redis) = redis() else { return };
+    let (emu, dst) = server().await;
+    // Five reads on a runtime of its own, which ends with them (as a process would).
+    {
+        let (base, token, url, dst) = (
+            emu.base_url().to_string(),
+            emu.token().to_string(),
+            redis.url.clone(),
+            dst.clone(),
+        );
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let client = Client::builder()
+                    .base_url(base)
+                    .token(token)
+                    .redis_budget(url)
+                    .build()
+                    .unwrap();
+                let sheet = client.table_in::<Job>(dst);
+                let reads = (0..5).map(|_| sheet.count());
+                for r in futures_util::future::join_all(reads).await {
+                    r.unwrap();
+                }
+            });
+        })
+        .join()
+        .unwrap();
+    }
+    // Had the five slots stayed taken, this would wait for their two-minute lease.
+    let next = worker(&emu, Some(&redis.url)).table_in::<Job>(dst);
+    let reads = futures_util::future::join_all((0..5).map(|_| next.count()));
+    let done = tokio::time::timeout(Duration::from_secs(30), reads).await;
+    assert!(done.is_ok(), "the slots of the finished client were not given back");
+    assert_eq!(emu.stats().await.status(429), 0);
+}
