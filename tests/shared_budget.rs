@@ -301,6 +301,9 @@ async fn a_client_that_stops_right_after_its_requests_strands_no_slot() {
     let next = worker(&emu, Some(&redis.url)).table_in::<Job>(dst);
     let reads = futures_util::future::join_all((0..5).map(|_| next.count()));
     let done = tokio::time::timeout(Duration::from_secs(30), reads).await;
-    assert!(done.is_ok(), "the slots of the finished client were not given back");
+    assert!(
+        done.is_ok(),
+        "the slots of the finished client were not given back"
+    );
     assert_eq!(emu.stats().await.status(429), 0);
 }
