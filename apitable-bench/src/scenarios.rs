@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use apitable_orm::{Client, ClientBuilder, DatasheetId, Page, Sheet};
+use apitable_orm::{Client, DatasheetId, Page, Sheet};
 use futures_util::StreamExt;
 use futures_util::future::join_all;
 use serde_json::Value;
@@ -14,15 +14,6 @@ use tokio::process::Command;
 use crate::emulator::{Counts, Emulator, Seed};
 use crate::report::{Bound, Row, Sample, Side, Unit};
 use crate::{Args, BoxError, Item};
-
-/// Whether the four-process scenario's Rust side is measured (with the budget shared through
-/// Redis, see [`shared_budget`]).
-const SHARED_BUDGET_LANDED: bool = true;
-
-/// Whether the cached-menu scenario's Rust side is measured (see [`cached_menu_reads`]).
-const READ_CACHE_LANDED: bool = true;
-
-const NOT_LANDED: &str = "not measured: API not landed yet";
 
 /// The pause between runs: every limiter window of the previous run has closed.
 const SETTLE: Duration = Duration::from_millis(1100);
@@ -231,6 +222,14 @@ async fn python(ctx: &Ctx, scenario: &str, extra: &[String]) -> Result<Value, St
 }
 
 /// An SDK run's elapsed seconds, or its error.
+/// One measured run of the SDK script's `scenario` with `args`.
+async fn sdk_run(ctx: &Ctx, scenario: &str, args: &[String]) -> Sample {
+    measure(ctx, || async {
+        sdk_outcome(python(ctx, scenario, args).await)
+    })
+    .await
+}
+
 fn sdk_outcome(v: Result<Value, String>) -> Result<f64, String> {
     let v = v?;
     if v["ok"] == Value::Bool(true) {
@@ -269,8 +268,7 @@ where
             let side = SIDES[k];
             let dst = ctx.emu.dst(&sheet_name(scenario, latency, side, r));
             let args = sdk_args(&dst, paced, sdk_more);
-            sides[k]
-                .push(measure(ctx, || async { sdk_outcome(python(ctx, sdk, &args).await) }).await);
+            sides[k].push(sdk_run(ctx, sdk, &args).await);
         }
     }
     Ok(sides)
@@ -394,12 +392,7 @@ async fn two(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
             let a = ctx.emu.dst(&sheet_name("two-a", l, side, r));
             let b = ctx.emu.dst(&sheet_name("two-b", l, side, r));
             let args = sdk_args(&a, paced, &["--dst2", &b, "--n", "500"]);
-            sides[k].push(
-                measure(ctx, || async {
-                    sdk_outcome(python(ctx, "two", &args).await)
-                })
-                .await,
-            );
+            sides[k].push(sdk_run(ctx, "two", &args).await);
         }
     }
     Ok(row(
@@ -420,7 +413,7 @@ fn epoch() -> f64 {
 /// Four processes on one datasheet, each inserting 25 batches of 10.
 async fn procs(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
     let mut sides: [Vec<Sample>; 3] = Default::default();
-    let shared = SHARED_BUDGET_LANDED && ctx.redis.is_some();
+    let shared = ctx.redis.is_some();
     for r in 0..ctx.runs_long {
         if shared {
             let dst = ctx.emu.dst(&sheet_name("procs", l, "ours", r));
@@ -438,10 +431,8 @@ async fn procs(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
         unit: Unit::Secs,
         ours: if shared {
             Side::Samples(ours)
-        } else if SHARED_BUDGET_LANDED {
-            Side::NotMeasured("not measured: no --redis (redis-server not found)".into())
         } else {
-            Side::NotMeasured(NOT_LANDED.into())
+            Side::NotMeasured("not measured: no --redis (redis-server not found)".into())
         },
         paced: Side::Samples(paced),
         shipped: Side::Samples(shipped),
@@ -520,12 +511,6 @@ async fn four_processes(ctx: &Ctx, dst: &str, sdk: Option<bool>) -> Result<f64, 
     }
 }
 
-/// The client of a worker process with the budget shared through Redis
-/// (`ClientBuilder::redis_budget`, feature `redis` of apitable-orm).
-fn shared_budget(builder: ClientBuilder, url: &str) -> Result<ClientBuilder, BoxError> {
-    Ok(builder.redis_budget(url))
-}
-
 /// `apitable-bench worker-insert`: one of the four processes.
 pub async fn worker_insert(args: &Args) -> Result<(), BoxError> {
     let worker: usize = args.num("worker", 0)?;
@@ -536,7 +521,8 @@ pub async fn worker_insert(args: &Args) -> Result<(), BoxError> {
         .token(args.req("token")?);
     let outcome = async {
         if let Some(url) = args.get("redis") {
-            builder = shared_budget(builder, url)?;
+            // The budget shared through Redis.
+            builder = builder.redis_budget(url);
         }
         let client = builder.build()?;
         let sheet = client.table_in::<Item>(args.req("dst")?.parse()?);
@@ -578,12 +564,7 @@ async fn read(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
         );
         for (k, paced) in [(1, true), (2, false)] {
             let args = sdk_args(&dst, paced, &[]);
-            sides[k].push(
-                measure(ctx, || async {
-                    sdk_outcome(python(ctx, "read", &args).await)
-                })
-                .await,
-            );
+            sides[k].push(sdk_run(ctx, "read", &args).await);
         }
     }
     Ok(row(
@@ -613,12 +594,7 @@ async fn burst(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
         );
         for (k, paced) in [(1, true), (2, false)] {
             let args = sdk_args(&dst, paced, &[]);
-            sides[k].push(
-                measure(ctx, || async {
-                    sdk_outcome(python(ctx, "burst", &args).await)
-                })
-                .await,
-            );
+            sides[k].push(sdk_run(ctx, "burst", &args).await);
         }
     }
     Ok(row(
@@ -634,32 +610,21 @@ async fn burst(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
 async fn menu(ctx: &Ctx, l: u64) -> Result<Row, BoxError> {
     let dst = ctx.emu.dst("menu");
     let mut ours = Vec::new();
-    if READ_CACHE_LANDED {
-        for _ in 0..ctx.runs_short.min(3) {
-            ours.push(measure(ctx, || cached_menu_reads(ctx)).await);
-        }
+    for _ in 0..ctx.runs_short.min(3) {
+        ours.push(measure(ctx, || cached_menu_reads(ctx)).await);
     }
     // The SDK has no cache: every read is a request. Only as shipped: with 0.2 s sleeps it
     // cannot read 100 times a second.
     let mut shipped = Vec::new();
     for _ in 0..ctx.runs_short.min(3) {
         let args = sdk_args(&dst, false, &["--rate", "100", "--secs", "10"]);
-        shipped.push(
-            measure(ctx, || async {
-                sdk_outcome(python(ctx, "menu", &args).await)
-            })
-            .await,
-        );
+        shipped.push(sdk_run(ctx, "menu", &args).await);
     }
     Ok(Row {
         scenario: "cached menu reads (100/s for 10 s, 1 s TTL)".into(),
         latency: l,
         unit: Unit::Secs,
-        ours: if READ_CACHE_LANDED {
-            Side::Samples(ours)
-        } else {
-            Side::NotMeasured(NOT_LANDED.into())
-        },
+        ours: Side::Samples(ours),
         paced: Side::NotMeasured("cannot read 100/s at 0.2 s a request".into()),
         shipped: Side::Samples(shipped),
         bound: None,

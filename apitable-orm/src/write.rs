@@ -158,7 +158,8 @@ type Outcomes<'r, X, T> = Vec<(&'r [(usize, X)], Outcome<T>)>;
 /// cannot be given to rows.
 type Unsettled = (Error, Vec<RecordId>);
 
-/// Sends one request per chunk of `size` rows, up to the client's `writes_in_flight` at once
+/// Sends one request per chunk of the client's `max_records_per_write` rows, up to its
+/// `writes_in_flight` at once
 /// (pacing decides when each goes out). After the first failure no further request is sent;
 /// those already in flight are awaited, so that every row's fate is known. The outcomes come
 /// back in chunk order.
@@ -213,7 +214,8 @@ fn settle<X, T>(
     progress: &mut Progress,
     mut done: impl FnMut(&[(usize, X)], T, &mut Progress) -> Option<Unsettled>,
 ) -> Result<(), Box<Stopped>> {
-    let (mut failed, mut unknown, mut rest, mut unattributed) = Default::default();
+    let (mut failed, mut unknown, mut rest) = (Vec::new(), Vec::new(), Vec::new());
+    let mut unattributed = Vec::new();
     let mut first_error: Option<Error> = None;
     for (chunk, outcome) in outcomes {
         let indices = chunk.iter().map(|(i, _)| *i);
@@ -224,16 +226,16 @@ fn settle<X, T>(
             },
             Outcome::Failed(e) => (e, Vec::new()),
             Outcome::Skipped => {
-                Extend::extend(&mut rest, indices);
+                rest.extend(indices);
                 continue;
             }
         };
         if error.may_have_been_applied() {
-            Extend::extend(&mut unknown, indices);
+            unknown.extend(indices);
         } else {
-            Extend::extend(&mut failed, indices);
+            failed.extend(indices);
         }
-        Extend::extend(&mut unattributed, ids);
+        unattributed.extend(ids);
         first_error.get_or_insert(error);
     }
     match first_error {

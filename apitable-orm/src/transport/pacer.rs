@@ -14,8 +14,8 @@
 //! server. B arrives at `a + w_A + 1 s − c + f_B`, at least a second after A as long as
 //! `c ≤ w_A + f_B`. The client sees neither part, only round trips (`f + w`). It takes `c` as
 //! 95% of the shorter of A's round trip and the shortest recent round trip (the last 16) of
-//! requests with B's method, less 5 ms for scheduling jitter. If A and B each split their round trip the same way as requests
-//! of their own method usually do, that is safe, whether the delay sits on the way out, on the
+//! requests with B's method, less 5 ms for scheduling jitter. If A and B each split their
+//! round trip the same way as requests of their own method usually do, that is safe, whether the delay sits on the way out, on the
 //! way back or in the server's work; what breaks it is the way out suddenly getting shorter
 //! for B's method. A 429 says it did (or someone else spends the budget): the key then pays
 //! full price for 30 seconds, and its share is halved for good, so a path whose way out varies
@@ -179,6 +179,16 @@ pub(crate) struct PaceGuard {
 }
 
 impl PaceGuard {
+    fn new(held: Option<(Arc<KeyState>, Held)>, hold: Duration, method: &Method) -> Self {
+        PaceGuard {
+            held,
+            hold,
+            method: method.clone(),
+            sent: Instant::now(),
+            answered: None,
+        }
+    }
+
     /// The server answered (with any status; `rate_limited` for a 429).
     pub(crate) fn answered(&mut self, rate_limited: bool) {
         let Some((state, _)) = &self.held else {
@@ -194,24 +204,21 @@ impl PaceGuard {
         }
         self.answered = Some((now, rtt));
     }
-}
 
-impl PaceGuard {
     /// Gives the permit back now. A slot of the shared budget is back in Redis when this
     /// returns, so that a process that ends right after its last request strands none;
-    /// dropping the guard gives it back in the background instead.
-    pub(crate) async fn release(self) {
+    /// dropping the guard gives it back in the background instead. A local permit goes back
+    /// when the guard is dropped.
+    #[cfg_attr(not(feature = "redis"), allow(unused_mut))]
+    pub(crate) async fn release(mut self) {
         #[cfg(feature = "redis")]
-        {
-            let mut guard = self;
-            if matches!(guard.held, Some((_, Held::Shared(_))))
-                && let Some((_, Held::Shared(slot))) = guard.held.take()
-            {
-                slot.release(guard.answered.map(|(_, rtt)| rtt), guard.hold)
+        match self.held.take() {
+            Some((_, Held::Shared(slot))) => {
+                slot.release(self.answered.map(|(_, rtt)| rtt), self.hold)
                     .await;
             }
+            local => self.held = local,
         }
-        // A local permit goes back when the guard is dropped.
     }
 }
 
@@ -292,13 +299,7 @@ impl Pacer {
     /// order. Keep the guard until the response has arrived, and tell it when it has.
     pub(crate) async fn acquire(&self, key: &str, method: &Method) -> PaceGuard {
         let Some(rate) = self.pacing.requests_per_second() else {
-            return PaceGuard {
-                held: None,
-                hold: Duration::ZERO,
-                method: method.clone(),
-                sent: Instant::now(),
-                answered: None,
-            };
+            return PaceGuard::new(None, Duration::ZERO, method);
         };
         // `floor(rate)` permits, each back one window after its answer; below one request per
         // second, one permit, back `1 / rate` seconds after its answer.
@@ -317,13 +318,7 @@ impl Pacer {
                 (pool.credit_cap(method, credit), pool.share)
             };
             if let Some(slot) = shared.acquire(key, permits, hold, cap, share).await {
-                return PaceGuard {
-                    held: Some((state, Held::Shared(slot))),
-                    hold,
-                    method: method.clone(),
-                    sent: Instant::now(),
-                    answered: None,
-                };
+                return PaceGuard::new(Some((state, Held::Shared(slot))), hold, method);
             }
         }
         let mut ticket = {
@@ -369,12 +364,6 @@ impl Pacer {
         };
         drop(ticket);
         state.changed.notify_waiters();
-        PaceGuard {
-            held: Some((state.clone(), Held::Local(index))),
-            hold,
-            method: method.clone(),
-            sent: Instant::now(),
-            answered: None,
-        }
+        PaceGuard::new(Some((state.clone(), Held::Local(index))), hold, method)
     }
 }
