@@ -3,6 +3,7 @@
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::HeaderMap;
+use tokio::time::Instant;
 
 use crate::error::{Error, ResponseTooLarge, TransportError};
 
@@ -20,6 +21,9 @@ pub(crate) struct Response {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    /// When the headers arrived: the server had counted the request by then, and the time
+    /// spent reading the body says nothing about the way there.
+    pub(crate) heard: Instant,
 }
 
 /// Sends a built request and reads the whole response.
@@ -49,6 +53,7 @@ impl Connector {
                     .execute(request)
                     .await
                     .map_err(|e| Error::Transport(TransportError::from_reqwest(e)))?;
+                let heard = Instant::now();
                 let status = resp.status().as_u16();
                 let too_large = |declared| {
                     Error::ResponseTooLarge(ResponseTooLarge {
@@ -79,6 +84,7 @@ impl Connector {
                     status,
                     headers,
                     body: body.freeze(),
+                    heard,
                 })
             }
             #[cfg(test)]

@@ -311,7 +311,7 @@ impl Transport {
                 attempt,
             );
             let started = Instant::now();
-            let result = self.attempt(call).instrument(span.clone()).await;
+            let result = self.attempt(call, &mut pace).instrument(span.clone()).await;
             match &result {
                 Ok(_) => pace.answered(false),
                 Err(Failure {
@@ -358,7 +358,7 @@ impl Transport {
 
     /// One attempt: build, send, read the whole body (up to the size limit), refuse
     /// redirects, check the envelope.
-    async fn attempt(&self, call: &Call) -> Result<Checked, Failure> {
+    async fn attempt(&self, call: &Call, pace: &mut pacer::PaceGuard) -> Result<Checked, Failure> {
         let inner = self;
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", self.token.expose_secret()))
             .map_err(|_| Error::Config("the API token is not a valid header value".into()))?;
@@ -404,6 +404,7 @@ impl Transport {
                 .into());
             }
         };
+        pace.heard(response.heard);
         let status = response.status;
         if (300..400).contains(&status) {
             let location = response.headers.get(LOCATION).map(HeaderValue::as_bytes);

@@ -4,9 +4,11 @@
 //! first request it sees. One rule keeps a client under that limit: with a limit of N per
 //! second, each request holds one of N permits from the moment it is sent until one second
 //! after the server counted it. The client does not see that moment; it lies between the
-//! sending and the answer. Taken as the answer (no credit), the rule holds whatever the
-//! latency: at the arrival of any request, every request that arrived less than a second
-//! earlier still holds its permit, so no second, sliding or fixed, sees N + 1 arrivals.
+//! sending and the answer, dated by the answer's headers (the server counted the request
+//! before it sent them; reading the body takes longer). Taken as the answer (no credit), the
+//! rule holds whatever the latency: at the arrival of any request, every request that arrived
+//! less than a second earlier still holds its permit, so no second, sliding or fixed, sees
+//! N + 1 arrivals.
 //!
 //! The latency credit gives a permit back `c` earlier than a second after the answer. Say
 //! request A was counted at `a` and answered `w_A` later (the server's work after counting plus
@@ -14,13 +16,15 @@
 //! server. B arrives at `a + w_A + 1 s − c + f_B`, at least a second after A as long as
 //! `c ≤ w_A + f_B`. The client sees neither part, only round trips (`f + w`). It takes `c` as
 //! 95% of the shorter of A's round trip and the shortest recent round trip (the last 16) of
-//! requests with B's method, less 5 ms for scheduling jitter. If A and B each split their
-//! round trip the same way as requests of their own method usually do, that is safe, whether the delay sits on the way out, on the
-//! way back or in the server's work; what breaks it is the way out suddenly getting shorter
-//! for B's method. A 429 says it did (or someone else spends the budget): the key then pays
-//! full price for 30 seconds, and its share is halved for good, so a path whose way out varies
-//! widely costs a few 429s (retried), not one every so often. A method with no recent round
-//! trip gets no credit.
+//! requests with B's method, less 5 ms and less twice the longest lag with which this key's
+//! timers fired lately: a busy client notices answers late, so a round trip can hold more of
+//! the client's own delay than the next one will. If A and B each split their round trip the
+//! same way as requests of their own method usually do, that is safe, whether the delay sits
+//! on the way out, on the way back or in the server's work; what breaks it is the way out
+//! suddenly getting shorter for B's method. A 429 says it did (or someone else spends the
+//! budget): the key then pays full price for 30 seconds, and its share is halved for good, so
+//! a path whose way out varies widely costs a few 429s (retried), not one every so often. A
+//! method with no recent round trip gets no credit.
 //!
 //! Nothing else slows requests down: a burst of up to N goes out at once.
 
@@ -43,6 +47,8 @@ const CREDIT_SHARE: f64 = 0.95;
 /// Taken off every credit: scheduling alone moves the moment a request is counted by this
 /// much, so on a loopback or LAN round trip of a few milliseconds there is no credit at all.
 const MARGIN: Duration = Duration::from_millis(5);
+/// How many recent timer wake-ups the scheduling lag is taken from.
+const LAG_SAMPLES: usize = 32;
 /// How long a key goes without credit after a 429.
 const STRICT_AFTER_429: Duration = Duration::from_secs(30);
 
@@ -68,6 +74,8 @@ struct Pool {
     recent: HashMap<Method, VecDeque<Duration>>,
     share: f64,
     strict_until: Option<Instant>,
+    /// How late recent timers woke this key's waiters: the runtime's scheduling lag.
+    lags: VecDeque<Duration>,
     /// Tickets of the waiters, in call order; only the first may take a permit.
     queue: VecDeque<u64>,
     next_ticket: u64,
@@ -80,6 +88,7 @@ impl Pool {
             recent: HashMap::new(),
             share: CREDIT_SHARE,
             strict_until: None,
+            lags: VecDeque::new(),
             queue: VecDeque::new(),
             next_ticket: 0,
         }
@@ -105,15 +114,34 @@ impl Pool {
     }
 
     /// The most credit a request of `method` may get: the share of the shortest recent round
-    /// trip of its method (none without one, after a 429, or with the credit off).
+    /// trip of its method, less the margin and twice the recent scheduling lag (none without
+    /// a round trip, after a 429, or with the credit off).
     fn credit_cap(&self, method: &Method, credit: bool) -> Duration {
         let strict = self
             .strict_until
             .is_some_and(|until| Instant::now() < until);
         match self.recent.get(method).and_then(|r| r.iter().min()) {
-            Some(own) if credit && !strict => own.mul_f64(self.share).saturating_sub(MARGIN),
+            Some(own) if credit && !strict => own
+                .mul_f64(self.share)
+                .saturating_sub(MARGIN + 2 * self.lag()),
             _ => Duration::ZERO,
         }
+    }
+
+    /// The longest recent scheduling lag. A runtime that wakes late also notices answers late,
+    /// so one round trip holds more of the client's own delay than another; the credit must
+    /// not count on it. Twice: the answer of the request before and the sending of the next.
+    fn lag(&self) -> Duration {
+        self.lags.iter().max().copied().unwrap_or_default()
+    }
+
+    /// A waiter due at `due` woke now.
+    fn woke(&mut self, due: Instant) {
+        if self.lags.len() == LAG_SAMPLES {
+            self.lags.pop_front();
+        }
+        self.lags
+            .push_back(Instant::now().saturating_duration_since(due));
     }
 
     fn record(&mut self, method: &Method, rtt: Duration) {
@@ -175,6 +203,8 @@ pub(crate) struct PaceGuard {
     hold: Duration,
     method: Method,
     sent: Instant,
+    /// When the response's headers arrived.
+    heard: Option<Instant>,
     answered: Option<(Instant, Duration)>,
 }
 
@@ -185,17 +215,24 @@ impl PaceGuard {
             hold,
             method: method.clone(),
             sent: Instant::now(),
+            heard: None,
             answered: None,
         }
     }
 
-    /// The server answered (with any status; `rate_limited` for a 429).
+    /// The response's headers arrived at `at`: the request was counted before then.
+    pub(crate) fn heard(&mut self, at: Instant) {
+        self.heard = Some(at);
+    }
+
+    /// The server answered (with any status; `rate_limited` for a 429). The answer is dated
+    /// by its headers (see [`PaceGuard::heard`]), else now.
     pub(crate) fn answered(&mut self, rate_limited: bool) {
         let Some((state, _)) = &self.held else {
             return;
         };
-        let now = Instant::now();
-        let rtt = now - self.sent;
+        let now = self.heard.unwrap_or_else(Instant::now);
+        let rtt = now.saturating_duration_since(self.sent);
         let mut pool = state.pool();
         if rate_limited {
             pool.rate_limited();
@@ -317,7 +354,8 @@ impl Pacer {
                 let pool = state.pool();
                 (pool.credit_cap(method, credit), pool.share)
             };
-            if let Some(slot) = shared.acquire(key, permits, hold, cap, share).await {
+            let woke = |due| state.pool().woke(due);
+            if let Some(slot) = shared.acquire(key, permits, hold, cap, share, woke).await {
                 return PaceGuard::new(Some((state, Held::Shared(slot))), hold, method);
             }
         }
@@ -358,12 +396,67 @@ impl Pacer {
             };
             match wait {
                 // Woken by the deadline or by a change, whichever comes first.
-                Some(at) => drop(timeout_at(at, changed).await),
+                Some(at) => {
+                    if timeout_at(at, changed).await.is_err() {
+                        state.pool().woke(at);
+                    }
+                }
                 None => changed.await,
             }
         };
         drop(ticket);
         state.changed.notify_waiters();
         PaceGuard::new(Some((state.clone(), Held::Local(index))), hold, method)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_runtime_that_wakes_late_gets_less_credit() {
+        let mut pool = Pool::new(5);
+        pool.record(&Method::POST, ms(300));
+        let full = ms(300).mul_f64(CREDIT_SHARE) - MARGIN;
+        assert_eq!(pool.credit_cap(&Method::POST, true), full);
+        let due = Instant::now();
+        tokio::time::advance(ms(20)).await;
+        pool.woke(due);
+        // Twice the lag: the answer before and the sending after may both be that late.
+        assert_eq!(pool.credit_cap(&Method::POST, true), full - ms(40));
+        // The lag is forgotten after LAG_SAMPLES punctual wake-ups.
+        for _ in 0..LAG_SAMPLES {
+            pool.woke(Instant::now());
+        }
+        assert_eq!(pool.credit_cap(&Method::POST, true), full);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_waiter_woken_late_records_the_lag() {
+        let pacer = Pacer::new(Pacing::default());
+        for _ in 0..5 {
+            let mut guard = pacer.acquire("dstLag", &Method::POST).await;
+            guard.answered(false);
+        }
+        let waiter = tokio::spawn({
+            let pacer = Arc::new(pacer);
+            let clone = pacer.clone();
+            async move {
+                drop(clone.acquire("dstLag", &Method::POST).await);
+                pacer
+            }
+        });
+        // The sixth request is due a second after the first answers; the runtime gets to it
+        // 80 ms late.
+        tokio::task::yield_now().await;
+        tokio::time::advance(ms(1080)).await;
+        let pacer = waiter.await.unwrap();
+        let state = pacer.state("dstLag", 5, WINDOW);
+        assert_eq!(state.pool().lag(), ms(80));
     }
 }

@@ -110,6 +110,7 @@ async fn run_mixed(
                     status,
                     headers: Default::default(),
                     body: Bytes::from(body.to_string()),
+                    heard: Instant::now(),
                 })
             }
             .boxed()
@@ -287,4 +288,52 @@ async fn reads_that_arrive_at_once_after_slow_writes_get_no_credit_from_the_writ
     let run = run_mixed(40, 40, Pacing::default(), RetryPolicy::disabled(), delays).await;
     assert_eq!((run.rejected, run.failed), (0, 0));
     assert_sliding_limit(&run.arrivals);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_permit_comes_back_a_second_after_the_headers_not_after_the_body() {
+    // Headers at once, the body 400 ms later: the server counted each request before its
+    // headers, so the time spent reading the body holds no permit.
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let server = {
+        let arrivals = arrivals.clone();
+        Connector::Fake(Arc::new(move |_req: reqwest::Request| {
+            let arrivals = arrivals.clone();
+            async move {
+                let heard = Instant::now();
+                arrivals.lock().unwrap().push(heard);
+                sleep(ms(400)).await;
+                let body = json!({"success": true, "code": 200, "message": "SUCCESS",
+                                  "data": {"total": 0, "pageNum": 1, "pageSize": 0, "records": []}});
+                Ok(Response {
+                    status: 200,
+                    headers: Default::default(),
+                    body: Bytes::from(body.to_string()),
+                    heard,
+                })
+            }
+            .boxed()
+        }))
+    };
+    let client = Client::builder()
+        .token("uskSecretToken123")
+        .base_url("http://127.0.0.1:9")
+        .pacing(Pacing::default().without_latency_credit())
+        .retry(RetryPolicy::disabled())
+        .connector(server)
+        .build()
+        .unwrap();
+    let id: crate::DatasheetId = "dstHeaders".parse().unwrap();
+    let reads = (0..6).map(|_| {
+        let sheet = client.datasheet(&id);
+        async move { sheet.list_records::<Fields>(&ListRecords::new()).await }
+    });
+    for result in futures_util::future::join_all(reads).await {
+        result.unwrap();
+    }
+    let arrivals = arrivals.lock().unwrap();
+    let gap = arrivals[5] - arrivals[0];
+    // A full second after the first headers (no credit), not 1.4 s after the request.
+    assert!(gap >= Duration::from_secs(1), "{gap:?}");
+    assert!(gap < ms(1100), "{gap:?}");
 }

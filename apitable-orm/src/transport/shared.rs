@@ -27,27 +27,29 @@ const POLL: Duration = Duration::from_millis(25);
 /// How long to wait before trying an unreachable Redis again.
 const RECONNECT_AFTER: Duration = Duration::from_secs(5);
 
-/// Takes the slot that is ready first, if it is ready now. `ARGV`: permits, hold (ms), credit
-/// cap (ms; the most this caller may be credited), share (of the previous holder's round
-/// trip), lease (ms). Returns `{slot, 0}` when taken, else `{0, ms to wait}`.
+/// Takes the slot that is ready first, if it is ready now. Times are in microseconds on
+/// Redis's clock (milliseconds would let a slot come back up to a millisecond early), written
+/// with `%.0f`: Lua's own number-to-string turns 16 digits into an exponent. `ARGV`:
+/// permits, hold, credit cap (the most this caller may be credited), share (of the previous
+/// holder's round trip), lease. Returns `{slot, 0, 0}` when taken, else `{0, wait, known}`:
+/// `known` is 1 when the wait ends at a given-back slot's time, 0 when every slot is busy and
+/// the wait is only the lease's bound.
 const ACQUIRE: &str = r#"
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local permits = tonumber(ARGV[1])
 local hold = tonumber(ARGV[2])
 local cap = tonumber(ARGV[3])
 local share = tonumber(ARGV[4])
 local lease = tonumber(ARGV[5])
-local best, best_at = 0, nil
+local best, best_at, best_known = 0, nil, 0
 for i = 1, permits do
   local v = redis.call('HGET', KEYS[1], tostring(i))
-  local at
-  if not v then
-    at = now
-  else
+  local at, known = now, 1
+  if v then
     local kind, a, b = string.match(v, '^(%a+):(%d+):?(%d*)$')
     if kind == 'busy' then
-      at = tonumber(a) + hold
+      at, known = tonumber(a) + hold, 0
     elseif kind == 'free' then
       at = tonumber(a)
     else
@@ -55,29 +57,34 @@ for i = 1, permits do
     end
   end
   if best_at == nil or at < best_at then
-    best, best_at = i, at
+    best, best_at, best_known = i, at, known
   end
 end
 if best_at <= now then
-  redis.call('HSET', KEYS[1], tostring(best), 'busy:' .. (now + lease))
-  redis.call('PEXPIRE', KEYS[1], lease + hold + 60000)
-  return {best, 0}
+  redis.call('HSET', KEYS[1], tostring(best), string.format('busy:%.0f', now + lease))
+  redis.call('PEXPIRE', KEYS[1], math.ceil((lease + hold) / 1000) + 60000)
+  return {best, 0, 0}
 end
-return {0, best_at - now}
+return {0, best_at - now, best_known}
 "#;
 
-/// Gives a slot back. `ARGV`: slot, round trip (ms, or -1 when no answer came), hold (ms).
+/// Gives a slot back. `ARGV`: slot, round trip (µs, or -1 when no answer came), hold (µs).
 const RELEASE: &str = r#"
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local rtt = tonumber(ARGV[2])
 if rtt < 0 then
-  redis.call('HSET', KEYS[1], ARGV[1], 'free:' .. (now + tonumber(ARGV[3])))
+  redis.call('HSET', KEYS[1], ARGV[1], string.format('free:%.0f', now + tonumber(ARGV[3])))
 else
-  redis.call('HSET', KEYS[1], ARGV[1], 'ans:' .. now .. ':' .. rtt)
+  redis.call('HSET', KEYS[1], ARGV[1], string.format('ans:%.0f:%.0f', now, rtt))
 end
 return 1
 "#;
+
+/// Microseconds, as the scripts count; rounded down, so a credit never grows.
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
 
 /// A connection to Redis, made on first use and again a while after a failure.
 pub(crate) struct RedisLink {
@@ -194,13 +201,15 @@ impl SharedBudget {
                 "shared pacing budget",
                 "pacing within this process only",
             )?,
-            prefix: format!("apitable-orm:budget:{token_tag}:"),
+            // `v2`: times in microseconds; a process of an older version keeps to its own keys.
+            prefix: format!("apitable-orm:budget:v2:{token_tag}:"),
             acquire: Script::new(ACQUIRE),
             release: Script::new(RELEASE),
         })
     }
 
-    /// Waits for a slot of `key`. `None`: Redis is unavailable; pace locally.
+    /// Waits for a slot of `key`, telling `woke` when each timed wait was due (to measure the
+    /// scheduling lag). `None`: Redis is unavailable; pace locally.
     pub(crate) async fn acquire(
         self: &Arc<Self>,
         key: &str,
@@ -208,22 +217,23 @@ impl SharedBudget {
         hold: Duration,
         credit_cap: Duration,
         share: f64,
+        woke: impl Fn(Instant),
     ) -> Option<SharedSlot> {
         let redis_key = format!("{}{key}", self.prefix);
         loop {
             let mut conn = self.link.connection().await?;
-            let answer: redis::RedisResult<(i64, i64)> = self
+            let answer: redis::RedisResult<(i64, i64, i64)> = self
                 .acquire
                 .key(&redis_key)
                 .arg(permits)
-                .arg(hold.as_millis() as u64)
-                .arg(credit_cap.as_millis() as u64)
+                .arg(micros(hold))
+                .arg(micros(credit_cap))
                 .arg(share)
-                .arg(LEASE.as_millis() as u64)
+                .arg(micros(LEASE))
                 .invoke_async(&mut conn)
                 .await;
             match answer {
-                Ok((slot, _)) if slot > 0 => {
+                Ok((slot, _, _)) if slot > 0 => {
                     self.link.recovered();
                     return Some(SharedSlot {
                         budget: self.clone(),
@@ -231,9 +241,17 @@ impl SharedBudget {
                         slot,
                     });
                 }
-                Ok((_, wait_ms)) => {
-                    let wait = Duration::from_millis(wait_ms.max(1) as u64);
-                    tokio::time::sleep(wait.min(POLL)).await;
+                Ok((_, wait, known)) => {
+                    // A given-back slot is ready at a known time, so sleep until then; a
+                    // busy one comes back whenever its answer does, so look again soon.
+                    let wait = Duration::from_micros(wait.max(1).unsigned_abs());
+                    if known == 1 {
+                        let due = Instant::now() + wait;
+                        tokio::time::sleep_until(due).await;
+                        woke(due);
+                    } else {
+                        tokio::time::sleep(wait.min(POLL)).await;
+                    }
                 }
                 Err(e) => {
                     self.link.warn(&e.to_string());
@@ -251,14 +269,14 @@ impl SharedSlot {
         let Some(mut conn) = self.budget.link.connection().await else {
             return;
         };
-        let rtt_ms = rtt.map_or(-1, |d| d.as_millis() as i64);
+        let rtt_us = rtt.map_or(-1, |d| i64::try_from(micros(d)).unwrap_or(i64::MAX));
         let done: redis::RedisResult<i64> = self
             .budget
             .release
             .key(&self.key)
             .arg(self.slot)
-            .arg(rtt_ms)
-            .arg(hold.as_millis() as u64)
+            .arg(rtt_us)
+            .arg(micros(hold))
             .invoke_async(&mut conn)
             .await;
         if let Err(e) = done {

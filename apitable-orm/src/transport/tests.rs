@@ -108,6 +108,7 @@ impl Fake {
                         status,
                         headers: map,
                         body: Bytes::from(body.to_string()),
+                        heard: tokio::time::Instant::now(),
                     })
                 };
                 match reply {
