@@ -1,7 +1,7 @@
 //! The real server's rate limiter: N requests per fixed 1 s window per
 //! (datasheet id in the URL, else space id, else `"user"`) and token. Every request counts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -55,10 +55,29 @@ impl Default for ManualClock {
     }
 }
 
+/// What the limiter made of one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    /// Within the fixed window's allowance: the request is served.
+    pub admitted: bool,
+    /// Less than a second after the request `points` places before it on the same key: a
+    /// sliding-window limiter would refuse it (the fixed windows refuse only some of these).
+    pub sliding_over: bool,
+}
+
+/// One key's fixed window and its latest arrivals.
+#[derive(Debug)]
+struct Window {
+    start: Instant,
+    count: u32,
+    /// The last `points` arrivals, oldest first.
+    recent: VecDeque<Instant>,
+}
+
 /// Fixed-window counters.
 #[derive(Debug, Default)]
 pub(crate) struct RateLimiter {
-    windows: Mutex<HashMap<(String, String), (Instant, u32)>>,
+    windows: Mutex<HashMap<(String, String), Window>>,
     /// The time source: the system's monotonic clock when `None`.
     clock: Option<ManualClock>,
 }
@@ -72,24 +91,43 @@ impl RateLimiter {
         }
     }
 
-    /// Counts a request; `false` when it exceeds `points` in the current window.
-    pub fn hit(&self, scope: &str, token: &str, points: u32) -> bool {
+    /// Counts a request: not admitted when it exceeds `points` in the current window.
+    pub fn hit(&self, scope: &str, token: &str, points: u32) -> Verdict {
         let now = self
             .clock
             .as_ref()
             .map_or_else(Instant::now, ManualClock::now);
+        let second = Duration::from_secs(1);
         let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         if w.len() > 10_000 {
-            w.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(1));
+            w.retain(|_, win| now.duration_since(win.start) < second);
         }
-        let entry = w
+        let win = w
             .entry((scope.to_string(), token.to_string()))
-            .or_insert((now, 0));
-        if now.duration_since(entry.0) >= Duration::from_secs(1) {
-            *entry = (now, 0);
+            .or_insert_with(|| Window {
+                start: now,
+                count: 0,
+                recent: VecDeque::new(),
+            });
+        if now.duration_since(win.start) >= second {
+            win.start = now;
+            win.count = 0;
         }
-        entry.1 += 1;
-        entry.1 <= points
+        win.count += 1;
+        let points = points.max(1);
+        let sliding_over = win.recent.len() == points as usize
+            && win
+                .recent
+                .front()
+                .is_some_and(|first| now.duration_since(*first) < second);
+        if win.recent.len() == points as usize {
+            win.recent.pop_front();
+        }
+        win.recent.push_back(now);
+        Verdict {
+            admitted: win.count <= points,
+            sliding_over,
+        }
     }
 }
 
@@ -128,19 +166,48 @@ mod tests {
     fn window() {
         let clock = ManualClock::new();
         let r = RateLimiter::with_clock(Some(clock.clone()));
+        let hit = |scope, token| r.hit(scope, token, 5).admitted;
         for _ in 0..5 {
-            assert!(r.hit("a", "t", 5));
+            assert!(hit("a", "t"));
         }
-        assert!(!r.hit("a", "t", 5));
-        assert!(r.hit("b", "t", 5));
-        assert!(r.hit("a", "other token", 5));
+        assert!(!hit("a", "t"));
+        assert!(hit("b", "t"));
+        assert!(hit("a", "other token"));
         // The window is fixed: it opened with the first request and lasts one second.
         clock.advance(Duration::from_millis(999));
-        assert!(!r.hit("a", "t", 5));
+        assert!(!hit("a", "t"));
         clock.advance(Duration::from_millis(1));
         for _ in 0..5 {
-            assert!(r.hit("a", "t", 5));
+            assert!(hit("a", "t"));
         }
-        assert!(!r.hit("a", "t", 5));
+        assert!(!hit("a", "t"));
+    }
+
+    #[test]
+    fn sliding_overflows_are_counted_even_when_the_fixed_window_admits_them() {
+        let clock = ManualClock::new();
+        let r = RateLimiter::with_clock(Some(clock.clone()));
+        let ms = Duration::from_millis;
+        // Five at 0.9 s into a window, then five right after it: every fixed window admits
+        // them, but the five late ones each come less than a second after one of the first.
+        assert!(!r.hit("a", "t", 5).sliding_over);
+        clock.advance(ms(900));
+        for _ in 0..4 {
+            assert!(!r.hit("a", "t", 5).sliding_over);
+        }
+        clock.advance(ms(100));
+        let late: Vec<Verdict> = (0..5).map(|_| r.hit("a", "t", 5)).collect();
+        assert!(late.iter().all(|v| v.admitted));
+        // The first of them is a second after the very first arrival: not over; the other
+        // four are 100 ms after the ones at 0.9 s.
+        assert_eq!(
+            late.iter().map(|v| v.sliding_over).collect::<Vec<_>>(),
+            [false, true, true, true, true]
+        );
+        // 999 ms after the arrival five places before: over; exactly a second: not.
+        clock.advance(ms(999));
+        assert!(r.hit("a", "t", 5).sliding_over);
+        clock.advance(ms(1));
+        assert!(!r.hit("a", "t", 5).sliding_over);
     }
 }

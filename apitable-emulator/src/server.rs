@@ -401,11 +401,14 @@ async fn dispatch(app: &Arc<App>, call: Call<'_>, r: Route, req: Request) -> Res
     let Some(token) = bearer(req.headers()) else {
         return early_answer(app, req, ApiError::unauthorized().into_response()).await;
     };
-    if v1
-        && let Some(points) = app.settings.rate_limit
-        && !app.rate.hit(&scope_of(path), &token, points)
-    {
-        return early_answer(app, req, ApiError::rate_limited(points).into_response()).await;
+    if v1 && let Some(points) = app.settings.rate_limit {
+        let verdict = app.rate.hit(&scope_of(path), &token, points);
+        if verdict.sliding_over {
+            app.stats.sliding_over();
+        }
+        if !verdict.admitted {
+            return early_answer(app, req, ApiError::rate_limited(points).into_response()).await;
+        }
     }
     let user = {
         let state = app.store.read();

@@ -36,6 +36,12 @@ pub struct Stats {
     /// injected latency, to the answer): shows whether a client overlaps its requests.
     #[serde(default)]
     pub max_in_flight: u64,
+    /// Requests that arrived less than a second after the request `limit` places before them
+    /// on the same datasheet (or space) and token: what a sliding-window limiter would refuse.
+    /// The server's fixed windows refuse only those that share a window, so this shows how
+    /// close a client cuts it even when no 429 happened. Counted only with the limiter on.
+    #[serde(default)]
+    pub sliding_over: u64,
 }
 
 impl Stats {
@@ -104,6 +110,11 @@ impl StatsCollector {
         let r = s.routes.entry(format!("{method} {template}")).or_default();
         r.count += 1;
         *r.statuses.entry(status).or_default() += 1;
+    }
+
+    /// Counts one request that a sliding-window limiter would refuse.
+    pub fn sliding_over(&self) {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).sliding_over += 1;
     }
 
     /// Counts one injected fault of `kind`.
