@@ -114,7 +114,10 @@ impl StatsCollector {
 
     /// Counts one request that a sliding-window limiter would refuse.
     pub fn sliding_over(&self) {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).sliding_over += 1;
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .sliding_over += 1;
     }
 
     /// Counts one injected fault of `kind`.
