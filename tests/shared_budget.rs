@@ -130,6 +130,34 @@ async fn four_workers(
 }
 
 #[tokio::test]
+async fn workers_sharing_round_trips_through_redis_stay_under_the_limiter_at_300_ms() {
+    // With latency, each worker's permits come back early by the credit, and the round trips
+    // behind it come from every worker: the guarantee must hold all the same.
+    let Some(redis) = redis() else { return };
+    let (emu, dst) = server().await;
+    emu.set_faults(apitable_emulator::Faults {
+        latency: 1.0,
+        latency_ms: 300,
+        latency_jitter_ms: 50,
+        method: Some("POST".into()),
+        seed: Some(11),
+        ..apitable_emulator::Faults::none()
+    })
+    .await;
+    emu.reset_stats().await;
+    let results = four_workers(&emu, &dst, Some(&redis.url), 5).await;
+    let stats = emu.stats().await;
+    assert_eq!(stats.status(429), 0, "{stats:?}");
+    assert_eq!(stats.sliding_over, 0, "{stats:?}");
+    for r in &results {
+        assert_eq!(r.as_ref().unwrap().len(), 50);
+    }
+    assert_eq!(stats.count("POST", RECORDS), 20);
+    // The latency was there: every POST waited 250 ms or more.
+    assert_eq!(stats.fault("latency"), 20);
+}
+
+#[tokio::test]
 async fn four_workers_sharing_a_redis_budget_never_meet_the_limiter() {
     let Some(redis) = redis() else { return };
     let (emu, dst) = server().await;

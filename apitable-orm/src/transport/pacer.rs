@@ -65,6 +65,21 @@ fn shortest_possible(recent: &VecDeque<Duration>) -> Option<Duration> {
     (gaps > 0).then(|| min.saturating_sub((*max - *min) / gaps))
 }
 
+/// How a credit follows from the shortest round trip to expect.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CreditTerms {
+    /// The share of that round trip given back.
+    pub(crate) share: f64,
+    /// Taken off after the share: the margin and twice the scheduling lag.
+    pub(crate) margin: Duration,
+}
+
+impl CreditTerms {
+    fn cap(self, shortest: Duration) -> Duration {
+        shortest.mul_f64(self.share).saturating_sub(self.margin)
+    }
+}
+
 /// One of a key's permits.
 #[derive(Debug, Clone, Copy)]
 enum Slot {
@@ -130,15 +145,24 @@ impl Pool {
     /// trip of its method, less the margin and twice the recent scheduling lag (none without
     /// a round trip, after a 429, or with the credit off).
     fn credit_cap(&self, method: &Method, credit: bool) -> Duration {
+        match (
+            self.credit_terms(credit),
+            self.recent.get(method).and_then(shortest_possible),
+        ) {
+            (Some(terms), Some(own)) => terms.cap(own),
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// The share and margin of a credit given now: none after a 429 or with the credit off.
+    fn credit_terms(&self, credit: bool) -> Option<CreditTerms> {
         let strict = self
             .strict_until
             .is_some_and(|until| Instant::now() < until);
-        match self.recent.get(method).and_then(shortest_possible) {
-            Some(own) if credit && !strict => own
-                .mul_f64(self.share)
-                .saturating_sub(MARGIN + 2 * self.lag()),
-            _ => Duration::ZERO,
-        }
+        (credit && !strict).then(|| CreditTerms {
+            share: self.share,
+            margin: MARGIN + 2 * self.lag(),
+        })
     }
 
     /// The longest recent scheduling lag. A runtime that wakes late also notices answers late,
@@ -219,6 +243,8 @@ pub(crate) struct PaceGuard {
     /// When the response's headers arrived.
     heard: Option<Instant>,
     answered: Option<(Instant, Duration)>,
+    /// The answer was a 429.
+    rate_limited: bool,
 }
 
 impl PaceGuard {
@@ -230,6 +256,7 @@ impl PaceGuard {
             sent: Instant::now(),
             heard: None,
             answered: None,
+            rate_limited: false,
         }
     }
 
@@ -253,6 +280,20 @@ impl PaceGuard {
             pool.record(&self.method, rtt);
         }
         self.answered = Some((now, rtt));
+        self.rate_limited = rate_limited;
+    }
+
+    /// What the shared budget is told about the answer.
+    #[cfg(feature = "redis")]
+    fn answer(&self) -> super::shared::Answer {
+        match self.answered {
+            None => super::shared::Answer::None,
+            Some(_) if self.rate_limited => super::shared::Answer::RateLimited,
+            Some((_, rtt)) => super::shared::Answer::After {
+                rtt,
+                method: self.method.clone(),
+            },
+        }
     }
 
     /// Gives the permit back now. A slot of the shared budget is back in Redis when this
@@ -264,8 +305,7 @@ impl PaceGuard {
         #[cfg(feature = "redis")]
         match self.held.take() {
             Some((_, Held::Shared(slot))) => {
-                slot.release(self.answered.map(|(_, rtt)| rtt), self.hold)
-                    .await;
+                slot.release(self.answer(), self.hold).await;
             }
             local => self.held = local,
         }
@@ -286,7 +326,7 @@ impl Drop for PaceGuard {
                 state.changed.notify_waiters();
             }
             #[cfg(feature = "redis")]
-            Held::Shared(slot) => slot.release_later(self.answered.map(|(_, rtt)| rtt), self.hold),
+            Held::Shared(slot) => slot.release_later(self.answer(), self.hold),
         }
     }
 }
@@ -363,12 +403,16 @@ impl Pacer {
         let state = self.state(key, permits, hold);
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
-            let (cap, share) = {
-                let pool = state.pool();
-                (pool.credit_cap(method, credit), pool.share)
-            };
+            let terms = state.pool().credit_terms(credit);
             let woke = |due| state.pool().woke(due);
-            if let Some(slot) = shared.acquire(key, permits, hold, cap, share, woke).await {
+            let ask = super::shared::Ask {
+                key,
+                method,
+                permits,
+                hold,
+                terms,
+            };
+            if let Some(slot) = shared.acquire(ask, woke).await {
                 return PaceGuard::new(Some((state, Held::Shared(slot))), hold, method);
             }
         }

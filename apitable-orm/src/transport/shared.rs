@@ -29,19 +29,35 @@ const RECONNECT_AFTER: Duration = Duration::from_secs(5);
 
 /// Takes the slot that is ready first, if it is ready now. Times are in microseconds on
 /// Redis's clock (milliseconds would let a slot come back up to a millisecond early), written
-/// with `%.0f`: Lua's own number-to-string turns 16 digits into an exponent. `ARGV`:
-/// permits, hold, credit cap (the most this caller may be credited), share (of the previous
-/// holder's round trip), lease. Returns `{slot, 0, 0}` when taken, else `{0, wait, known}`:
-/// `known` is 1 when the wait ends at a given-back slot's time, 0 when every slot is busy and
-/// the wait is only the lease's bound.
+/// with `%.0f`: Lua's own number-to-string turns 16 digits into an exponent.
+///
+/// `KEYS`: the slots' hash, the recent round trips of the caller's method (a list, newest
+/// first, kept by every process). `ARGV`: permits, hold, credit (1: on), share, margin, lease.
+/// The credit cap follows the shortest round trip to expect from that list, as in `pacer.rs`:
+/// the minimum less the spread over the number of gaps. Returns `{slot, 0, 0}` when taken,
+/// else `{0, wait, known}`: `known` is 1 when the wait ends at a given-back slot's time, 0 when
+/// every slot is busy and the wait is only the lease's bound.
 const ACQUIRE: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local permits = tonumber(ARGV[1])
 local hold = tonumber(ARGV[2])
-local cap = tonumber(ARGV[3])
 local share = tonumber(ARGV[4])
-local lease = tonumber(ARGV[5])
+local lease = tonumber(ARGV[6])
+local cap = 0
+if ARGV[3] == '1' then
+  local recent = redis.call('LRANGE', KEYS[2], 0, -1)
+  local n = #recent
+  if n >= 2 then
+    local lo, hi = nil, nil
+    for _, v in ipairs(recent) do
+      local r = tonumber(v)
+      if lo == nil or r < lo then lo = r end
+      if hi == nil or r > hi then hi = r end
+    end
+    cap = math.max(0, math.floor(share * (lo - (hi - lo) / (n - 1))) - tonumber(ARGV[5]))
+  end
+end
 local best, best_at, best_known = 0, nil, 0
 for i = 1, permits do
   local v = redis.call('HGET', KEYS[1], tostring(i))
@@ -68,18 +84,64 @@ end
 return {0, best_at - now, best_known}
 "#;
 
-/// Gives a slot back. `ARGV`: slot, round trip (µs, or -1 when no answer came), hold (µs).
+/// Gives a slot back. `KEYS`: the slots' hash, the recent round trips of the request's method,
+/// the prefix of every method's list. `ARGV`: slot, round trip (µs; -1: no answer came; -2: a
+/// 429, after which every process's credit starts over), hold (µs), methods (space-separated,
+/// whose lists a 429 clears).
 const RELEASE: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local rtt = tonumber(ARGV[2])
-if rtt < 0 then
+if rtt == -1 then
   redis.call('HSET', KEYS[1], ARGV[1], string.format('free:%.0f', now + tonumber(ARGV[3])))
-else
-  redis.call('HSET', KEYS[1], ARGV[1], string.format('ans:%.0f:%.0f', now, rtt))
+  return 1
 end
+if rtt == -2 then
+  for m in string.gmatch(ARGV[4], '%S+') do
+    redis.call('DEL', KEYS[3] .. m)
+  end
+  rtt = 0
+else
+  redis.call('LPUSH', KEYS[2], string.format('%.0f', rtt))
+  redis.call('LTRIM', KEYS[2], 0, 15)
+  redis.call('PEXPIRE', KEYS[2], 600000)
+end
+redis.call('HSET', KEYS[1], ARGV[1], string.format('ans:%.0f:%.0f', now, rtt))
 return 1
 "#;
+
+/// What came of a request, for the shared budget.
+#[derive(Debug, Clone)]
+pub(crate) enum Answer {
+    /// No answer (the request failed on the way or was dropped).
+    None,
+    /// A 429: the slot is back a full hold after it, and every process's credit starts over.
+    RateLimited,
+    /// An answer after `rtt`.
+    After {
+        /// The round trip.
+        rtt: Duration,
+        /// The request's method.
+        method: reqwest::Method,
+    },
+}
+
+/// What a caller asks the shared budget for.
+pub(crate) struct Ask<'a> {
+    /// The pacing key (datasheet or space).
+    pub(crate) key: &'a str,
+    /// The method of the request to send.
+    pub(crate) method: &'a reqwest::Method,
+    /// The key's permits.
+    pub(crate) permits: usize,
+    /// How long a permit is held after its answer.
+    pub(crate) hold: Duration,
+    /// The credit's terms, `None` when this caller gets no credit.
+    pub(crate) terms: Option<super::pacer::CreditTerms>,
+}
+
+/// The methods whose round trips are kept (a 429 clears them all).
+const METHODS: &str = "GET POST PATCH PUT DELETE";
 
 /// Microseconds, as the scripts count; rounded down, so a credit never grows.
 fn micros(d: Duration) -> u64 {
@@ -208,27 +270,35 @@ impl SharedBudget {
         })
     }
 
-    /// Waits for a slot of `key`, telling `woke` when each timed wait was due (to measure the
-    /// scheduling lag). `None`: Redis is unavailable; pace locally.
+    /// The slots' hash of `key`; the hash tag keeps a key's hash and lists on one cluster node.
+    fn slots_key(&self, key: &str) -> String {
+        format!("{}{{{key}}}", self.prefix)
+    }
+
+    /// Waits for a slot, telling `woke` when each timed wait was due (to measure the scheduling
+    /// lag). `None`: Redis is unavailable; pace locally.
     pub(crate) async fn acquire(
         self: &Arc<Self>,
-        key: &str,
-        permits: usize,
-        hold: Duration,
-        credit_cap: Duration,
-        share: f64,
+        ask: Ask<'_>,
         woke: impl Fn(Instant),
     ) -> Option<SharedSlot> {
-        let redis_key = format!("{}{key}", self.prefix);
+        let slots = self.slots_key(ask.key);
+        let recent = format!("{slots}:rtt:{}", ask.method);
+        let (credit, share, margin) = match ask.terms {
+            Some(t) => ("1", t.share, t.margin),
+            None => ("0", 0.0, Duration::ZERO),
+        };
         loop {
             let mut conn = self.link.connection().await?;
             let answer: redis::RedisResult<(i64, i64, i64)> = self
                 .acquire
-                .key(&redis_key)
-                .arg(permits)
-                .arg(micros(hold))
-                .arg(micros(credit_cap))
+                .key(&slots)
+                .key(&recent)
+                .arg(ask.permits)
+                .arg(micros(ask.hold))
+                .arg(credit)
                 .arg(share)
+                .arg(micros(margin))
                 .arg(micros(LEASE))
                 .invoke_async(&mut conn)
                 .await;
@@ -237,7 +307,7 @@ impl SharedBudget {
                     self.link.recovered();
                     return Some(SharedSlot {
                         budget: self.clone(),
-                        key: redis_key,
+                        key: slots,
                         slot,
                     });
                 }
@@ -263,20 +333,30 @@ impl SharedBudget {
 }
 
 impl SharedSlot {
-    /// Gives the slot back: `rtt` is the round trip, `None` when no answer came. If Redis
-    /// fails, the lease frees the slot.
-    pub(crate) async fn release(self, rtt: Option<Duration>, hold: Duration) {
+    /// Gives the slot back, with what came of its request. If Redis fails, the lease frees
+    /// the slot.
+    pub(crate) async fn release(self, answer: Answer, hold: Duration) {
         let Some(mut conn) = self.budget.link.connection().await else {
             return;
         };
-        let rtt_us = rtt.map_or(-1, |d| i64::try_from(micros(d)).unwrap_or(i64::MAX));
+        let (rtt, method) = match answer {
+            Answer::None => (-1, String::new()),
+            Answer::RateLimited => (-2, String::new()),
+            Answer::After { rtt, method } => (
+                i64::try_from(micros(rtt)).unwrap_or(i64::MAX),
+                method.to_string(),
+            ),
+        };
         let done: redis::RedisResult<i64> = self
             .budget
             .release
             .key(&self.key)
+            .key(format!("{}:rtt:{method}", self.key))
+            .key(format!("{}:rtt:", self.key))
             .arg(self.slot)
-            .arg(rtt_us)
+            .arg(rtt)
             .arg(micros(hold))
+            .arg(METHODS)
             .invoke_async(&mut conn)
             .await;
         if let Err(e) = done {
@@ -285,9 +365,9 @@ impl SharedSlot {
     }
 
     /// Gives the slot back without waiting (when the request is dropped mid-flight).
-    pub(crate) fn release_later(self, rtt: Option<Duration>, hold: Duration) {
+    pub(crate) fn release_later(self, answer: Answer, hold: Duration) {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(self.release(rtt, hold));
+            runtime.spawn(self.release(answer, hold));
         } // else shutting down: the lease frees the slot
     }
 }
