@@ -297,7 +297,10 @@ impl ClientBuilder {
     /// uses the same Redis and the same token: no second at the server then sees more than the
     /// pacing rate from all of them together. `url` is a Redis URL such as
     /// `redis://127.0.0.1:6379/0`. While Redis cannot be reached, each client paces on its own
-    /// and logs a warning; it never sends unpaced. Needs the `redis` feature.
+    /// and logs a warning; it never sends unpaced. The round trips behind the latency credit
+    /// (see [`Pacing`]) are shared too, so a process that has just started gets the credit
+    /// the others measured, and a 429 met by one turns it off for all. Needs the `redis`
+    /// feature.
     ///
     /// ```
     /// let client = apitable_orm::Client::builder()

@@ -233,15 +233,19 @@ fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
 /// request waits for the earliest permit to come back. Clones of a [`Client`](crate::Client)
 /// share their pacing state.
 ///
-/// The server counts a request when it arrives, somewhere between its sending and its answer.
-/// Knowing no more, a permit comes back one second after the answer, and no second at the
-/// server ever sees more than `n` arrivals, whatever the latency. That costs one round trip per
-/// permit and per second: at 300 ms from the server, 5 permits carry about 3.8 requests a
-/// second. With the *latency credit* (on by default) a permit comes back earlier by 95% of the
-/// shortest round trip measured on that datasheet recently (the last 16 answers): the time a
-/// request needs to reach the server plus the time an answer needs to come back is at least
-/// that, as long as the way to the server does not suddenly get shorter. Then close to 5
-/// requests a second go out at any steady latency. A 429 answer turns the credit off
+/// The server counts a request when it arrives, somewhere between its sending and its answer
+/// (the moment the answer's headers arrive). Knowing no more, a permit comes back one second
+/// after the answer, and no second at the server ever sees more than `n` arrivals, whatever
+/// the latency. That costs one round trip per permit and per second: at 300 ms from the
+/// server, 5 permits carry about 3.8 requests a second. With the *latency credit* (on by
+/// default) a permit comes back earlier by 95% of the shortest round trip to expect on that
+/// datasheet, judged from the last 16 answers of the same method (their shortest, less their
+/// spread divided by their number less one, since the shortest of a few is seldom the
+/// shortest there is; nothing from a single answer), less 5 ms and twice the longest delay
+/// with which the client's timers fired lately (a busy machine notices answers late). The
+/// time a request needs to reach the server plus the time an answer needs to come back is at
+/// least that, as long as the way to the server does not suddenly get shorter. Then close to
+/// 5 requests a second go out at any steady latency. A 429 answer turns the credit off
 /// for that datasheet for 30 seconds and halves it for good (the 429 is retried like any
 /// other); [`Pacing::without_latency_credit`] turns it off altogether.
 ///
