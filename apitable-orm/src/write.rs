@@ -159,10 +159,10 @@ type Outcomes<'r, X, T> = Vec<(&'r [(usize, X)], Outcome<T>)>;
 type Unsettled = (Error, Vec<RecordId>);
 
 /// Sends one request per chunk of the client's `max_records_per_write` rows, up to its
-/// `writes_in_flight` at once
-/// (pacing decides when each goes out). After the first failure no further request is sent;
-/// those already in flight are awaited, so that every row's fate is known. The outcomes come
-/// back in chunk order.
+/// `writes_in_flight` at once (pacing decides when each goes out): the next chunk goes as soon
+/// as any request in flight has its answer, not only the oldest, so one slow answer holds up
+/// nothing. After the first failure no further request is sent; those already in flight are
+/// awaited, so that every row's fate is known. The outcomes come back in chunk order.
 async fn pipelined<'r, X, T, F, Fut>(
     client: &Client,
     rows: &'r [(usize, X)],
@@ -177,12 +177,18 @@ where
     // the borrow of `send` would not be provably `Send` to callers such as axum handlers.
     let requests: Vec<_> = rows
         .chunks(client.max_records_per_write())
-        .map(|chunk| one_request(chunk, &stop, &send))
+        .enumerate()
+        .map(|(i, chunk)| {
+            let request = one_request(chunk, &stop, &send);
+            async move { (i, request.await) }
+        })
         .collect();
-    futures_util::stream::iter(requests)
-        .buffered(client.writes_in_flight())
+    let mut outcomes: Vec<_> = futures_util::stream::iter(requests)
+        .buffer_unordered(client.writes_in_flight())
         .collect()
-        .await
+        .await;
+    outcomes.sort_unstable_by_key(|(i, _)| *i);
+    outcomes.into_iter().map(|(_, outcome)| outcome).collect()
 }
 
 /// Sends one request of a multi-request write, unless an earlier one failed.

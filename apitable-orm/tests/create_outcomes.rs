@@ -288,3 +288,46 @@ async fn after_a_failure_no_further_request_is_sent() {
     assert_eq!(b.not_sent(), (20..60).collect::<Vec<_>>());
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_slow_answer_holds_up_no_other_request() {
+    // Two in flight; the first request's answer takes 10 s, the others' 50 ms. The next
+    // request goes as soon as any answer is in, so the other five are all sent long before
+    // the slow answer comes, and the ids still come back in input order.
+    let server = MockServer::start().await;
+    let fast = creates_except("no such row");
+    Mock::given(method("POST"))
+        .respond_with(move |req: &Request| {
+            let body: Value = serde_json::from_slice(&req.body).unwrap();
+            let slow = body["records"][0]["fields"]["Name"] == "row 0";
+            let answer = fast(req);
+            if slow {
+                answer.set_delay(std::time::Duration::from_secs(10))
+            } else {
+                answer
+            }
+        })
+        .mount(&server)
+        .await;
+    let client = unpaced(&server, 2);
+    let insert = tokio::spawn(async move { client.table::<Row>().insert_many(&rows(60)).await });
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(8);
+    let mut seen = 0;
+    while tokio::time::Instant::now() < deadline {
+        seen = server.received_requests().await.unwrap().len();
+        if seen == 6 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen, 6, "requests sent while the first answer was pending");
+    assert!(!insert.is_finished());
+    let ids = insert.await.unwrap().unwrap();
+    let expected: Vec<String> = (0..60).map(|i| format!("recrow{i}")).collect();
+    assert_eq!(
+        ids.iter()
+            .map(|id| id.as_str().to_owned())
+            .collect::<Vec<_>>(),
+        expected
+    );
+}
