@@ -250,19 +250,11 @@ struct RawPage<T> {
     items: Vec<T>,
 }
 
+/// The `data` of an answer about one unit: `{"member": …}`, `{"role": …}` or `{"team": …}`.
 #[derive(Deserialize)]
-struct MemberData {
-    member: SpaceMember,
-}
-
-#[derive(Deserialize)]
-struct RoleData {
-    role: Role,
-}
-
-#[derive(Deserialize)]
-struct TeamData {
-    team: Team,
+struct One<T> {
+    #[serde(alias = "member", alias = "role", alias = "team")]
+    unit: T,
 }
 
 fn paging(page_num: u64, page_size: u64) -> Result<Vec<(String, String)>> {
@@ -319,6 +311,11 @@ impl Space<'_> {
         Call::v1(self.client.transport(), method, route, &segs)
     }
 
+    /// A call on a whole collection.
+    fn all_call(&self, method: Method, units: Units) -> Call {
+        self.unit_call(method, units.all, &[Seg::Lit(units.lit)])
+    }
+
     /// A call on one unit of a collection.
     fn one_call(&self, method: Method, units: Units, unit: &UnitId) -> Call {
         self.unit_call(
@@ -328,28 +325,50 @@ impl Space<'_> {
         )
     }
 
-    /// Creates a unit in a collection; the answer is the server's `data`.
-    async fn create_unit<D: DeserializeOwned>(
+    /// A GET of what stands below one unit: `/{below}` after the unit, at `route`.
+    fn below_call(
+        &self,
+        units: Units,
+        unit: &UnitId,
+        below: &'static str,
+        route: &'static str,
+    ) -> Call {
+        let tail = [Seg::Lit(units.lit), Seg::Id(unit.as_str()), Seg::Lit(below)];
+        self.unit_call(Method::GET, route, &tail)
+    }
+
+    /// The unit in the server's `data` for `call`.
+    async fn unit<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
+        Ok(self.client.call::<One<T>>(call).await?.unit)
+    }
+
+    /// One unit of a collection.
+    async fn get_unit<T: DeserializeOwned>(&self, units: Units, unit: &UnitId) -> Result<T> {
+        self.unit(self.one_call(Method::GET, units, unit)).await
+    }
+
+    /// Creates a unit in a collection and returns it.
+    async fn create_unit<T: DeserializeOwned>(
         &self,
         units: Units,
         body: &impl Serialize,
-    ) -> Result<D> {
+    ) -> Result<T> {
         let call = self
-            .unit_call(Method::POST, units.all, &[Seg::Lit(units.lit)])
+            .all_call(Method::POST, units)
             .json(body)?
             .create(vec![]);
-        self.client.call(call).await
+        self.unit(call).await
     }
 
-    /// Changes a unit; the answer is the server's `data`.
-    async fn update_unit<D: DeserializeOwned>(
+    /// Changes a unit and returns it.
+    async fn update_unit<T: DeserializeOwned>(
         &self,
         units: Units,
         unit: &UnitId,
         body: &impl Serialize,
-    ) -> Result<D> {
+    ) -> Result<T> {
         let call = self.one_call(Method::PUT, units, unit).json(body)?;
-        self.client.call(call).await
+        self.unit(call).await
     }
 
     /// Deletes a unit.
@@ -358,21 +377,19 @@ impl Space<'_> {
         self.client.send(call).await.map(drop)
     }
 
-    /// Page `page_num` of `page_size` entries at `route`, with `query` before the paging
-    /// parameters. The server's `pageSize` counts the entries in the page; the page keeps the
-    /// size that was asked for.
+    /// Page `page_num` of `page_size` entries for the GET `call`, with `query` before the
+    /// paging parameters. The server's `pageSize` counts the entries in the page; the page
+    /// keeps the size that was asked for.
     async fn page<T: DeserializeOwned>(
         &self,
-        route: &'static str,
-        tail: &[Seg<'_>],
+        call: Call,
         query: &[(String, String)],
         page_num: u64,
         page_size: u64,
     ) -> Result<Page<T>> {
         let mut query = query.to_vec();
         query.extend(paging(page_num, page_size)?);
-        let call = self.unit_call(Method::GET, route, tail).query(&query);
-        let raw: RawPage<T> = self.client.call(call).await?;
+        let raw: RawPage<T> = self.client.call(call.query(&query)).await?;
         Ok(Page {
             total: raw.total,
             number: raw.page_num,
@@ -383,14 +400,12 @@ impl Space<'_> {
 
     /// One member.
     pub async fn member(&self, unit: &UnitId) -> Result<SpaceMember> {
-        let call = self.one_call(Method::GET, MEMBERS, unit);
-        Ok(self.client.call::<MemberData>(call).await?.member)
+        self.get_unit(MEMBERS, unit).await
     }
 
     /// Changes a member's name, teams or roles.
     pub async fn update_member(&self, unit: &UnitId, update: &MemberUpdate) -> Result<SpaceMember> {
-        let data: MemberData = self.update_unit(MEMBERS, unit, update).await?;
-        Ok(data.member)
+        self.update_unit(MEMBERS, unit, update).await
     }
 
     /// Removes a member from the space.
@@ -400,20 +415,18 @@ impl Space<'_> {
 
     /// One page of the space's roles.
     pub async fn roles(&self, page_num: u64, page_size: u64) -> Result<Page<Role>> {
-        self.page(ROLES.all, &[Seg::Lit(ROLES.lit)], &[], page_num, page_size)
-            .await
+        let call = self.all_call(Method::GET, ROLES);
+        self.page(call, &[], page_num, page_size).await
     }
 
     /// Creates a role.
     pub async fn create_role(&self, role: &NewRole) -> Result<Role> {
-        let data: RoleData = self.create_unit(ROLES, role).await?;
-        Ok(data.role)
+        self.create_unit(ROLES, role).await
     }
 
     /// Changes a role.
     pub async fn update_role(&self, unit: &UnitId, update: &RoleUpdate) -> Result<Role> {
-        let data: RoleData = self.update_unit(ROLES, unit, update).await?;
-        Ok(data.role)
+        self.update_unit(ROLES, unit, update).await
     }
 
     /// Deletes a role.
@@ -423,24 +436,20 @@ impl Space<'_> {
 
     /// The teams and members holding a role.
     pub async fn role_units(&self, unit: &UnitId) -> Result<RoleUnits> {
-        let call = self.unit_call(
-            Method::GET,
-            "/fusion/v1/spaces/{spaceId}/roles/{unitId}/units",
-            &[Seg::Lit("roles"), Seg::Id(unit.as_str()), Seg::Lit("units")],
-        );
-        self.client.call(call).await
+        let route = "/fusion/v1/spaces/{spaceId}/roles/{unitId}/units";
+        self.client
+            .call(self.below_call(ROLES, unit, "units", route))
+            .await
     }
 
     /// Creates a team.
     pub async fn create_team(&self, team: &NewTeam) -> Result<Team> {
-        let data: TeamData = self.create_unit(TEAMS, team).await?;
-        Ok(data.team)
+        self.create_unit(TEAMS, team).await
     }
 
     /// Changes a team.
     pub async fn update_team(&self, unit: &UnitId, update: &TeamUpdate) -> Result<Team> {
-        let data: TeamData = self.update_unit(TEAMS, unit, update).await?;
-        Ok(data.team)
+        self.update_unit(TEAMS, unit, update).await
     }
 
     /// Deletes an empty team.
@@ -455,13 +464,9 @@ impl Space<'_> {
         page_num: u64,
         page_size: u64,
     ) -> Result<Page<Team>> {
-        let tail = [
-            Seg::Lit("teams"),
-            Seg::Id(unit.as_str()),
-            Seg::Lit("children"),
-        ];
         let route = "/fusion/v1/spaces/{spaceId}/teams/{unitId}/children";
-        self.page(route, &tail, &[], page_num, page_size).await
+        let call = self.below_call(TEAMS, unit, "children", route);
+        self.page(call, &[], page_num, page_size).await
     }
 
     /// One page of a team's members; `sensitive_data` adds emails and phone numbers.
@@ -472,13 +477,9 @@ impl Space<'_> {
         page_num: u64,
         page_size: u64,
     ) -> Result<Page<SpaceMember>> {
-        let tail = [
-            Seg::Lit("teams"),
-            Seg::Id(unit.as_str()),
-            Seg::Lit("members"),
-        ];
         let route = "/fusion/v1/spaces/{spaceId}/teams/{unitId}/members";
+        let call = self.below_call(TEAMS, unit, "members", route);
         let query = [("sensitiveData".to_owned(), sensitive_data.to_string())];
-        self.page(route, &tail, &query, page_num, page_size).await
+        self.page(call, &query, page_num, page_size).await
     }
 }
