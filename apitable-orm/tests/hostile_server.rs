@@ -9,18 +9,25 @@ use std::time::Duration;
 
 use apitable_orm::api::{Fields, ListRecords, Record};
 use apitable_orm::{
-    Client, DEFAULT_MAX_RESPONSE_SIZE, DatasheetId, Error, Pacing, RecordId, RetryPolicy, Table,
+    Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, DatasheetId, Error, Pacing, RecordId,
+    ResponseTooLarge, RetryPolicy, Table,
 };
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 use wiremock::matchers::{any, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-fn client(base: &str) -> Client {
+/// A client of `base` without pacing, with the default retry policy and limits.
+fn builder(base: impl Into<String>) -> ClientBuilder {
     Client::builder()
         .token("uskHostileTest")
         .base_url(base)
         .pacing(Pacing::off())
+}
+
+/// A client of `base` that sends each request once.
+fn client(base: &str) -> Client {
+    builder(base)
         .retry(RetryPolicy::disabled())
         .build()
         .unwrap()
@@ -56,6 +63,19 @@ fn page_num(req: &Request) -> u64 {
 
 // --- Response size ---------------------------------------------------------------------
 
+/// A listing through `builder`'s client with a response size limit of 1 MiB: the
+/// [`Error::ResponseTooLarge`] it must fail with (at that limit) and its text. The client is
+/// gone when this returns.
+async fn refused_over_1_mib(builder: ClientBuilder) -> (ResponseTooLarge, String) {
+    let client = builder.max_response_size(1 << 20).build().unwrap();
+    let err = list(&client).await.unwrap_err();
+    let Error::ResponseTooLarge(too_large) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(too_large.limit(), 1 << 20);
+    (too_large.clone(), err.to_string())
+}
+
 #[test]
 fn the_default_response_size_limit_is_128_mib() {
     assert_eq!(DEFAULT_MAX_RESPONSE_SIZE, 128 * 1024 * 1024);
@@ -81,20 +101,9 @@ async fn a_declared_length_over_the_limit_is_refused_before_reading() {
         .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
         .mount(&server)
         .await;
-    let client = Client::builder()
-        .token("uskHostileTest")
-        .base_url(server.uri())
-        .pacing(Pacing::off())
-        .max_response_size(1 << 20)
-        .build()
-        .unwrap();
-    let err = list(&client).await.unwrap_err();
-    let Error::ResponseTooLarge(too_large) = &err else {
-        panic!("{err:?}")
-    };
-    assert_eq!(too_large.limit(), 1 << 20);
+    let (too_large, text) = refused_over_1_mib(builder(server.uri())).await;
     assert!(too_large.declared().unwrap() > 2 << 20);
-    assert!(err.to_string().contains("limit of 1048576 bytes"), "{err}");
+    assert!(text.contains("limit of 1048576 bytes"), "{text}");
     // Not retried: the same answer would come again.
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
@@ -138,21 +147,8 @@ fn endless_body_server() -> (String, std::thread::JoinHandle<u64>) {
 #[tokio::test]
 async fn a_streamed_body_stops_being_read_at_the_limit() {
     let (base, server) = endless_body_server();
-    let client = Client::builder()
-        .token("uskHostileTest")
-        .base_url(base)
-        .pacing(Pacing::off())
-        .retry(RetryPolicy::disabled())
-        .max_response_size(1 << 20)
-        .build()
-        .unwrap();
-    let err = list(&client).await.unwrap_err();
-    let Error::ResponseTooLarge(too_large) = &err else {
-        panic!("{err:?}")
-    };
+    let (too_large, _) = refused_over_1_mib(builder(base).retry(RetryPolicy::disabled())).await;
     assert_eq!(too_large.declared(), None, "no Content-Length was sent");
-    assert_eq!(too_large.limit(), 1 << 20);
-    drop(client);
     let written = tokio::task::spawn_blocking(move || server.join().unwrap())
         .await
         .unwrap();
@@ -189,10 +185,7 @@ async fn a_redirect_to_another_host_is_not_followed() {
     for status in [301u16, 302, 307, 308] {
         let server = redirecting_to(status, &target).await;
         for follow in [false, true] {
-            let client = Client::builder()
-                .token("uskHostileTest")
-                .base_url(server.uri())
-                .pacing(Pacing::off())
+            let client = builder(server.uri())
                 .follow_same_origin_redirects(follow)
                 .build()
                 .unwrap();
@@ -233,10 +226,7 @@ async fn same_origin_redirects_are_followed_only_when_asked() {
         matches!(&err, Error::Redirect(r) if r.status() == 307),
         "{err:?}"
     );
-    let following = Client::builder()
-        .token("uskHostileTest")
-        .base_url(server.uri())
-        .pacing(Pacing::off())
+    let following = builder(server.uri())
         .follow_same_origin_redirects(true)
         .build()
         .unwrap();
@@ -256,10 +246,7 @@ async fn same_origin_redirects_are_followed_only_when_asked() {
 #[tokio::test]
 async fn transport_errors_show_the_path_but_no_query_values() {
     let (captured, _guard) = common::capture_logs();
-    let client = Client::builder()
-        .token("uskHostileTest")
-        .base_url("http://127.0.0.1:1")
-        .pacing(Pacing::off())
+    let client = builder("http://127.0.0.1:1")
         .retry(
             RetryPolicy::standard()
                 .with_max_attempts(2)
