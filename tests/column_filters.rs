@@ -25,6 +25,34 @@ macro_rules! cases {
     };
 }
 
+/// `table! { Name = "dst…" { fields } }`: a table over that datasheet, fields named in
+/// PascalCase, with a record id. `table! { Written, Read = "dst…" { fields } + { more } }`: the
+/// table that is written (the fields) and the one that is read and filtered (the same fields and
+/// the computed ones after `+`), over one datasheet.
+macro_rules! table {
+    ($(#[$doc:meta])* $name:ident = $dst:tt { $($(#[$m:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Table)]
+        #[apitable(datasheet = $dst, rename_all = "PascalCase")]
+        struct $name {
+            #[apitable(record_id)]
+            id: Option<RecordId>,
+            $($(#[$m])* $field: $ty,)*
+        }
+    };
+    ($written:ident, $read:ident = $dst:tt { $($(#[$m:meta])* $field:ident: $ty:ty,)* }
+     + { $($(#[$more_m:meta])* $more:ident: $more_ty:ty,)* }) => {
+        table! {
+            /// What is written.
+            $written = $dst { $($(#[$m])* $field: $ty,)* }
+        }
+        table! {
+            /// What is read and filtered: the same fields and the computed ones.
+            $read = $dst { $($(#[$m])* $field: $ty,)* $($(#[$more_m])* $more: $more_ty,)* }
+        }
+    };
+}
+
 /// The name that identifies a row in expected and actual result sets.
 trait Named {
     fn name(&self) -> &str;
@@ -109,41 +137,23 @@ enum Size {
     Large,
 }
 
-/// What is written.
-#[derive(Debug, Clone, Table)]
-#[apitable(datasheet = "dstColFilterItem01", rename_all = "PascalCase")]
-struct ItemIn {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    name: String,
-    note: String,
-    price: f64,
-    qty: u32,
-    delta: Option<i64>,
-    done: bool,
-    size: Option<Size>,
-    site: Option<Url>,
-}
-
-/// What is read and filtered: the same fields and the computed ones.
-#[derive(Debug, Clone, Table)]
-#[apitable(datasheet = "dstColFilterItem01", rename_all = "PascalCase")]
-struct Item {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    name: String,
-    note: String,
-    price: f64,
-    qty: u32,
-    delta: Option<i64>,
-    done: bool,
-    size: Option<Size>,
-    site: Option<Url>,
-    /// `{Price} * 2`
-    double: Computed<f64>,
-    /// `CONCATENATE({Name}, "/", {Note})`
-    label: Computed<String>,
-    creator: User,
+table! {
+    ItemIn, Item = "dstColFilterItem01" {
+        name: String,
+        note: String,
+        price: f64,
+        qty: u32,
+        delta: Option<i64>,
+        done: bool,
+        size: Option<Size>,
+        site: Option<Url>,
+    } + {
+        /// `{Price} * 2`
+        double: Computed<f64>,
+        /// `CONCATENATE({Name}, "/", {Note})`
+        label: Computed<String>,
+        creator: User,
+    }
 }
 
 named!(ItemIn => name, Item => name, EventIn => name, Event => name, Bag => name,
@@ -354,26 +364,16 @@ async fn scalar_ordered_and_text_columns() {
 // ---------------------------------------------------------------------------------------------
 // Dates: DateTime, a date formula and CreatedTime.
 
-#[derive(Debug, Clone, Table)]
-#[apitable(datasheet = "dstColFilterDate01", rename_all = "PascalCase")]
-struct EventIn {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    name: String,
-    at: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone, Table)]
-#[apitable(datasheet = "dstColFilterDate01", rename_all = "PascalCase")]
-struct Event {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    name: String,
-    at: Option<Timestamp>,
-    /// `DATEADD({At}, 1, "days")`
-    next_day: Option<Computed<Timestamp>>,
-    #[apitable(read_only)]
-    created: Timestamp,
+table! {
+    EventIn, Event = "dstColFilterDate01" {
+        name: String,
+        at: Option<Timestamp>,
+    } + {
+        /// `DATEADD({At}, 1, "days")`
+        next_day: Option<Computed<Timestamp>>,
+        #[apitable(read_only)]
+        created: Timestamp,
+    }
 }
 
 #[tokio::test]
@@ -492,16 +492,14 @@ enum Tag {
     Blue,
 }
 
-#[derive(Debug, Clone, Table)]
-#[apitable(datasheet = "dstColFilterBags01", rename_all = "PascalCase")]
-struct Bag {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    name: String,
-    words: Vec<String>,
-    tags: Vec<Tag>,
-    people: Vec<Member>,
-    files: Vec<Attachment>,
+table! {
+    Bag = "dstColFilterBags01" {
+        name: String,
+        words: Vec<String>,
+        tags: Vec<Tag>,
+        people: Vec<Member>,
+        files: Vec<Attachment>,
+    }
 }
 
 #[tokio::test]
@@ -606,49 +604,33 @@ async fn multi_value_columns() {
 // ---------------------------------------------------------------------------------------------
 // Links and lookups.
 
-#[derive(Debug, Clone, Table)]
-#[apitable(datasheet = "dstColFilterAuth01", rename_all = "PascalCase")]
-struct Author {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    name: String,
-    age: Option<f64>,
+table! {
+    Author = "dstColFilterAuth01" {
+        name: String,
+        age: Option<f64>,
+    }
 }
 
-#[derive(Debug, Clone, Table)]
-#[apitable(datasheet = "dstColFilterBook01", rename_all = "PascalCase")]
-struct BookIn {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    title: String,
-    authors: Vec<Link<Author>>,
-    lead: Option<Link<Author>>,
-    editor: Option<Link<Author>>,
+table! {
+    BookIn, Book = "dstColFilterBook01" {
+        title: String,
+        /// Two-way, any number of authors.
+        authors: Vec<Link<Author>>,
+        /// Two-way, limited to one record.
+        lead: Option<Link<Author>>,
+        /// One-way, limited to one record.
+        editor: Option<Link<Author>>,
+    } + {
+        author_names: Lookup<String>,
+        author_ages: Lookup<f64>,
+    }
 }
 
-#[derive(Debug, Clone, Table)]
-#[apitable(datasheet = "dstColFilterBook01", rename_all = "PascalCase")]
-struct Book {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    title: String,
-    /// Two-way, any number of authors.
-    authors: Vec<Link<Author>>,
-    /// Two-way, limited to one record.
-    lead: Option<Link<Author>>,
-    /// One-way, limited to one record.
-    editor: Option<Link<Author>>,
-    author_names: Lookup<String>,
-    author_ages: Lookup<f64>,
-}
-
-/// The Books datasheet with its text column mapped as if it were a link.
-#[derive(Debug, Clone, Table)]
-#[apitable(datasheet = "dstColFilterBook01", rename_all = "PascalCase")]
-struct Misread {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    title: Vec<Link<Author>>,
+table! {
+    /// The Books datasheet with its text column mapped as if it were a link.
+    Misread = "dstColFilterBook01" {
+        title: Vec<Link<Author>>,
+    }
 }
 
 #[tokio::test]
