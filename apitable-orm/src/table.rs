@@ -159,7 +159,65 @@ impl DecodeCtx {
 /// One record of `T`: its id, times and decoded struct.
 struct RecordSeed<'c, T> {
     ctx: &'c DecodeCtx,
+    order: &'c mut FieldOrder,
     _t: PhantomData<fn() -> T>,
+}
+
+/// The order in which the records of a page list their cells, learned as they are read: for
+/// the start of a record and after each field, the field whose key came next last time.
+///
+/// Records of one page almost always list their cells in the same order, so the guess is
+/// nearly always right and finding a cell's field costs one key comparison; when the guess is
+/// wrong (another order, a missing cell, an unknown key) the key is looked up in all of
+/// `T::FIELDS` as before, and the guess is corrected. A guess is only ever taken after its key
+/// compared equal, so it can change the cost of a lookup but never its result.
+struct FieldOrder {
+    /// `next[0]`: the first field of a record; `next[i + 1]`: the field after field `i`.
+    /// An index past the end of `T::FIELDS` is a guess that never matches.
+    next: Vec<usize>,
+}
+
+impl FieldOrder {
+    /// Guesses declaration order until records show otherwise.
+    fn new(fields: usize) -> Self {
+        Self {
+            next: (0..=fields).collect(),
+        }
+    }
+
+    /// The index of the field with this key, if there is one; `prev` is 0 at the start of a
+    /// record and `i + 1` after field `i`.
+    // Inlined so that the fallback search runs over the constant `T::FIELDS`.
+    #[inline(always)]
+    fn find(&mut self, fields: &[FieldMeta], prev: usize, key: &str) -> Option<usize> {
+        let guess = self.next[prev];
+        if fields.get(guess).is_some_and(|f| same_key(f.key, key)) {
+            return Some(guess);
+        }
+        let found = fields.iter().position(|f| f.key == key)?;
+        self.next[prev] = found;
+        Some(found)
+    }
+}
+
+/// `a == b`, without a call to `memcmp` for keys of up to 16 bytes (most field names).
+#[inline(always)]
+fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    // Two overlapping words cover every byte.
+    let word8 = |s: &[u8], at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().unwrap());
+    let word4 = |s: &[u8], at: usize| u32::from_ne_bytes(s[at..at + 4].try_into().unwrap());
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        _ => a == b,
+    }
 }
 
 impl<'de, T: Table> DeserializeSeed<'de> for RecordSeed<'_, T> {
@@ -194,6 +252,7 @@ impl<'de, T: Table> Visitor<'de> for RecordSeed<'_, T> {
                 "fields" => {
                     let seed = FieldsSeed::<T> {
                         ctx: self.ctx,
+                        order: &mut *self.order,
                         _t: PhantomData,
                     };
                     match map.next_value_seed(seed) {
@@ -211,6 +270,7 @@ impl<'de, T: Table> Visitor<'de> for RecordSeed<'_, T> {
             let mut de = serde_json::Deserializer::from_str(raw.get());
             let seed = FieldsSeed::<T> {
                 ctx: self.ctx,
+                order: &mut *self.order,
                 _t: PhantomData,
             };
             match seed.deserialize(&mut de) {
@@ -251,6 +311,7 @@ impl<T> RecordSeed<'_, T> {
 
 struct FieldsSeed<'c, T> {
     ctx: &'c DecodeCtx,
+    order: &'c mut FieldOrder,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -270,9 +331,15 @@ impl<'de, T: Table> Visitor<'de> for FieldsSeed<'_, T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T::__Slots, A::Error> {
         let mut slots = T::__Slots::default();
+        // 0 at the start, `i + 1` after field `i`: where `self.order` keeps its next guess.
+        // An unknown key leaves it as it is.
+        let mut prev = 0;
         while let Some(key) = map.next_key::<KeyName<'de>>()? {
-            match T::FIELDS.iter().position(|f| f.key == key.as_str()) {
-                Some(index) => T::__decode_cell(&mut slots, index, &mut map, self.ctx)?,
+            match self.order.find(T::FIELDS, prev, key.as_str()) {
+                Some(index) => {
+                    prev = index + 1;
+                    T::__decode_cell(&mut slots, index, &mut map, self.ctx)?;
+                }
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -343,8 +410,10 @@ impl<'de, T: Table> Visitor<'de> for RecordsSeed<'_, T> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1000));
+        let mut order = FieldOrder::new(T::FIELDS.len());
         while let Some(item) = seq.next_element_seed(RecordSeed::<T> {
             ctx: self.ctx,
+            order: &mut order,
             _t: PhantomData,
         })? {
             out.push(item);
@@ -461,5 +530,101 @@ impl<'de, T: Table> Visitor<'de> for DataSeed<'_, T> {
             requested_size: self.requested_size,
             items,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Four text fields with keys of one length, so a guess of the wrong field would be
+    /// caught only by comparing the whole key.
+    #[derive(Debug, PartialEq, crate::Table)]
+    #[apitable(crate = "crate", datasheet = "dstOrder0000001")]
+    struct Row {
+        #[apitable(record_id)]
+        id: Option<RecordId>,
+        #[apitable(name = "Ka")]
+        a: String,
+        #[apitable(name = "Kb")]
+        b: String,
+        #[apitable(name = "Kc")]
+        c: String,
+        #[apitable(name = "Kd")]
+        d: String,
+    }
+
+    fn row(id: &str, a: &str, b: &str, c: &str, d: &str) -> Row {
+        Row {
+            id: Some(RecordId::new(id.to_owned()).unwrap()),
+            a: a.into(),
+            b: b.into(),
+            c: c.into(),
+            d: d.into(),
+        }
+    }
+
+    #[test]
+    fn the_order_hint_never_picks_the_wrong_field() {
+        let body = r#"{"success":true,"data":{"total":7,"pageNum":1,"records":[
+            {"recordId":"rec1","fields":{"Kd":"d1","Kc":"c1","Kb":"b1","Ka":"a1"}},
+            {"recordId":"rec2","fields":{"Kd":"d2","Kc":"c2","Kb":"b2","Ka":"a2"}},
+            {"recordId":"rec3","fields":{"Ka":"a3","Kx":"?","Kb":"b3","Kd":"d3","Kc":"c3"}},
+            {"fields":{"Kb":"b4","Kd":"d4","Ky":1,"Ka":"a4","Kc":"c4"},"recordId":"rec4"},
+            {"recordId":"rec5","fields":{"Kd":"d5","Kb":"b5","Ka":"a5"}},
+            {"recordId":"rec6","fields":{"Kc":"c6","Ka":"a6","Kc":"c6bis","Kb":"b6"}},
+            {"recordId":"rec7","fields":{"Kd":"d7","Kc":"c7","Kb":"b7","Ka":"a7"}}
+        ]}}"#;
+        let page = Page::<Row>::from_response(body.as_bytes(), 100).unwrap();
+        assert_eq!(
+            page.items,
+            [
+                row("rec1", "a1", "b1", "c1", "d1"),
+                row("rec2", "a2", "b2", "c2", "d2"),
+                // Another order, with an unknown key.
+                row("rec3", "a3", "b3", "c3", "d3"),
+                // Cells before the record id, another order again.
+                row("rec4", "a4", "b4", "c4", "d4"),
+                // A missing cell.
+                row("rec5", "a5", "b5", "", "d5"),
+                // A duplicate key: the last one wins, as without the hint.
+                row("rec6", "a6", "b6", "c6bis", ""),
+                row("rec7", "a7", "b7", "c7", "d7"),
+            ]
+        );
+    }
+
+    #[test]
+    fn field_order_finds_what_a_search_finds_in_any_order() {
+        let keys = ["Ka", "Kb", "Kc", "Kd", "Kx"];
+        let fields = <Row as Table>::FIELDS;
+        let search = |key: &str| fields.iter().position(|f| f.key == key);
+        let mut order = FieldOrder::new(fields.len());
+        // Records of every sequence of three keys (repeats and unknown keys included),
+        // one after another, so that each learned order is then contradicted.
+        for x in 0..keys.len().pow(3) {
+            let record = [x % 5, x / 5 % 5, x / 25].map(|i| keys[i]);
+            let mut prev = 0;
+            for key in record {
+                let found = order.find(fields, prev, key);
+                assert_eq!(found, search(key), "{key} in {record:?}");
+                if let Some(i) = found {
+                    prev = i + 1;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn same_key_is_string_equality() {
+        let words = "|a|b|ab|ba|abc|abd|xbc|Done|Dona|Title|Titla|Estimate (h)|Estimate (m)|\
+            estimate (h)|Blocked by|Blocked bz|sixteen chars ok|sixteen chars ko|\
+            seventeen chars!!|seventeen chars!?|é|éa|ñandú"
+            .split('|');
+        for a in words.clone() {
+            for b in words.clone() {
+                assert_eq!(same_key(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 }
