@@ -194,27 +194,9 @@ impl Emulator {
         }
     }
 
-    /// One small read, timed: a round trip at the current latency.
-    pub async fn round_trip(&self, dst: &str) -> Duration {
-        let t = std::time::Instant::now();
-        let resp = self
-            .http
-            .get(format!(
-                "{}/fusion/v1/datasheets/{dst}/records?pageSize=1",
-                self.base_url
-            ))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("round trip");
-        let _ = resp.bytes().await;
-        t.elapsed()
-    }
-
-    /// The body of a `GET …/records` page, as the server sends it.
-    pub async fn page_body(&self, dst: &str, size: u32) -> Vec<u8> {
-        let resp = self
-            .http
+    /// `GET …/records?pageSize={size}` of `dst`; `what` names it if it cannot be sent.
+    async fn records_page(&self, dst: &str, size: u32, what: &str) -> reqwest::Response {
+        self.http
             .get(format!(
                 "{}/fusion/v1/datasheets/{dst}/records?pageSize={size}",
                 self.base_url
@@ -222,7 +204,20 @@ impl Emulator {
             .bearer_auth(&self.token)
             .send()
             .await
-            .expect("page");
+            .expect(what)
+    }
+
+    /// One small read, timed: a round trip at the current latency.
+    pub async fn round_trip(&self, dst: &str) -> Duration {
+        let t = std::time::Instant::now();
+        let resp = self.records_page(dst, 1, "round trip").await;
+        let _ = resp.bytes().await;
+        t.elapsed()
+    }
+
+    /// The body of a `GET …/records` page, as the server sends it.
+    pub async fn page_body(&self, dst: &str, size: u32) -> Vec<u8> {
+        let resp = self.records_page(dst, size, "page").await;
         resp.bytes().await.expect("page body").to_vec()
     }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use apitable_orm::{Client, DatasheetId, Page, Sheet};
+use apitable_orm::{Client, ClientBuilder, DatasheetId, Page, Sheet};
 use futures_util::StreamExt;
 use futures_util::future::join_all;
 use serde_json::Value;
@@ -27,6 +27,13 @@ struct Ctx {
     redis: Option<String>,
     runs_long: usize,
     runs_short: usize,
+}
+
+impl Ctx {
+    /// The emulator's address and token, as a child's arguments.
+    fn base_and_token(&self) -> [&str; 4] {
+        ["--base", &self.emu.base_url, "--token", &self.emu.token]
+    }
 }
 
 const SCENARIOS: [&str; 10] = [
@@ -166,11 +173,18 @@ async fn round_trip(ctx: &Ctx) -> f64 {
     crate::report::median(&mut times)
 }
 
+/// A client of the emulator at `base` with `token`, with its defaults otherwise.
+fn builder(base: &str, token: &str) -> ClientBuilder {
+    Client::builder().base_url(base).token(token)
+}
+
 fn client(ctx: &Ctx) -> Result<Client, BoxError> {
-    Ok(Client::builder()
-        .base_url(&ctx.emu.base_url)
-        .token(&ctx.emu.token)
-        .build()?)
+    Ok(builder(&ctx.emu.base_url, &ctx.emu.token).build()?)
+}
+
+/// A worker's client, of `--base` with `--token`.
+fn worker_builder(args: &Args) -> Result<ClientBuilder, BoxError> {
+    Ok(builder(args.req("base")?, args.req("token")?))
 }
 
 fn sheet(ctx: &Ctx, name: &str) -> Result<Sheet<Item>, BoxError> {
@@ -209,7 +223,7 @@ async fn python(ctx: &Ctx, scenario: &str, extra: &[String]) -> Result<Value, St
     let out = Command::new(&ctx.python)
         .arg(&ctx.script)
         .arg(scenario)
-        .args(["--base", &ctx.emu.base_url, "--token", &ctx.emu.token])
+        .args(ctx.base_and_token())
         .args(extra)
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
@@ -217,8 +231,17 @@ async fn python(ctx: &Ctx, scenario: &str, extra: &[String]) -> Result<Value, St
         .await
         .map_err(|e| format!("cannot run {}: {e}", ctx.python.display()))?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().last().unwrap_or("");
-    serde_json::from_str(line).map_err(|_| format!("sdk_bench.py {scenario} printed {text:?}"))
+    last_line_json(&text).ok_or_else(|| format!("sdk_bench.py {scenario} printed {text:?}"))
+}
+
+/// The JSON object a child printed last.
+fn last_line_json(text: &str) -> Option<Value> {
+    serde_json::from_str(text.lines().last().unwrap_or("")).ok()
+}
+
+/// A child's error, when its JSON answer is not `"ok": true`.
+fn child_error(v: &Value) -> Option<String> {
+    (v["ok"] != Value::Bool(true)).then(|| v["error"].as_str().unwrap_or("failed").to_string())
 }
 
 /// An SDK run's elapsed seconds, or its error.
@@ -232,10 +255,9 @@ async fn sdk_run(ctx: &Ctx, scenario: &str, args: &[String]) -> Sample {
 
 fn sdk_outcome(v: Result<Value, String>) -> Result<f64, String> {
     let v = v?;
-    if v["ok"] == Value::Bool(true) {
-        v["elapsed"].as_f64().ok_or_else(|| "no elapsed".into())
-    } else {
-        Err(v["error"].as_str().unwrap_or("failed").to_string())
+    match child_error(&v) {
+        Some(e) => Err(e),
+        None => v["elapsed"].as_f64().ok_or_else(|| "no elapsed".into()),
     }
 }
 
@@ -248,67 +270,95 @@ fn sdk_args(dst: &str, paced: bool, more: &[&str]) -> Vec<String> {
     a
 }
 
-/// The three sides of a write scenario, each on its own fresh datasheet per run.
+/// `runs` runs of the three sides of a scenario, one after the other in each run: ours
+/// (`ours(run)`), then the SDK's `sdk` paced and as shipped (`sdk_args(run, side, paced)`).
+async fn three_sides<F, Fut>(
+    ctx: &Ctx,
+    runs: usize,
+    ours: F,
+    sdk: &str,
+    sdk_args: impl Fn(usize, &str, bool) -> Vec<String>,
+) -> [Vec<Sample>; 3]
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<f64, String>>,
+{
+    let mut sides: [Vec<Sample>; 3] = Default::default();
+    for r in 0..runs {
+        sides[0].push(measure(ctx, || ours(r)).await);
+        for (k, paced) in [(1, true), (2, false)] {
+            let args = sdk_args(r, SIDES[k], paced);
+            sides[k].push(sdk_run(ctx, sdk, &args).await);
+        }
+    }
+    sides
+}
+
+/// The three sides of the write scenario `scenario` (the SDK script's of that name, with
+/// `sdk_more`), each on its own fresh datasheet per run; ours is `ours(sheet)`.
 async fn write_scenario<F, Fut>(
     ctx: &Ctx,
     scenario: &str,
     latency: u64,
-    sdk: &str,
     sdk_more: &[&str],
     ours: F,
-) -> Result<[Vec<Sample>; 3], BoxError>
+) -> [Vec<Sample>; 3]
 where
-    F: Fn(String) -> Fut,
+    F: Fn(Sheet<Item>) -> Fut,
     Fut: std::future::Future<Output = Result<f64, String>>,
 {
-    let mut sides: [Vec<Sample>; 3] = Default::default();
-    for r in 0..ctx.runs_long {
-        sides[0].push(measure(ctx, || ours(sheet_name(scenario, latency, "ours", r))).await);
-        for (k, paced) in [(1, true), (2, false)] {
-            let side = SIDES[k];
-            let dst = ctx.emu.dst(&sheet_name(scenario, latency, side, r));
-            let args = sdk_args(&dst, paced, sdk_more);
-            sides[k].push(sdk_run(ctx, sdk, &args).await);
+    let ours = |r| {
+        let ours = &ours;
+        async move {
+            let name = sheet_name(scenario, latency, "ours", r);
+            ours(sheet(ctx, &name).map_err(|e| e.to_string())?).await
         }
-    }
-    Ok(sides)
+    };
+    let sdk_args = |r, side: &str, paced| {
+        let dst = ctx.emu.dst(&sheet_name(scenario, latency, side, r));
+        sdk_args(&dst, paced, sdk_more)
+    };
+    three_sides(ctx, ctx.runs_long, ours, scenario, sdk_args).await
 }
 
-fn row(
-    scenario: &str,
-    latency: u64,
-    unit: Unit,
-    [ours, paced, shipped]: [Vec<Sample>; 3],
-    bound: Option<Bound>,
-) -> Row {
+/// The three sides of a read scenario on `read-5000` (the SDK script's `sdk`); ours is
+/// `ours(sheet)`.
+async fn read_scenario<F, Fut>(ctx: &Ctx, sdk: &str, ours: F) -> [Vec<Sample>; 3]
+where
+    F: Fn(Sheet<Item>) -> Fut,
+    Fut: std::future::Future<Output = Result<f64, String>>,
+{
+    let dst = ctx.emu.dst("read-5000");
+    let ours = |_| {
+        let ours = &ours;
+        async move { ours(sheet(ctx, "read-5000").map_err(|e| e.to_string())?).await }
+    };
+    let sdk_args = |_, _: &str, paced| sdk_args(&dst, paced, &[]);
+    three_sides(ctx, ctx.runs_short, ours, sdk, sdk_args).await
+}
+
+/// A row of seconds, with the three sides and the bound of `requests` round trips.
+fn row(scenario: &str, latency: u64, sides: [Vec<Sample>; 3], requests: u64, rtt: f64) -> Row {
+    let [ours, paced, shipped] = sides;
     Row {
         scenario: scenario.to_string(),
         latency,
-        unit,
+        unit: Unit::Secs,
         ours: Side::Samples(ours),
         paced: Side::Samples(paced),
         shipped: Side::Samples(shipped),
-        bound,
+        bound: Some(Bound::new(requests, rtt)),
     }
 }
 
 async fn insert(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
     let data = rows(1000);
-    let sides = write_scenario(ctx, "insert", l, "insert", &["--n", "1000"], |name| {
+    let sides = write_scenario(ctx, "insert", l, &["--n", "1000"], |sheet| {
         let data = &data;
-        async move {
-            let sheet = sheet(ctx, &name).map_err(|e| e.to_string())?;
-            timed(sheet.insert_many(data)).await
-        }
+        async move { timed(sheet.insert_many(data)).await }
     })
-    .await?;
-    Ok(row(
-        "insert 1,000 records",
-        l,
-        Unit::Secs,
-        sides,
-        Some(Bound::new(100, rtt)),
-    ))
+    .await;
+    Ok(row("insert 1,000 records", l, sides, 100, rtt))
 }
 
 async fn upsert(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
@@ -323,31 +373,22 @@ async fn upsert(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
             Item::row(i, qty)
         })
         .collect();
-    let sides = write_scenario(ctx, "upsert", l, "upsert", &[], |name| {
+    let sides = write_scenario(ctx, "upsert", l, &[], |sheet| {
         let data = &data;
-        async move {
-            let sheet = sheet(ctx, &name).map_err(|e| e.to_string())?;
-            timed(sheet.upsert(data)).await
-        }
+        async move { timed(sheet.upsert(data)).await }
     })
-    .await?;
+    .await;
     // One read of the 500 records, 50 creates, 10 updates.
-    Ok(row(
-        "upsert 1,000 rows, 500 present (100 changed)",
-        l,
-        Unit::Secs,
-        sides,
-        Some(Bound::new(61, rtt)),
-    ))
+    let scenario = "upsert 1,000 rows, 500 present (100 changed)";
+    Ok(row(scenario, l, sides, 61, rtt))
 }
 
 async fn callers(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
     let data = rows(500);
-    let sides = write_scenario(ctx, "callers", l, "callers", &["--n", "500"], |name| {
+    let sides = write_scenario(ctx, "callers", l, &["--n", "500"], |sheet| {
         let data = &data;
+        // 50 callers at once, each inserting 10 rows, sharing one client's pacing.
         async move {
-            let sheet = sheet(ctx, &name).map_err(|e| e.to_string())?;
-            // 50 callers at once, each inserting 10 rows, sharing one client's pacing.
             timed(async {
                 let results = join_all(data.chunks(10).map(|chunk| sheet.insert_many(chunk))).await;
                 results.into_iter().collect::<Result<Vec<_>, _>>()
@@ -355,21 +396,16 @@ async fn callers(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
             .await
         }
     })
-    .await?;
-    Ok(row(
-        "500 inserts paced (50 concurrent callers × 10 rows)",
-        l,
-        Unit::Secs,
-        sides,
-        Some(Bound::new(50, rtt)),
-    ))
+    .await;
+    let scenario = "500 inserts paced (50 concurrent callers × 10 rows)";
+    Ok(row(scenario, l, sides, 50, rtt))
 }
 
 async fn two(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
     let data = rows(500);
-    let mut sides: [Vec<Sample>; 3] = Default::default();
-    for r in 0..ctx.runs_long {
-        let ours = measure(ctx, || async {
+    let ours = |r| {
+        let data = &data;
+        async move {
             let client = client(ctx).map_err(|e| e.to_string())?;
             let [a, b] = ["two-a", "two-b"].map(|s| {
                 let id: DatasheetId = ctx
@@ -380,28 +416,20 @@ async fn two(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
                 client.table_in::<Item>(id)
             });
             timed(async {
-                let (x, y) = tokio::join!(a.insert_many(&data), b.insert_many(&data));
+                let (x, y) = tokio::join!(a.insert_many(data), b.insert_many(data));
                 x.and(y)
             })
             .await
-        })
-        .await;
-        sides[0].push(ours);
-        for (k, paced) in [(1, true), (2, false)] {
-            let side = SIDES[k];
-            let a = ctx.emu.dst(&sheet_name("two-a", l, side, r));
-            let b = ctx.emu.dst(&sheet_name("two-b", l, side, r));
-            let args = sdk_args(&a, paced, &["--dst2", &b, "--n", "500"]);
-            sides[k].push(sdk_run(ctx, "two", &args).await);
         }
-    }
-    Ok(row(
-        "two datasheets at once (500 inserts into each)",
-        l,
-        Unit::Secs,
-        sides,
-        Some(Bound::new(50, rtt)),
-    ))
+    };
+    let sdk_args = |r, side: &str, paced| {
+        let a = ctx.emu.dst(&sheet_name("two-a", l, side, r));
+        let b = ctx.emu.dst(&sheet_name("two-b", l, side, r));
+        sdk_args(&a, paced, &["--dst2", &b, "--n", "500"])
+    };
+    let sides = three_sides(ctx, ctx.runs_long, ours, "two", sdk_args).await;
+    let scenario = "two datasheets at once (500 inserts into each)";
+    Ok(row(scenario, l, sides, 50, rtt))
 }
 
 fn epoch() -> f64 {
@@ -451,12 +479,7 @@ async fn four_processes(ctx: &Ctx, dst: &str, sdk: Option<bool>) -> Result<f64, 
         let mut cmd = match sdk {
             None => {
                 let mut c = Command::new(&ctx.exe);
-                c.arg("worker-insert").args([
-                    "--base",
-                    &ctx.emu.base_url,
-                    "--token",
-                    &ctx.emu.token,
-                ]);
+                c.arg("worker-insert").args(ctx.base_and_token());
                 if let Some(url) = &ctx.redis {
                     c.args(["--redis", url]);
                 }
@@ -464,12 +487,9 @@ async fn four_processes(ctx: &Ctx, dst: &str, sdk: Option<bool>) -> Result<f64, 
             }
             Some(paced) => {
                 let mut c = Command::new(&ctx.python);
-                c.arg(&ctx.script).arg("procs-worker").args([
-                    "--base",
-                    &ctx.emu.base_url,
-                    "--token",
-                    &ctx.emu.token,
-                ]);
+                c.arg(&ctx.script)
+                    .arg("procs-worker")
+                    .args(ctx.base_and_token());
                 if paced {
                     c.arg("--paced");
                 }
@@ -497,12 +517,10 @@ async fn four_processes(ctx: &Ctx, dst: &str, sdk: Option<bool>) -> Result<f64, 
     for child in children {
         let out = child.wait_with_output().await.map_err(|e| e.to_string())?;
         let text = String::from_utf8_lossy(&out.stdout);
-        let v: Value = serde_json::from_str(text.lines().last().unwrap_or(""))
-            .map_err(|_| format!("a worker printed {text:?}"))?;
-        if v["ok"] == Value::Bool(true) {
-            end = end.max(v["end"].as_f64().unwrap_or(0.0));
-        } else if error.is_none() {
-            error = Some(v["error"].as_str().unwrap_or("failed").to_string());
+        let v = last_line_json(&text).ok_or_else(|| format!("a worker printed {text:?}"))?;
+        match child_error(&v) {
+            None => end = end.max(v["end"].as_f64().unwrap_or(0.0)),
+            Some(e) => error = error.or(Some(e)),
         }
     }
     match error {
@@ -516,9 +534,7 @@ pub async fn worker_insert(args: &Args) -> Result<(), BoxError> {
     let worker: usize = args.num("worker", 0)?;
     let n: usize = args.num("n", 250)?;
     let start_at: f64 = args.num("start-at", 0.0)?;
-    let mut builder = Client::builder()
-        .base_url(args.req("base")?)
-        .token(args.req("token")?);
+    let mut builder = worker_builder(args)?;
     let outcome = async {
         if let Some(url) = args.get("redis") {
             // The budget shared through Redis.
@@ -547,63 +563,30 @@ pub async fn worker_insert(args: &Args) -> Result<(), BoxError> {
 }
 
 async fn read(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
-    let dst = ctx.emu.dst("read-5000");
-    let mut sides: [Vec<Sample>; 3] = Default::default();
-    for _ in 0..ctx.runs_short {
-        sides[0].push(
-            measure(ctx, || async {
-                let sheet = sheet(ctx, "read-5000").map_err(|e| e.to_string())?;
-                let t = Instant::now();
-                let all = sheet.all().await.map_err(|e| e.to_string())?;
-                if all.len() != 5000 {
-                    return Err(format!("read {} records", all.len()));
-                }
-                Ok(t.elapsed().as_secs_f64())
-            })
-            .await,
-        );
-        for (k, paced) in [(1, true), (2, false)] {
-            let args = sdk_args(&dst, paced, &[]);
-            sides[k].push(sdk_run(ctx, "read", &args).await);
+    let sides = read_scenario(ctx, "read", |sheet| async move {
+        let t = Instant::now();
+        let all = sheet.all().await.map_err(|e| e.to_string())?;
+        if all.len() != 5000 {
+            return Err(format!("read {} records", all.len()));
         }
-    }
-    Ok(row(
-        "read 5,000 records",
-        l,
-        Unit::Secs,
-        sides,
-        Some(Bound::new(5, rtt)),
-    ))
+        Ok(t.elapsed().as_secs_f64())
+    })
+    .await;
+    Ok(row("read 5,000 records", l, sides, 5, rtt))
 }
 
 async fn burst(ctx: &Ctx, l: u64, rtt: f64) -> Result<Row, BoxError> {
-    let dst = ctx.emu.dst("read-5000");
-    let mut sides: [Vec<Sample>; 3] = Default::default();
-    for _ in 0..ctx.runs_short {
-        sides[0].push(
-            measure(ctx, || async {
-                let sheet = sheet(ctx, "read-5000").map_err(|e| e.to_string())?;
-                let query = sheet.query().page_size(10).max_records(10);
-                timed(async {
-                    let results = join_all((0..5).map(|_| query.all())).await;
-                    results.into_iter().collect::<Result<Vec<_>, _>>()
-                })
-                .await
-            })
-            .await,
-        );
-        for (k, paced) in [(1, true), (2, false)] {
-            let args = sdk_args(&dst, paced, &[]);
-            sides[k].push(sdk_run(ctx, "burst", &args).await);
-        }
-    }
-    Ok(row(
-        "5-request burst (5 concurrent small reads)",
-        l,
-        Unit::Secs,
-        sides,
-        Some(Bound::new(5, rtt)),
-    ))
+    let sides = read_scenario(ctx, "burst", |sheet| async move {
+        let query = sheet.query().page_size(10).max_records(10);
+        timed(async {
+            let results = join_all((0..5).map(|_| query.all())).await;
+            results.into_iter().collect::<Result<Vec<_>, _>>()
+        })
+        .await
+    })
+    .await;
+    let scenario = "5-request burst (5 concurrent small reads)";
+    Ok(row(scenario, l, sides, 5, rtt))
 }
 
 /// Cached menu reads: 100 reads a second for 10 s of one query with a 1 s TTL.
@@ -703,14 +686,8 @@ async fn memory(ctx: &Ctx, l: u64) -> Result<Vec<Row>, BoxError> {
                 measure(ctx, || async {
                     let out = Command::new(&ctx.exe)
                         .arg("worker-stream")
-                        .args([
-                            "--base",
-                            &ctx.emu.base_url,
-                            "--token",
-                            &ctx.emu.token,
-                            "--dst",
-                            &dst,
-                        ])
+                        .args(ctx.base_and_token())
+                        .args(["--dst", &dst])
                         .stderr(Stdio::inherit())
                         .output()
                         .await
@@ -743,10 +720,9 @@ async fn memory(ctx: &Ctx, l: u64) -> Result<Vec<Row>, BoxError> {
 
 /// The peak RSS in a worker's JSON line, MiB, after checking it saw every record.
 fn peak_mib(text: &str, n: u64) -> Result<f64, String> {
-    let v: Value = serde_json::from_str(text.lines().last().unwrap_or(""))
-        .map_err(|_| format!("the worker printed {text:?}"))?;
-    if v["ok"] != Value::Bool(true) {
-        return Err(v["error"].as_str().unwrap_or("failed").to_string());
+    let v = last_line_json(text).ok_or_else(|| format!("the worker printed {text:?}"))?;
+    if let Some(e) = child_error(&v) {
+        return Err(e);
     }
     if v["records"].as_u64() != Some(n) {
         return Err(format!("streamed {} records, not {n}", v["records"]));
@@ -764,10 +740,7 @@ fn vm_hwm_kb() -> Option<u64> {
 /// `apitable-bench worker-stream`: streams a datasheet, prints its peak memory.
 pub async fn worker_stream(args: &Args) -> Result<(), BoxError> {
     let baseline = vm_hwm_kb();
-    let client = Client::builder()
-        .base_url(args.req("base")?)
-        .token(args.req("token")?)
-        .build()?;
+    let client = worker_builder(args)?.build()?;
     let sheet = client.table_in::<Item>(args.req("dst")?.parse()?);
     let t = Instant::now();
     let mut stream = std::pin::pin!(sheet.stream());
