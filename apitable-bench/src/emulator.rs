@@ -191,6 +191,7 @@ impl Emulator {
         Counts {
             requests: data["total"].as_u64().unwrap_or(0),
             throttled: data["statuses"]["429"].as_u64().unwrap_or(0),
+            sliding_over: data["sliding_over"].as_u64().unwrap_or(0),
         }
     }
 
@@ -233,4 +234,7 @@ impl Emulator {
 pub struct Counts {
     pub requests: u64,
     pub throttled: u64,
+    /// Requests within a second of the one five before them (what a sliding window would
+    /// refuse; the server's fixed windows refuse only some).
+    pub sliding_over: u64,
 }

@@ -164,15 +164,20 @@ fn unit_suffix(unit: Unit) -> &'static str {
     }
 }
 
-/// Requests per run (median) and 429s over all runs of a side.
-fn counts(side: &Side) -> (String, String) {
+/// Requests per run (median), 429s and sliding-window overflows over all runs of a side.
+fn counts(side: &Side) -> (String, String, String) {
     match side {
         Side::Samples(s) if !s.is_empty() && s.iter().any(|x| x.counts.requests > 0) => {
             let mut reqs: Vec<f64> = s.iter().map(|x| x.counts.requests as f64).collect();
             let throttled: u64 = s.iter().map(|x| x.counts.throttled).sum();
-            (format!("{}", median(&mut reqs)), throttled.to_string())
+            let sliding: u64 = s.iter().map(|x| x.counts.sliding_over).sum();
+            (
+                format!("{}", median(&mut reqs)),
+                throttled.to_string(),
+                sliding.to_string(),
+            )
         }
-        _ => ("—".into(), "—".into()),
+        _ => ("—".into(), "—".into(), "—".into()),
     }
 }
 
@@ -189,13 +194,14 @@ pub fn table(rows: &[Row]) -> String {
     out.push_str(
         "| scenario | latency | ours (median) | SDK, 0.2 s sleeps (median) | ours / SDK | \
          SDK as shipped | ours / shipped | requests per run (ours / SDK / shipped) | \
-         429s, all runs (ours / SDK / shipped) | fixed-window bound |\n",
+         429s, all runs (ours / SDK / shipped) | sliding-second overflows, all runs (ours) | \
+         fixed-window bound |\n",
     );
-    out.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for r in rows {
-        let (oq, ot) = counts(&r.ours);
-        let (pq, pt) = counts(&r.paced);
-        let (sq, st) = counts(&r.shipped);
+        let (oq, ot, oslide) = counts(&r.ours);
+        let (pq, pt, _) = counts(&r.paced);
+        let (sq, st, _) = counts(&r.shipped);
         let latency = if r.latency == 0 {
             "0".to_string()
         } else {
@@ -203,7 +209,7 @@ pub fn table(rows: &[Row]) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {oq} / {pq} / {sq} | {ot} / {pt} / {st} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {oq} / {pq} / {sq} | {ot} / {pt} / {st} | {oslide} | {} |",
             r.scenario,
             latency,
             show_side(&r.ours, r.unit),
