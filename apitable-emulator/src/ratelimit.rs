@@ -114,13 +114,14 @@ impl RateLimiter {
             win.count = 0;
         }
         win.count += 1;
-        let points = points.max(1);
-        let sliding_over = win.recent.len() == points as usize
+        // The last `points` arrivals (at least one, so that a limit of 0 keeps one).
+        let kept = points.max(1) as usize;
+        let sliding_over = win.recent.len() == kept
             && win
                 .recent
                 .front()
                 .is_some_and(|first| now.duration_since(*first) < second);
-        if win.recent.len() == points as usize {
+        if win.recent.len() == kept {
             win.recent.pop_front();
         }
         win.recent.push_back(now);
@@ -171,6 +172,8 @@ mod tests {
             assert!(hit("a", "t"));
         }
         assert!(!hit("a", "t"));
+        // A limit of 0 refuses everything.
+        assert!(!r.hit("zero", "t", 0).admitted);
         assert!(hit("b", "t"));
         assert!(hit("a", "other token"));
         // The window is fixed: it opened with the first request and lasts one second.

@@ -21,13 +21,13 @@
 //! their spread over their number of gaps: the minimum of a few draws sits above the true one
 //! (with four or five requests of 300 ± 50 ms seen, by 20 ms on average). The lag: a busy
 //! client notices answers late, so a round trip can hold more of the client's own delay than
-//! the next one will. If A and B each split their round trip the
-//! same way as requests of their own method usually do, that is safe, whether the delay sits
-//! on the way out, on the way back or in the server's work; what breaks it is the way out
-//! suddenly getting shorter for B's method. A 429 says it did (or someone else spends the
-//! budget): the key then pays full price for 30 seconds, and its share is halved for good, so
-//! a path whose way out varies widely costs a few 429s (retried), not one every so often. A
-//! method with no recent round trip gets no credit.
+//! the next one will. If A and B each split their round trip the same way as requests of their
+//! own method usually do, that is safe, whether the delay sits on the way out, on the way back
+//! or in the server's work; what breaks it is the way out suddenly getting shorter for B's
+//! method. A 429 says it did (or someone else spends the budget): the key then pays full price
+//! for 30 seconds, and its share is halved for good, so a path whose way out varies widely
+//! costs a few 429s (retried), not one every so often. A method with fewer than two recent
+//! round trips gets no credit.
 //!
 //! Nothing else slows requests down: a burst of up to N goes out at once.
 
@@ -43,8 +43,8 @@ use crate::config::Pacing;
 
 /// The server's counting window.
 const WINDOW: Duration = Duration::from_secs(1);
-/// How many recent round trips per method the credit looks at.
-const SAMPLES: usize = 16;
+/// How many recent round trips per method the credit looks at (also in the shared budget).
+pub(crate) const SAMPLES: usize = 16;
 /// The share of the round trip given back, until a 429 halves it.
 const CREDIT_SHARE: f64 = 0.95;
 /// Taken off every credit: scheduling alone moves the moment a request is counted by this
@@ -141,9 +141,9 @@ impl Pool {
         }
     }
 
-    /// The most credit a request of `method` may get: the share of the shortest recent round
-    /// trip of its method, less the margin and twice the recent scheduling lag (none without
-    /// a round trip, after a 429, or with the credit off).
+    /// The most credit a request of `method` may get: the share of the shortest round trip to
+    /// expect from its method's recent ones, less the margin and twice the recent scheduling
+    /// lag (none from fewer than two round trips, after a 429, or with the credit off).
     fn credit_cap(&self, method: &Method, credit: bool) -> Duration {
         match (
             self.credit_terms(credit),

@@ -87,7 +87,7 @@ return {0, best_at - now, best_known}
 /// Gives a slot back. `KEYS`: the slots' hash, the recent round trips of the request's method,
 /// the prefix of every method's list. `ARGV`: slot, round trip (µs; -1: no answer came; -2: a
 /// 429, after which every process's credit starts over), hold (µs), methods (space-separated,
-/// whose lists a 429 clears).
+/// whose lists a 429 clears), how many round trips a list keeps.
 const RELEASE: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -103,7 +103,7 @@ if rtt == -2 then
   rtt = 0
 else
   redis.call('LPUSH', KEYS[2], string.format('%.0f', rtt))
-  redis.call('LTRIM', KEYS[2], 0, 15)
+  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
   redis.call('PEXPIRE', KEYS[2], 600000)
 end
 redis.call('HSET', KEYS[1], ARGV[1], string.format('ans:%.0f:%.0f', now, rtt))
@@ -274,7 +274,15 @@ impl SharedBudget {
     fn slots_key(&self, key: &str) -> String {
         format!("{}{{{key}}}", self.prefix)
     }
+}
 
+/// The list of recent round trips of `method` beside the slots' hash `slots` (with an empty
+/// method: the prefix of every method's list).
+fn rtt_key(slots: &str, method: &str) -> String {
+    format!("{slots}:rtt:{method}")
+}
+
+impl SharedBudget {
     /// Waits for a slot, telling `woke` when each timed wait was due (to measure the scheduling
     /// lag). `None`: Redis is unavailable; pace locally.
     pub(crate) async fn acquire(
@@ -283,7 +291,7 @@ impl SharedBudget {
         woke: impl Fn(Instant),
     ) -> Option<SharedSlot> {
         let slots = self.slots_key(ask.key);
-        let recent = format!("{slots}:rtt:{}", ask.method);
+        let recent = rtt_key(&slots, ask.method.as_str());
         let (credit, share, margin) = match ask.terms {
             Some(t) => ("1", t.share, t.margin),
             None => ("0", 0.0, Duration::ZERO),
@@ -351,12 +359,13 @@ impl SharedSlot {
             .budget
             .release
             .key(&self.key)
-            .key(format!("{}:rtt:{method}", self.key))
-            .key(format!("{}:rtt:", self.key))
+            .key(rtt_key(&self.key, &method))
+            .key(rtt_key(&self.key, ""))
             .arg(self.slot)
             .arg(rtt)
             .arg(micros(hold))
             .arg(METHODS)
+            .arg(super::pacer::SAMPLES)
             .invoke_async(&mut conn)
             .await;
         if let Err(e) = done {
