@@ -172,17 +172,23 @@ impl Forum {
             (2, "Grace", "Count me in."),
             (2, "Barbara", "Me too, library room 2?"),
         ];
-        let posts: Vec<Post> = replies
-            .iter()
-            .map(|(t, author, body)| Post {
-                id: None,
-                body: (*body).into(),
-                author: (*author).into(),
-                topic: Some(Link::new(ids[*t].clone())),
-                created: None,
-            })
-            .collect();
-        self.posts().insert_many(&posts).await?;
+        // One call per topic, each within one request: the requests of a longer call may
+        // land out of order (see `ClientBuilder::writes_in_flight`), and a topic's replies
+        // must keep theirs.
+        for (t, topic_id) in ids.iter().enumerate() {
+            let posts: Vec<Post> = replies
+                .iter()
+                .filter(|(of, _, _)| *of == t)
+                .map(|(_, author, body)| Post {
+                    id: None,
+                    body: (*body).into(),
+                    author: (*author).into(),
+                    topic: Some(Link::new(topic_id.clone())),
+                    created: None,
+                })
+                .collect();
+            self.posts().insert_many(&posts).await?;
+        }
         Ok(ids)
     }
 
