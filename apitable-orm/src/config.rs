@@ -238,10 +238,11 @@ fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
 /// after the answer, and no second at the server ever sees more than `n` arrivals, whatever
 /// the latency. That costs one round trip per permit and per second: at 300 ms from the
 /// server, 5 permits carry about 3.8 requests a second. With the *latency credit* (on by
-/// default) a permit comes back earlier by 95% of the shortest round trip to expect on that
-/// datasheet, judged from the last 16 answers of the same method (their shortest, less their
-/// spread divided by their number less one, since the shortest of a few is seldom the
-/// shortest there is; nothing from a single answer), less 5 ms and twice the longest delay
+/// default) a permit comes back earlier by the shortest round trip to expect on that
+/// datasheet, judged from the last 64 answers of the same method (a bound below their
+/// shortest that fails once in twenty for evenly spread round trips: the shortest of a few
+/// is seldom the shortest there is, so the fewer answers, the lower the bound; nothing from a
+/// single answer), less 5 ms and twice the longest delay
 /// with which the client's timers fired lately (a busy machine notices answers late). The
 /// time a request needs to reach the server plus the time an answer needs to come back is at
 /// least that, as long as the way to the server does not suddenly get shorter. Then close to

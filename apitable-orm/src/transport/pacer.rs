@@ -15,12 +15,13 @@
 //! the way back), and its permit then went to request B, which needs `f_B` to reach the
 //! server. B arrives at `a + w_A + 1 s − c + f_B`, at least a second after A as long as
 //! `c ≤ w_A + f_B`. The client sees neither part, only round trips (`f + w`). It takes `c` as
-//! 95% of the shorter of A's round trip and the shortest round trip that the recent ones (the
-//! last 16) of requests with B's method let one expect, less 5 ms and less twice the longest
-//! lag with which this key's timers fired lately. The shortest to expect is their minimum less
-//! their spread over their number of gaps: the minimum of a few draws sits above the true one
-//! (with four or five requests of 300 ± 50 ms seen, by 20 ms on average). The lag: a busy
-//! client notices answers late, so a round trip can hold more of the client's own delay than
+//! the shorter of A's round trip and the shortest round trip that the recent ones (the last
+//! 64) of requests with B's method let one expect, less 5 ms and less twice the longest lag
+//! with which this key's timers fired lately. The shortest to expect is a bound below their
+//! minimum that holds 19 times in 20 for evenly spread round trips: the minimum of a few
+//! draws sits well above the true one (with four requests of 300 ± 50 ms seen, by 20 ms on
+//! average), and the bound is lower the fewer there are. The lag: a busy client notices
+//! answers late, so a round trip can hold more of the client's own delay than
 //! the next one will. If A and B each split their round trip the same way as requests of their
 //! own method usually do, that is safe, whether the delay sits on the way out, on the way back
 //! or in the server's work; what breaks it is the way out suddenly getting shorter for B's
@@ -43,10 +44,15 @@ use crate::config::Pacing;
 
 /// The server's counting window.
 const WINDOW: Duration = Duration::from_secs(1);
-/// How many recent round trips per method the credit looks at (also in the shared budget).
-pub(crate) const SAMPLES: usize = 16;
+/// How many recent round trips per method the credit looks at (also in the shared budget):
+/// about 13 s of them at the limit. More make the bound on the shortest tighter; a rise in
+/// latency is then noticed later, which only costs credit.
+pub(crate) const SAMPLES: usize = 64;
+/// How often the shortest round trip to expect may be longer than the true shortest, for
+/// round trips spread evenly (also in the shared budget).
+pub(crate) const MISS: f64 = 0.05;
 /// The share of the round trip given back, until a 429 halves it.
-const CREDIT_SHARE: f64 = 0.95;
+const CREDIT_SHARE: f64 = 1.0;
 /// Taken off every credit: scheduling alone moves the moment a request is counted by this
 /// much, so on a loopback or LAN round trip of a few milliseconds there is no credit at all.
 const MARGIN: Duration = Duration::from_millis(5);
@@ -55,14 +61,25 @@ const LAG_SAMPLES: usize = 32;
 /// How long a key goes without credit after a 429.
 const STRICT_AFTER_429: Duration = Duration::from_secs(30);
 
-/// The shortest round trip the recent ones let one expect: their minimum, less the gap that
-/// a minimum of `n` draws leaves above the true one, `(max − min) / (n − 1)` (the unbiased
-/// estimate for draws spread evenly). A few round trips say little: their minimum can sit
-/// well above what the next request takes. None from a single one.
+/// The shortest round trip the recent ones let one expect, as a bound that holds 19 times in
+/// 20 for round trips spread evenly between a shortest and a longest: none from a single one.
+///
+/// For `n` such draws, how far their minimum sits above the true shortest, measured in their
+/// own spread (maximum less minimum), does not depend on where the shortest and the longest
+/// lie: it exceeds `k` with probability `(1 + k)^−(n − 1)`. So the bound is the minimum less
+/// `0.05^(−1/(n − 1)) − 1` times the spread: 1.7 spreads for 4 round trips, 0.22 for 16,
+/// 0.049 for 64. A few round trips say little, and their minimum can sit well above the
+/// shortest (with four of 300 ± 50 ms, by 20 ms on average and 13% of the time by more
+/// than 40 ms); the bound then leaves little credit.
 fn shortest_possible(recent: &VecDeque<Duration>) -> Option<Duration> {
     let (min, max) = (recent.iter().min()?, recent.iter().max()?);
-    let gaps = u32::try_from(recent.len().checked_sub(1)?).ok()?;
-    (gaps > 0).then(|| min.saturating_sub((*max - *min) / gaps))
+    let n = recent.len() as f64;
+    (recent.len() >= 2).then(|| min.saturating_sub((*max - *min).mul_f64(spreads_below(n))))
+}
+
+/// How many spreads below the minimum of `n` round trips the bound lies.
+fn spreads_below(n: f64) -> f64 {
+    MISS.powf(-1.0 / (n - 1.0)) - 1.0
 }
 
 /// How a credit follows from the shortest round trip to expect.
@@ -481,11 +498,13 @@ mod tests {
         pool.record(&Method::POST, ms(300));
         // One round trip says nothing about the next: no credit yet.
         assert_eq!(pool.credit_cap(&Method::POST, true), Duration::ZERO);
-        // Five, 300 to 500 ms: expect 300 − 200 / 4 = 250 ms at the shortest.
-        for rtt in [450, 300, 500, 350] {
+        // Nine, 300 to 320 ms: expect 300 − 20 · (0.05^(−1/8) − 1) ms at the shortest.
+        for rtt in [310, 320, 305, 300, 315, 302, 318, 311] {
             pool.record(&Method::POST, ms(rtt));
         }
-        let full = ms(250).mul_f64(CREDIT_SHARE) - MARGIN;
+        let shortest = ms(300) - ms(20).mul_f64(0.05f64.powf(-1.0 / 8.0) - 1.0);
+        assert_eq!(shortest.as_micros(), 290_915);
+        let full = shortest.mul_f64(CREDIT_SHARE) - MARGIN;
         assert_eq!(pool.credit_cap(&Method::POST, true), full);
         let due = Instant::now();
         tokio::time::advance(ms(20)).await;
@@ -497,6 +516,29 @@ mod tests {
             pool.woke(Instant::now());
         }
         assert_eq!(pool.credit_cap(&Method::POST, true), full);
+    }
+
+    #[test]
+    fn the_shortest_to_expect_is_above_the_true_shortest_about_once_in_twenty() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(12);
+        let trials = 20_000;
+        for n in [2, 3, 4, 8, 16, SAMPLES] {
+            // Round trips of 300 ± 50 ms: the true shortest is 250 ms.
+            let misses = (0..trials)
+                .filter(|_| {
+                    let recent: VecDeque<Duration> = (0..n)
+                        .map(|_| ms(250) + Duration::from_micros(rng.random_range(0..=100_000)))
+                        .collect();
+                    shortest_possible(&recent).expect("two or more") > ms(250)
+                })
+                .count();
+            let rate = misses as f64 / f64::from(trials);
+            assert!(
+                (0.04..=0.06).contains(&rate),
+                "{n} round trips: above the shortest in {rate:.4}"
+            );
+        }
     }
 
     #[tokio::test(start_paused = true)]

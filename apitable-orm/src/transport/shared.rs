@@ -32,9 +32,10 @@ const RECONNECT_AFTER: Duration = Duration::from_secs(5);
 /// with `%.0f`: Lua's own number-to-string turns 16 digits into an exponent.
 ///
 /// `KEYS`: the slots' hash, the recent round trips of the caller's method (a list, newest
-/// first, kept by every process). `ARGV`: permits, hold, credit (1: on), share, margin, lease.
-/// The credit cap follows the shortest round trip to expect from that list, as in `pacer.rs`:
-/// the minimum less the spread over the number of gaps. Returns `{slot, 0, 0}` when taken,
+/// first, kept by every process). `ARGV`: permits, hold, credit (1: on), share, margin, lease,
+/// miss. The credit cap follows the shortest round trip to expect from that list, as in
+/// `pacer.rs`: the minimum less `miss^(−1/(n − 1)) − 1` times the spread, a bound that fails
+/// once in `1 / miss` for evenly spread round trips. Returns `{slot, 0, 0}` when taken,
 /// else `{0, wait, known}`: `known` is 1 when the wait ends at a given-back slot's time, 0 when
 /// every slot is busy and the wait is only the lease's bound.
 const ACQUIRE: &str = r#"
@@ -55,7 +56,8 @@ if ARGV[3] == '1' then
       if lo == nil or r < lo then lo = r end
       if hi == nil or r > hi then hi = r end
     end
-    cap = math.max(0, math.floor(share * (lo - (hi - lo) / (n - 1))) - tonumber(ARGV[5]))
+    local below = (hi - lo) * (tonumber(ARGV[7]) ^ (-1 / (n - 1)) - 1)
+    cap = math.max(0, math.floor(share * math.max(0, lo - below)) - tonumber(ARGV[5]))
   end
 end
 local best, best_at, best_known = 0, nil, 0
@@ -308,6 +310,7 @@ impl SharedBudget {
                 .arg(share)
                 .arg(micros(margin))
                 .arg(micros(LEASE))
+                .arg(super::pacer::MISS)
                 .invoke_async(&mut conn)
                 .await;
             match answer {

@@ -370,22 +370,23 @@ async fn the_sixth_request_waits_for_the_earliest_permit_a_second_after_its_answ
     // The server counts arrivals in a window opened by the first one, which may arrive as late
     // as its answer. A request in flight holds a permit until a second after its answer, less
     // the latency credit, so the sixth waits for the earliest permit to come back. The credit:
-    // 95% of the shortest round trip to expect from the five seen (300 ms, less their spread
-    // over their number of gaps: 300 − 200 / 4 = 250 ms), less 5 ms and twice the timers' lag
-    // (their 1 ms tick: 0.5 ms here), is 231.5 ms; the timer fires on the next millisecond.
+    // the shortest round trip to expect from the five seen, 300 to 330 ms (their shortest less
+    // 0.05^(−1/4) − 1 = 1.11 times their spread: 266.6 ms), less 5 ms and twice the timers'
+    // lag (their 1 ms tick: 0.5 ms here), is 260.6 ms; the timer fires on the next
+    // millisecond.
     let body = json!({"success": true, "code": 200, "message": "SUCCESS",
                       "data": {"total": 0, "pageNum": 1, "pageSize": 0, "records": []}});
     let slow = |ms| Reply::Slow(Duration::from_millis(ms), body.clone());
     let script = [
         slow(300),
-        slow(450),
+        slow(315),
         slow(300),
-        slow(500),
-        slow(350),
+        slow(330),
+        slow(320),
         slow(10),
     ];
     for (pacing, sixth) in [
-        (Pacing::default(), 1069),
+        (Pacing::default(), 1040),
         (Pacing::default().without_latency_credit(), 1300),
     ] {
         let fake = Fake::new(script.clone());
