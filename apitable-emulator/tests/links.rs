@@ -3,7 +3,7 @@
 mod common;
 
 use apitable_emulator::FieldSpec;
-use common::{H, integer, ok, text};
+use common::{H, integer, names, text};
 use reqwest::Method;
 use serde_json::json;
 
@@ -23,14 +23,12 @@ async fn two_way_links_lookups_and_cleanup() {
         .await;
     let tasks = h.sheet("Tasks", &[text("Title")]).await;
     let fpath = format!("/fusion/v1/spaces/{spc}/datasheets/{tasks}/fields");
-    let link = ok(
-        &h.post(
+    let link = h
+        .created(
             &fpath,
             json!({"name": "Tags", "type": "MagicLink", "property": {"foreignDatasheetId": tags}}),
         )
-        .await,
-        201,
-    )["id"]
+        .await["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -41,30 +39,19 @@ async fn two_way_links_lookups_and_cleanup() {
         .field_id("Weight")
         .unwrap()
         .to_string();
-    ok(
-        &h.post(
-            &fpath,
-            json!({"name": "Total", "type": "MagicLookUp",
-                   "property": {"relatedLinkFieldId": link, "targetFieldId": weight, "rollupFunction": "SUM"}}),
-        )
-        .await,
-        201,
-    );
-    ok(
-        &h.post(
-            &fpath,
-            json!({"name": "Weights", "type": "MagicLookUp",
-                   "property": {"relatedLinkFieldId": link, "targetFieldId": weight}}),
-        )
-        .await,
-        201,
-    );
-    let d = ok(
-        &h.get(&format!("/fusion/v1/datasheets/{tasks}/fields"))
-            .await,
-        200,
-    );
-    let fields = d["fields"].as_array().unwrap();
+    h.created(
+        &fpath,
+        json!({"name": "Total", "type": "MagicLookUp",
+               "property": {"relatedLinkFieldId": link, "targetFieldId": weight, "rollupFunction": "SUM"}}),
+    )
+    .await;
+    h.created(
+        &fpath,
+        json!({"name": "Weights", "type": "MagicLookUp",
+               "property": {"relatedLinkFieldId": link, "targetFieldId": weight}}),
+    )
+    .await;
+    let fields = h.fields(&tasks, "").await;
     let lf = fields.iter().find(|f| f["name"] == "Tags").unwrap();
     assert_eq!(lf["type"], "TwoWayLink");
     assert!(
@@ -87,53 +74,36 @@ async fn two_way_links_lookups_and_cleanup() {
         )
         .await
         .remove(0);
-    let d = ok(
-        &h.get(&format!("{}?recordIds={r}", H::records_path(&tasks)))
-            .await,
-        200,
-    );
+    let d = h
+        .get_ok(&format!("{}?recordIds={r}", H::records_path(&tasks)))
+        .await;
     let f = &d["records"][0]["fields"];
     assert_eq!(f["Tags"], json!([t[0], t[1]]), "duplicates removed");
     assert_eq!(f["Total"], json!(7));
     assert_eq!(f["Weights"], json!([2, 5]));
-    let d = ok(&h.get(&H::records_path(&tags)).await, 200);
+    let d = h.get_ok(&H::records_path(&tags)).await;
     assert_eq!(d["records"][0]["fields"]["Tasks"], json!([r]));
 
     // Unlinking on one side updates the other.
-    ok(
-        &h.patch(
-            &H::records_path(&tasks),
-            json!({"records": [{"recordId": r, "fields": {"Tags": [t[1]]}}]}),
-        )
-        .await,
-        200,
-    );
-    let d = ok(&h.get(&H::records_path(&tags)).await, 200);
+    h.patch_ok(
+        &H::records_path(&tasks),
+        json!({"records": [{"recordId": r, "fields": {"Tags": [t[1]]}}]}),
+    )
+    .await;
+    let d = h.get_ok(&H::records_path(&tags)).await;
     assert!(d["records"][0]["fields"].get("Tasks").is_none());
     assert_eq!(d["records"][1]["fields"]["Tasks"], json!([r]));
 
     // Deleting the linked record removes it from the link cell.
-    ok(
-        &h.delete(&format!("{}?recordIds={}", H::records_path(&tags), t[1]))
-            .await,
-        200,
-    );
-    let d = ok(&h.get(&H::records_path(&tasks)).await, 200);
+    h.delete_ok(&format!("{}?recordIds={}", H::records_path(&tags), t[1]))
+        .await;
+    let d = h.get_ok(&H::records_path(&tasks)).await;
     assert!(d["records"][0]["fields"].get("Tags").is_none());
 
     // Deleting the link field deletes its sibling too.
-    ok(&h.delete(&format!("{fpath}/{link}")).await, 200);
-    let d = ok(
-        &h.get(&format!("/fusion/v1/datasheets/{tags}/fields")).await,
-        200,
-    );
-    assert!(
-        d["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|f| f["name"] != "Tasks")
-    );
+    h.delete_ok(&format!("{fpath}/{link}")).await;
+    let fields = h.fields(&tags, "").await;
+    assert!(!names(&fields).contains(&"Tasks"));
 }
 
 #[tokio::test]
@@ -148,13 +118,11 @@ async fn presigned_upload_then_write() {
             ],
         )
         .await;
-    let d = ok(
-        &h.get(&format!(
+    let d = h
+        .get_ok(&format!(
             "/fusion/v1/datasheets/{dst}/attachments/presignedUrl?count=2"
         ))
-        .await,
-        200,
-    );
+        .await;
     let results = d["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
     assert_eq!(results[0]["uploadRequestMethod"], "PUT");
@@ -175,11 +143,9 @@ async fn presigned_upload_then_write() {
         )
         .await
         .remove(0);
-    let d = ok(
-        &h.get(&format!("{}?recordIds={id}", H::records_path(&dst)))
-            .await,
-        200,
-    );
+    let d = h
+        .get_ok(&format!("{}?recordIds={id}", H::records_path(&dst)))
+        .await;
     assert_eq!(d["records"][0]["fields"]["File"][0]["size"], 5);
     let body = h.c.get(url).send().await.unwrap().text().await.unwrap();
     assert_eq!(body, "hello");

@@ -3,7 +3,7 @@
 mod common;
 
 use apitable_emulator::FieldSpec;
-use common::{H, assert_err, integer, ok, text};
+use common::{H, assert_err, integer, names, text};
 use serde_json::json;
 
 #[tokio::test]
@@ -11,11 +11,7 @@ async fn fields_list_create_delete() {
     let h = H::new().await;
     let spc = h.emu.space_id().to_string();
     let dst = h.sheet("People", &[text("Name"), integer("Age")]).await;
-    let d = ok(
-        &h.get(&format!("/fusion/v1/datasheets/{dst}/fields")).await,
-        200,
-    );
-    let fields = d["fields"].as_array().unwrap();
+    let fields = h.fields(&dst, "").await;
     assert_eq!(fields.len(), 2);
     assert_eq!(fields[0]["isPrimary"], true);
     assert!(fields[1].get("isPrimary").is_none());
@@ -24,11 +20,9 @@ async fn fields_list_create_delete() {
     assert_eq!(fields[1]["property"], json!({"precision": 0}));
 
     let path = format!("/fusion/v1/spaces/{spc}/datasheets/{dst}/fields");
-    let d = ok(
-        &h.post(&path, json!({"name": "Email", "type": "Email"}))
-            .await,
-        201,
-    );
+    let d = h
+        .created(&path, json!({"name": "Email", "type": "Email"}))
+        .await;
     let fid = d["id"].as_str().unwrap().to_string();
     assert!(fid.starts_with("fld") && fid.len() == 13);
     assert_eq!(d["name"], "Email");
@@ -59,33 +53,26 @@ async fn fields_list_create_delete() {
         400,
         "$name's length must not be greater than $100",
     );
-    let d = ok(
-        &h.post(
+    let d = h
+        .created(
             &path,
             json!({"name": "Cost", "type": "Currency", "property": {"precision": 0}}),
         )
-        .await,
-        201,
-    );
+        .await;
     assert_eq!(d["name"], "Cost");
-    let d = ok(
-        &h.get(&format!("/fusion/v1/datasheets/{dst}/fields")).await,
-        200,
-    );
-    let cost = d["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let cost = h
+        .fields(&dst, "")
+        .await
+        .into_iter()
         .find(|f| f["name"] == "Cost")
-        .unwrap()
-        .clone();
+        .unwrap();
     assert_eq!(
         cost["property"],
         json!({"precision": 2, "symbol": "$", "symbolAlign": "Default"})
     );
 
     let del = format!("{path}/{fid}");
-    let d = ok(&h.delete(&del).await, 200);
+    let d = h.delete_ok(&del).await;
     assert_eq!(d, json!({}));
     assert_err(
         &h.delete(&del).await,
@@ -124,30 +111,23 @@ async fn field_limit_is_configurable() {
             &[FieldSpec::new("A", "Text"), FieldSpec::new("B", "Text")],
         )
         .await;
+    // `api_params_max_count_error`, with the configured limit.
+    let assert_too_many = |res: &(u16, serde_json::Value)| {
+        assert_err(res, 200, 400, "fields must contain no more than 2 elements")
+    };
     let res = h
         .post(
             &format!("/fusion/v1/spaces/{spc}/datasheets/{dst}/fields"),
             json!({"name": "C", "type": "Text"}),
         )
         .await;
-    // `api_params_max_count_error`, with the configured limit.
-    assert_err(
-        &res,
-        200,
-        400,
-        "fields must contain no more than 2 elements",
+    assert_too_many(&res);
+    let fields = h.fields(&dst, "").await;
+    assert_eq!(
+        names(&fields),
+        ["A", "B"],
+        "the refused field was not created"
     );
-    let d = ok(
-        &h.get(&format!("/fusion/v1/datasheets/{dst}/fields")).await,
-        200,
-    );
-    let names: Vec<&str> = d["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["A", "B"], "the refused field was not created");
     // A datasheet created with more fields than the limit is refused the same way.
     let res = h
         .post(
@@ -158,12 +138,7 @@ async fn field_limit_is_configurable() {
             ]}),
         )
         .await;
-    assert_err(
-        &res,
-        200,
-        400,
-        "fields must contain no more than 2 elements",
-    );
+    assert_too_many(&res);
 }
 
 #[tokio::test]
@@ -171,29 +146,24 @@ async fn create_datasheet_and_nodes() {
     let h = H::new().await;
     let spc = h.emu.space_id().to_string();
     let path = format!("/fusion/v1/spaces/{spc}/datasheets");
-    let d = ok(&h.post(&path, json!({"name": "Plain"})).await, 201);
+    let d = h.created(&path, json!({"name": "Plain"})).await;
     let id = d["id"].as_str().unwrap().to_string();
     assert!(id.starts_with("dst") && id.len() == 18);
     assert!(d["createdAt"].is_i64());
-    let names: Vec<&str> = d["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["Title", "Options", "Attachments"]);
+    assert_eq!(
+        names(d["fields"].as_array().unwrap()),
+        ["Title", "Options", "Attachments"]
+    );
 
-    let d = ok(
-        &h.post(
+    let d = h
+        .created(
             &path,
             json!({"name": "Custom", "description": "d", "fields": [
                 {"name": "Title", "type": "SingleText", "property": {}},
                 {"name": "N", "type": "Number", "property": {"precision": 1}}
             ]}),
         )
-        .await,
-        201,
-    );
+        .await;
     assert_eq!(d["fields"].as_array().unwrap().len(), 2);
     assert_err(
         &h.post(&path, json!({})).await,
@@ -215,30 +185,26 @@ async fn create_datasheet_and_nodes() {
         "Invalid value for folderId",
     );
 
-    let d = ok(
-        &h.get(&format!("/fusion/v1/datasheets/{id}/views")).await,
-        200,
-    );
+    let d = h.get_ok(&format!("/fusion/v1/datasheets/{id}/views")).await;
     assert_eq!(d["views"][0]["type"], "Grid");
     assert!(d["views"][0]["id"].as_str().unwrap().starts_with("viw"));
 
-    let d = ok(&h.get("/fusion/v1/spaces").await, 200);
+    let d = h.get_ok("/fusion/v1/spaces").await;
     assert_eq!(d["spaces"][0]["id"], spc.as_str());
     assert_eq!(d["spaces"][0]["isAdmin"], true);
     assert_eq!(d["spaces"].as_array().unwrap().len(), 1);
 
-    let d = ok(&h.get(&format!("/fusion/v1/spaces/{spc}/nodes")).await, 200);
+    let d = h.get_ok(&format!("/fusion/v1/spaces/{spc}/nodes")).await;
     let nodes = d["nodes"].as_array().unwrap();
     assert_eq!(nodes.len(), 2);
     assert_eq!(nodes[0]["type"], "Datasheet");
     assert_eq!(nodes[0]["permission"], 0);
     assert_eq!(nodes[0]["isFav"], false);
-    let d = ok(&h.get(&format!("/fusion/v1/nodes/{id}")).await, 200);
+    let d = h.get_ok(&format!("/fusion/v1/nodes/{id}")).await;
     assert_eq!(d["name"], "Plain");
-    let d = ok(
-        &h.get(&format!("/fusion/v1/spaces/{spc}/nodes/{id}")).await,
-        200,
-    );
+    let d = h
+        .get_ok(&format!("/fusion/v1/spaces/{spc}/nodes/{id}"))
+        .await;
     assert_eq!(d["id"], id.as_str());
     assert_err(
         &h.get("/fusion/v1/nodes/dstNOPE").await,
@@ -247,22 +213,18 @@ async fn create_datasheet_and_nodes() {
         "Can't find the specified datasheet",
     );
 
-    let d = ok(
-        &h.get(&format!(
+    let d = h
+        .get_ok(&format!(
             "/fusion/v2/spaces/{spc}/nodes?type=Datasheet&query=cust"
         ))
-        .await,
-        200,
-    );
+        .await;
     assert_eq!(d["nodes"].as_array().unwrap().len(), 1);
     assert_eq!(d["nodes"][0]["name"], "Custom");
-    let d = ok(
-        &h.get(&format!(
+    let d = h
+        .get_ok(&format!(
             "/fusion/v2/spaces/{spc}/nodes?type=Datasheet&permissions=2,3"
         ))
-        .await,
-        200,
-    );
+        .await;
     assert_eq!(d["nodes"], json!([]));
     assert_err(
         &h.get(&format!("/fusion/v2/spaces/{spc}/nodes")).await,
@@ -363,10 +325,10 @@ async fn seeded_folders_views_and_contacts() {
             .map(|r| r["fields"]["Title"].as_str().unwrap().to_string())
             .collect()
     };
-    let d = ok(&h.get(&path).await, 200);
+    let d = h.get_ok(&path).await;
     assert_eq!(titles(&d), ["a", "b", "c"]);
     let big = &info.views[1].id;
-    let d = ok(&h.get(&format!("{path}?viewId={big}")).await, 200);
+    let d = h.get_ok(&format!("{path}?viewId={big}")).await;
     assert_eq!(titles(&d), ["b", "c"], "view filter and sort apply");
     assert!(
         d["records"]
@@ -376,31 +338,12 @@ async fn seeded_folders_views_and_contacts() {
             .all(|r| r["fields"].get("Secret").is_none())
     );
     let manual = &info.views[2].id;
-    let d = ok(&h.get(&format!("{path}?viewId={manual}")).await, 200);
+    let d = h.get_ok(&format!("{path}?viewId={manual}")).await;
     assert_eq!(titles(&d), ["c", "a", "b"], "view keeps its own row order");
-    let d = ok(
-        &h.get(&format!("/fusion/v1/datasheets/{dst}/fields?viewId={big}"))
-            .await,
-        200,
-    );
-    assert!(
-        d["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|f| f["name"] != "Secret")
-    );
-    let d = ok(
-        &h.get(&format!("/fusion/v1/datasheets/{dst}/fields")).await,
-        200,
-    );
-    assert!(
-        d["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["name"] == "Secret")
-    );
+    let in_view = h.fields(&dst, &format!("?viewId={big}")).await;
+    assert!(!names(&in_view).contains(&"Secret"));
+    let all = h.fields(&dst, "").await;
+    assert!(names(&all).contains(&"Secret"));
     assert_err(
         &h.get(&format!("{path}?viewId=viwNOPE")).await,
         200,
@@ -409,26 +352,21 @@ async fn seeded_folders_views_and_contacts() {
     );
 
     // Folder tree.
-    let d = ok(&h.get(&format!("/fusion/v1/spaces/{spc}/nodes")).await, 200);
+    let d = h.get_ok(&format!("/fusion/v1/spaces/{spc}/nodes")).await;
     assert_eq!(d["nodes"][0]["type"], "Folder");
     let folder = d["nodes"][0]["id"].as_str().unwrap().to_string();
-    let d = ok(&h.get(&format!("/fusion/v1/nodes/{folder}")).await, 200);
+    let d = h.get_ok(&format!("/fusion/v1/nodes/{folder}")).await;
     assert_eq!(d["children"][0]["id"], dst.as_str());
-    let d = ok(
-        &h.get(&format!("/fusion/v2/spaces/{spc}/nodes?type=Datasheet"))
-            .await,
-        200,
-    );
+    let d = h
+        .get_ok(&format!("/fusion/v2/spaces/{spc}/nodes?type=Datasheet"))
+        .await;
     assert_eq!(d["nodes"][0]["parentId"], folder.as_str());
 
     // Contacts.
-    let d = ok(
-        &h.get(&format!(
-            "/fusion/v1/spaces/{spc}/teams/0/members?sensitiveData=true"
-        ))
-        .await,
-        200,
-    );
+    let in_space = |rest: &str| format!("/fusion/v1/spaces/{spc}/{rest}");
+    let d = h
+        .get_ok(&in_space("teams/0/members?sensitiveData=true"))
+        .await;
     let alice = d["members"]
         .as_array()
         .unwrap()
@@ -439,62 +377,23 @@ async fn seeded_folders_views_and_contacts() {
     assert_eq!(alice["email"], "a@x.io");
     assert_eq!(alice["teams"][0]["name"], "Eng");
     let unit = alice["unitId"].as_str().unwrap();
-    let d = ok(
-        &h.get(&format!("/fusion/v1/spaces/{spc}/members/{unit}"))
-            .await,
-        200,
-    );
+    let member = in_space(&format!("members/{unit}"));
+    let d = h.get_ok(&member).await;
     assert_eq!(d["member"]["name"], "Alice");
-    let d = ok(
-        &h.put(
-            &format!("/fusion/v1/spaces/{spc}/members/{unit}"),
-            json!({"name": "Alicia"}),
-        )
-        .await,
-        200,
-    );
+    let d = h.put_ok(&member, json!({"name": "Alicia"})).await;
     assert_eq!(d["member"]["name"], "Alicia");
-    let d = ok(&h.get(&format!("/fusion/v1/spaces/{spc}/roles")).await, 200);
+    let d = h.get_ok(&in_space("roles")).await;
     assert_eq!(d["total"], 1);
     let role = d["roles"][0]["unitId"].as_str().unwrap().to_string();
-    let d = ok(
-        &h.get(&format!("/fusion/v1/spaces/{spc}/roles/{role}/units"))
-            .await,
-        200,
-    );
+    let d = h.get_ok(&in_space(&format!("roles/{role}/units"))).await;
     assert_eq!(d["members"][0]["name"], "Alicia");
-    let d = ok(
-        &h.post(
-            &format!("/fusion/v1/spaces/{spc}/roles"),
-            json!({"name": "Ops"}),
-        )
-        .await,
-        201,
-    );
+    let d = h.created(&in_space("roles"), json!({"name": "Ops"})).await;
     assert_eq!(d["role"]["name"], "Ops");
-    let d = ok(
-        &h.post(
-            &format!("/fusion/v1/spaces/{spc}/teams"),
-            json!({"name": "QA", "parentUnitId": "0"}),
-        )
-        .await,
-        201,
-    );
+    let team = json!({"name": "QA", "parentUnitId": "0"});
+    let d = h.created(&in_space("teams"), team).await;
     let qa = d["team"]["unitId"].as_str().unwrap().to_string();
-    let d = ok(
-        &h.get(&format!("/fusion/v1/spaces/{spc}/teams/0/children"))
-            .await,
-        200,
-    );
+    let d = h.get_ok(&in_space("teams/0/children")).await;
     assert_eq!(d["total"], 2);
-    ok(
-        &h.delete(&format!("/fusion/v1/spaces/{spc}/teams/{qa}"))
-            .await,
-        200,
-    );
-    ok(
-        &h.delete(&format!("/fusion/v1/spaces/{spc}/members/{unit}"))
-            .await,
-        200,
-    );
+    h.delete_ok(&in_space(&format!("teams/{qa}"))).await;
+    h.delete_ok(&member).await;
 }

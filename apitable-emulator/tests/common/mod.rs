@@ -70,6 +70,36 @@ impl H {
         self.req(Method::DELETE, path, None).await
     }
 
+    /// Sends `GET path`; asserts a success envelope with HTTP 200 and returns `data`.
+    pub async fn get_ok(&self, path: &str) -> Value {
+        ok(&self.get(path).await, 200)
+    }
+    /// Sends `POST path`; asserts a success envelope with HTTP 201 and returns `data`.
+    pub async fn created(&self, path: &str, body: Value) -> Value {
+        ok(&self.post(path, body).await, 201)
+    }
+    /// Sends `PATCH path`; asserts a success envelope with HTTP 200 and returns `data`.
+    pub async fn patch_ok(&self, path: &str, body: Value) -> Value {
+        ok(&self.patch(path, body).await, 200)
+    }
+    /// Sends `PUT path`; asserts a success envelope with HTTP 200 and returns `data`.
+    pub async fn put_ok(&self, path: &str, body: Value) -> Value {
+        ok(&self.put(path, body).await, 200)
+    }
+    /// Sends `DELETE path`; asserts a success envelope with HTTP 200 and returns `data`.
+    pub async fn delete_ok(&self, path: &str) -> Value {
+        ok(&self.delete(path).await, 200)
+    }
+
+    /// The fields `GET /fusion/v1/datasheets/{dst}/fields{query}` lists (a success envelope
+    /// with HTTP 200 asserted).
+    pub async fn fields(&self, dst: &str, query: &str) -> Vec<Value> {
+        let d = self
+            .get_ok(&format!("/fusion/v1/datasheets/{dst}/fields{query}"))
+            .await;
+        d["fields"].as_array().unwrap().clone()
+    }
+
     /// Creates a datasheet; returns its id.
     pub async fn sheet(&self, name: &str, fields: &[FieldSpec]) -> String {
         self.emu
@@ -135,6 +165,11 @@ impl H {
             .map(|r| r["recordId"].as_str().unwrap().to_string())
             .collect()
     }
+}
+
+/// The `name` of each object of `items`, in order.
+pub fn names(items: &[Value]) -> Vec<&str> {
+    items.iter().map(|i| i["name"].as_str().unwrap()).collect()
 }
 
 /// A single-line text field.
