@@ -191,6 +191,85 @@ fn str_list(v: Option<&Json>) -> Option<Vec<String>> {
     })
 }
 
+/// The answer to a write of the space `spc`'s teams or roles: `change` applied to the space
+/// and stored when it succeeds, answered as created for a POST.
+fn write_units(
+    app: &App,
+    user: &str,
+    spc: &str,
+    method: &str,
+    change: impl FnOnce(&mut Space) -> Result<Json, ApiError>,
+) -> ApiResult {
+    let out = app.store.write(|state, batch| {
+        let sidx = space_index(state, user, spc)?;
+        let out = change(&mut state.spaces[sidx])?;
+        batch.spaces(state);
+        Ok(out)
+    })?;
+    write_answer(method == "POST", out)
+}
+
+/// What a new team or role starts with: the body's required `name` (checked first), fresh ids,
+/// and the body's `sequence` or `next`.
+struct NewUnit {
+    id: String,
+    unit_id: String,
+    name: String,
+    sequence: i64,
+}
+
+/// The start of the team or role a POST with `body` creates, `next` its default sequence.
+fn new_unit(body: &Json, next: usize) -> Result<NewUnit, ApiError> {
+    let name = required_name(body)?.to_string();
+    Ok(NewUnit {
+        id: ids::unit_numeric(),
+        unit_id: ids::alnum(32).to_lowercase(),
+        name,
+        sequence: sequence_or(body, next),
+    })
+}
+
+impl NewUnit {
+    /// The new role.
+    fn role(self) -> Role {
+        Role {
+            id: self.id,
+            unit_id: self.unit_id,
+            name: self.name,
+            sequence: self.sequence,
+        }
+    }
+
+    /// The new team, under `parent_unit_id`, with these role unit ids.
+    fn team(self, parent_unit_id: String, roles: Vec<String>) -> Team {
+        Team {
+            id: self.id,
+            unit_id: self.unit_id,
+            name: self.name,
+            sequence: self.sequence,
+            parent_unit_id,
+            roles,
+        }
+    }
+}
+
+/// The answer to a DELETE of `units[idx]`, one of the space's `kind` ("teams" or "roles"):
+/// removes it, or fails with the business error `code` while it is still `in_use`.
+fn remove_unit<T>(
+    units: &mut Vec<T>,
+    idx: usize,
+    in_use: bool,
+    code: i64,
+    kind: &str,
+) -> Result<Json, ApiError> {
+    if in_use {
+        let message = format!("Only empty {kind} can be deleted");
+        return Err(ApiError::business(code, message));
+    }
+    units.remove(idx);
+    Ok(json!({}))
+}
+
 /// GET / PUT / DELETE /fusion/v1/spaces/{spaceId}/members/{unitId}
 pub(crate) fn member(
     app: &App,
@@ -285,46 +364,26 @@ pub(crate) fn roles(
         let all: Vec<Json> = space.roles.iter().map(role_json).collect();
         return page_answer("roles", &all, num, size);
     }
-    let created = method == "POST";
-    let out = app.store.write(|state, batch| {
-        let sidx = space_index(state, user, spc)?;
-        let space = &mut state.spaces[sidx];
-        match (method, unit) {
-            ("POST", None) => {
-                let name = required_name(body)?.to_string();
-                let r = Role {
-                    id: ids::unit_numeric(),
-                    unit_id: ids::alnum(32).to_lowercase(),
-                    name,
-                    sequence: sequence_or(body, space.roles.len() + 1),
-                };
-                let out = json!({"role": role_json(&r)});
-                space.roles.push(r);
-                batch.spaces(state);
-                Ok(out)
-            }
-            (m, Some(u)) => {
-                let idx = unit_index(&space.roles, u)?;
-                if m == "DELETE" {
-                    if space.members.iter().any(|x| x.roles.iter().any(|r| r == u))
-                        || space.teams.iter().any(|x| x.roles.iter().any(|r| r == u))
-                    {
-                        return Err(ApiError::business(1517, "Only empty roles can be deleted"));
-                    }
-                    space.roles.remove(idx);
-                    batch.spaces(state);
-                    return Ok(json!({}));
-                }
-                let r = &mut space.roles[idx];
-                rename(body, &mut r.name, &mut r.sequence);
-                let out = json!({"role": role_json(&space.roles[idx])});
-                batch.spaces(state);
-                Ok(out)
-            }
-            _ => Err(ApiError::not_found()),
+    write_units(app, user, spc, method, |space| match (method, unit) {
+        ("POST", None) => {
+            let r = new_unit(body, space.roles.len() + 1)?.role();
+            let out = json!({"role": role_json(&r)});
+            space.roles.push(r);
+            Ok(out)
         }
-    })?;
-    write_answer(created, out)
+        (m, Some(u)) => {
+            let idx = unit_index(&space.roles, u)?;
+            if m == "DELETE" {
+                let in_use = space.members.iter().any(|x| x.roles.iter().any(|r| r == u))
+                    || space.teams.iter().any(|x| x.roles.iter().any(|r| r == u));
+                return remove_unit(&mut space.roles, idx, in_use, 1517, "roles");
+            }
+            let r = &mut space.roles[idx];
+            rename(body, &mut r.name, &mut r.sequence);
+            Ok(json!({"role": role_json(r)}))
+        }
+        _ => Err(ApiError::not_found()),
+    })
 }
 
 /// POST …/teams, PUT / DELETE …/teams/{unitId}, GET …/teams/{unitId}/children,
@@ -366,10 +425,7 @@ pub(crate) fn teams(
             .collect();
         return page_answer("members", &all, num, size);
     }
-    let created = method == "POST";
-    let out = app.store.write(|state, batch| {
-        let sidx = space_index(state, user, spc)?;
-        let space = &mut state.spaces[sidx];
+    write_units(app, user, spc, method, |space| {
         let roles = str_list(body.get("roles"));
         ensure_known(&roles, &space.roles)?;
         let parent = body
@@ -386,31 +442,19 @@ pub(crate) fn teams(
         }
         match (method, unit) {
             ("POST", None) => {
-                let name = required_name(body)?.to_string();
-                let t = Team {
-                    id: ids::unit_numeric(),
-                    unit_id: ids::alnum(32).to_lowercase(),
-                    name,
-                    sequence: sequence_or(body, space.teams.len() + 1),
-                    parent_unit_id: parent.unwrap_or_else(|| "0".into()),
-                    roles: roles.unwrap_or_default(),
-                };
+                let t = new_unit(body, space.teams.len() + 1)?.team(
+                    parent.unwrap_or_else(|| "0".into()),
+                    roles.unwrap_or_default(),
+                );
                 space.teams.push(t);
-                let out = json!({"team": team_json(space, space.teams.last().expect("pushed"))});
-                batch.spaces(state);
-                Ok(out)
+                Ok(json!({"team": team_json(space, space.teams.last().expect("pushed"))}))
             }
             (m, Some(u)) => {
                 let idx = unit_index(&space.teams, u)?;
                 if m == "DELETE" {
-                    if space.members.iter().any(|x| x.teams.iter().any(|t| t == u))
-                        || space.teams.iter().any(|t| t.parent_unit_id == u)
-                    {
-                        return Err(ApiError::business(1516, "Only empty teams can be deleted"));
-                    }
-                    space.teams.remove(idx);
-                    batch.spaces(state);
-                    return Ok(json!({}));
+                    let in_use = space.members.iter().any(|x| x.teams.iter().any(|t| t == u))
+                        || space.teams.iter().any(|t| t.parent_unit_id == u);
+                    return remove_unit(&mut space.teams, idx, in_use, 1516, "teams");
                 }
                 let t = &mut space.teams[idx];
                 rename(body, &mut t.name, &mut t.sequence);
@@ -420,12 +464,9 @@ pub(crate) fn teams(
                 if let Some(r) = roles {
                     t.roles = r;
                 }
-                let out = json!({"team": team_json(space, &space.teams[idx])});
-                batch.spaces(state);
-                Ok(out)
+                Ok(json!({"team": team_json(space, &space.teams[idx])}))
             }
             _ => Err(ApiError::not_found()),
         }
-    })?;
-    write_answer(created, out)
+    })
 }
