@@ -792,10 +792,12 @@ impl Emulator {
                 &self.app,
                 state,
                 batch,
-                &user,
-                dst,
-                &items,
-                false,
+                handlers::records::RecordsWrite {
+                    user: &user,
+                    dst,
+                    items: &items,
+                    by_id: false,
+                },
                 handlers::records::InsertOptions {
                     enforce_write_limit: false,
                     view_id: None,

@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::envelope::ApiError;
 use crate::fields::FieldType;
 use crate::handlers::datasheets::{NewDatasheet, add_field, create_in, default_view};
-use crate::handlers::records::{InsertOptions, insert, modify};
+use crate::handlers::records::{InsertOptions, RecordsWrite, insert, modify};
 use crate::ids;
 use crate::store::model::{
     MemberUnit, Role, Space, Team, View, ViewCondition, ViewFilter, ViewSort,
@@ -193,10 +193,12 @@ pub(crate) fn apply(
             app,
             state,
             batch,
-            user_id,
-            &p.id,
-            &items,
-            true,
+            RecordsWrite {
+                user: user_id,
+                dst: &p.id,
+                items: &items,
+                by_id: true,
+            },
             InsertOptions {
                 enforce_write_limit: false,
                 view_id: None,
@@ -232,7 +234,13 @@ pub(crate) fn apply(
             })
             .collect();
         let item = json!({"recordId": rec, "fields": mapped});
-        modify(app, state, batch, user_id, &dst, &[item], true).map_err(err)?;
+        let write = RecordsWrite {
+            user: user_id,
+            dst: &dst,
+            items: &[item],
+            by_id: true,
+        };
+        modify(app, state, batch, write).map_err(err)?;
     }
     for (dst, rec, cells) in formula_cells {
         if let Some(ds) = state.datasheets.get_mut(&dst)

@@ -374,27 +374,36 @@ pub(crate) struct InsertOptions<'a> {
     pub view_id: Option<&'a str>,
 }
 
+/// The records one write sends to one datasheet, and who sends them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordsWrite<'a> {
+    pub user: &'a str,
+    pub dst: &'a str,
+    pub items: &'a [Json],
+    /// Whether the items' cells are keyed by field id (else by field name).
+    pub by_id: bool,
+}
+
 /// The shared create path: validates, inserts, persists. Returns the new records' indices.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn insert(
     app: &App,
     state: &mut State,
     batch: &mut Batch,
-    user: &str,
-    dst: &str,
-    items: &[Json],
-    by_id: bool,
+    write: RecordsWrite<'_>,
     opts: InsertOptions<'_>,
     ids: Option<&[Option<String>]>,
 ) -> Result<Vec<String>, ApiError> {
-    let ds = datasheet(state, dst)?;
+    let ds = datasheet(state, write.dst)?;
     let mut fields = ds.fields.clone();
     let prepared = if opts.enforce_write_limit {
-        prepare(app, state, ds, &mut fields, items, by_id)?
+        prepare(app, state, ds, &mut fields, write.items, write.by_id)?
     } else {
         let mut out = Vec::new();
-        for chunk in items.chunks(app.settings.limits.max_records_per_write.max(1)) {
-            out.extend(prepare(app, state, ds, &mut fields, chunk, by_id)?);
+        for chunk in write
+            .items
+            .chunks(app.settings.limits.max_records_per_write.max(1))
+        {
+            out.extend(prepare(app, state, ds, &mut fields, chunk, write.by_id)?);
         }
         out
     };
@@ -413,7 +422,7 @@ pub(crate) fn insert(
         let env = app.write_env(state, &ds.space_id);
         prefill(&mut fields, c, &env, &mut defaults);
     }
-    let ds = state.datasheets.get_mut(dst).expect("checked above");
+    let ds = state.datasheets.get_mut(write.dst).expect("checked above");
     ds.fields = fields;
     let mut new_ids = Vec::with_capacity(prepared.len());
     let mut changes = Vec::new();
@@ -454,19 +463,19 @@ pub(crate) fn insert(
             cells,
             created_at: now,
             updated_at: now,
-            created_by: user.to_string(),
-            updated_by: user.to_string(),
+            created_by: write.user.to_string(),
+            updated_by: write.user.to_string(),
             auto_number: ds.next_auto,
         };
         ds.next_seq += 1;
         ds.next_auto += 1;
-        batch.record(dst, &rec);
+        batch.record(write.dst, &rec);
         ds.index.insert(id.clone(), ds.records.len());
         ds.records.push(rec);
         new_ids.push(id);
     }
     batch.datasheet(ds);
-    link_cells_sync(state, batch, dst, &changes, now, user);
+    link_cells_sync(state, batch, write.dst, &changes, now, write.user);
     Ok(new_ids)
 }
 
@@ -519,10 +528,12 @@ pub(crate) fn create(app: &App, user: &str, dst: &str, q: &Query, body: &Json) -
             app,
             state,
             batch,
-            user,
-            dst,
-            items,
-            by_id,
+            RecordsWrite {
+                user,
+                dst,
+                items,
+                by_id,
+            },
             InsertOptions {
                 enforce_write_limit: true,
                 view_id: q.scalar("viewId"),
@@ -557,7 +568,13 @@ pub(crate) fn update(app: &App, user: &str, dst: &str, q: &Query, body: &Json) -
     let ids = app.store.write(|state, batch| {
         let ds = visible_datasheet(state, user, dst)?;
         write_view(ds, q)?;
-        modify(app, state, batch, user, dst, items, by_id)
+        let write = RecordsWrite {
+            user,
+            dst,
+            items,
+            by_id,
+        };
+        modify(app, state, batch, write)
     })?;
     let records = render_written(app, dst, q, &ids, by_id, true)?;
     Ok(Success::ok(json!({ "records": records })))
@@ -568,14 +585,11 @@ pub(crate) fn modify(
     app: &App,
     state: &mut State,
     batch: &mut Batch,
-    user: &str,
-    dst: &str,
-    items: &[Json],
-    by_id: bool,
+    write: RecordsWrite<'_>,
 ) -> Result<Vec<String>, ApiError> {
-    let ds = datasheet(state, dst)?;
+    let ds = datasheet(state, write.dst)?;
     let mut fields = ds.fields.clone();
-    let prepared = prepare(app, state, ds, &mut fields, items, by_id)?;
+    let prepared = prepare(app, state, ds, &mut fields, write.items, write.by_id)?;
     for p in &prepared {
         let id = p.record_id.as_deref().unwrap_or_default();
         if ds.record(id).is_none() {
@@ -583,7 +597,7 @@ pub(crate) fn modify(
         }
     }
     let now = now_ms();
-    let ds = state.datasheets.get_mut(dst).expect("checked above");
+    let ds = state.datasheets.get_mut(write.dst).expect("checked above");
     let fields_changed = ds.fields != fields;
     ds.fields = fields;
     let mut ids = Vec::new();
@@ -620,8 +634,8 @@ pub(crate) fn modify(
             }
         }
         rec.updated_at = now;
-        rec.updated_by = user.to_string();
-        batch.record(dst, rec);
+        rec.updated_by = write.user.to_string();
+        batch.record(write.dst, rec);
         if !ids.contains(&id) {
             ids.push(id);
         }
@@ -629,7 +643,7 @@ pub(crate) fn modify(
     if fields_changed {
         batch.datasheet(ds);
     }
-    link_cells_sync(state, batch, dst, &changes, now, user);
+    link_cells_sync(state, batch, write.dst, &changes, now, write.user);
     Ok(ids)
 }
 
