@@ -108,25 +108,17 @@ pub(crate) fn value_to_json(v: Value) -> Option<Json> {
     })
 }
 
-/// The computed cell of a Formula field; seeded fixed values win when present.
-pub(crate) fn formula_json<'r>(
-    env: &ReadEnv<'_>,
-    ds: &Datasheet,
-    field: &Field,
-    rec: &'r Record,
-) -> Option<Cow<'r, Json>> {
-    if let Some(v) = rec.cells.get(&field.id) {
-        return Some(Cow::Borrowed(v));
-    }
+/// The computed cell of the Formula field `field` of the record `acc` reads (`None` = empty).
+pub(crate) fn formula_json(acc: &Access<'_>, field: &Field) -> Option<Json> {
+    let env = acc.env;
     if env.depth.get() >= MAX_DEPTH {
         return None;
     }
-    let formula = parsed(env, ds, field)?;
+    let formula = parsed(env, acc.ds, field)?;
     env.depth.set(env.depth.get() + 1);
-    let acc = Access { env, ds, rec };
-    let out = formula.evaluate(&acc, &eval_ctx(env));
+    let out = formula.evaluate(acc, &eval_ctx(env));
     env.depth.set(env.depth.get() - 1);
-    value_to_json(out.ok()?).map(Cow::Owned)
+    value_to_json(out.ok()?)
 }
 
 /// `valueType` / `hasError` of a Formula property, from parsing and a trial evaluation.

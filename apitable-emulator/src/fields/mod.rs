@@ -237,7 +237,11 @@ pub(crate) fn read_json<'r>(
             .get(&field.id)
             .map(|v| Cow::Owned(attachment::read_json(v, env))),
         MagicLookUp => computed::lookup_json(env, ds, field, rec).map(Cow::Owned),
-        Formula => formula::formula_json(env, ds, field, rec),
+        // Seeded fixed values win over the computed one.
+        Formula => match rec.cells.get(&field.id) {
+            Some(v) => Some(Cow::Borrowed(v)),
+            None => formula::formula_json(&formula::Access { env, ds, rec }, field).map(Cow::Owned),
+        },
         AutoNumber => Some(Cow::Owned(json!(rec.auto_number))),
         CreatedTime => Some(Cow::Owned(json!(rec.created_at))),
         LastModifiedTime => Some(Cow::Owned(json!(rec.updated_at))),
