@@ -42,44 +42,52 @@ pub(crate) const RESERVED_TYPES: &[&str] = &[
     "Vec",
 ];
 
-/// Latin letters with diacritics, as their plain ASCII spelling.
-fn fold(c: char) -> Option<&'static str> {
+/// Latin letters with diacritics, as their plain ASCII spelling: a lower-case letter (or
+/// `ß`) by the table in `fold_lower`, an upper-case one as the upper-case spelling of its
+/// lower-case form.
+fn fold(c: char) -> Option<String> {
+    if let Some(ascii) = fold_lower(c) {
+        return Some(ascii.to_string());
+    }
+    if c == 'İ' {
+        // Its lower-case form is two characters, `i` and a combining dot above.
+        return Some("I".to_string());
+    }
+    let lower = single(c.to_lowercase())?;
+    // Only the letter that is the upper-case form of `lower` (not, say, the Ångström sign).
+    if single(lower.to_uppercase()) != Some(c) {
+        return None;
+    }
+    fold_lower(lower).map(str::to_ascii_uppercase)
+}
+
+/// The one character of a case mapping, `None` when it has none or more than one.
+fn single(mut chars: impl Iterator<Item = char>) -> Option<char> {
+    let c = chars.next()?;
+    chars.next().is_none().then_some(c)
+}
+
+/// Lower-case Latin letters with diacritics, and `ß`, as their plain ASCII spelling.
+fn fold_lower(c: char) -> Option<&'static str> {
     Some(match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
-        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ă' | 'Ą' => "A",
         'ç' | 'ć' | 'č' => "c",
-        'Ç' | 'Ć' | 'Č' => "C",
         'ď' | 'đ' => "d",
-        'Ď' | 'Đ' => "D",
         'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
-        'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' => "E",
         'ğ' => "g",
-        'Ğ' => "G",
         'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
-        'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' | 'Į' | 'İ' => "I",
         'ł' | 'ľ' => "l",
-        'Ł' | 'Ľ' => "L",
         'ñ' | 'ń' | 'ň' => "n",
-        'Ñ' | 'Ń' | 'Ň' => "N",
         'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
-        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
         'ř' => "r",
-        'Ř' => "R",
         'ś' | 'š' | 'ş' => "s",
-        'Ś' | 'Š' | 'Ş' => "S",
         'ť' | 'ţ' => "t",
-        'Ť' | 'Ţ' => "T",
         'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
-        'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' | 'Ų' => "U",
         'ý' | 'ÿ' => "y",
-        'Ý' | 'Ÿ' => "Y",
         'ź' | 'ż' | 'ž' => "z",
-        'Ź' | 'Ż' | 'Ž' => "Z",
         'ß' => "ss",
         'æ' => "ae",
-        'Æ' => "AE",
         'œ' => "oe",
-        'Œ' => "OE",
         _ => return None,
     })
 }
@@ -92,7 +100,7 @@ pub(crate) fn words(name: &str) -> Vec<String> {
         if c.is_ascii_alphanumeric() {
             ascii.push(c);
         } else if let Some(s) = fold(c) {
-            ascii.push_str(s);
+            ascii.push_str(&s);
         } else {
             ascii.push(' ');
         }
@@ -241,6 +249,47 @@ pub(crate) fn variant_name(option: &str, index: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The upper-case letters `fold` spells, and their spelling, as its table listed them.
+    const UPPER: &[(&str, &str)] = &[
+        ("ÀÁÂÃÄÅĀĂĄ", "A"),
+        ("ÇĆČ", "C"),
+        ("ĎĐ", "D"),
+        ("ÈÉÊËĒĖĘĚ", "E"),
+        ("Ğ", "G"),
+        ("ÌÍÎÏĪĮİ", "I"),
+        ("ŁĽ", "L"),
+        ("ÑŃŇ", "N"),
+        ("ÒÓÔÕÖØŌŐ", "O"),
+        ("Ř", "R"),
+        ("ŚŠŞ", "S"),
+        ("ŤŢ", "T"),
+        ("ÙÚÛÜŪŮŰŲ", "U"),
+        ("ÝŸ", "Y"),
+        ("ŹŻŽ", "Z"),
+        ("Æ", "AE"),
+        ("Œ", "OE"),
+    ];
+
+    #[test]
+    fn upper_case_letters_fold_as_the_table_had_them() {
+        for (letters, ascii) in UPPER {
+            for c in letters.chars() {
+                assert_eq!(fold(c).as_deref(), Some(*ascii), "{c}");
+            }
+        }
+    }
+
+    /// A char that is neither in `fold_lower`'s table nor listed in `UPPER` folds to nothing.
+    #[test]
+    fn no_other_char_folds() {
+        let listed = |c: char| UPPER.iter().any(|(letters, _)| letters.contains(c));
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            if fold_lower(c).is_none() && !listed(c) {
+                assert_eq!(fold(c), None, "{c:?}");
+            }
+        }
+    }
 
     #[test]
     fn words_split_on_separators_and_case_changes() {
