@@ -498,6 +498,14 @@ fn error_response(app: &App, e: ApiError) -> Response {
 
 fn run(app: &App, m: &str, user: &str, r: Route, q: &Query, body: &Json) -> ApiResult {
     use Route::*;
+    let contacts = |spc| units::UnitsRequest {
+        app,
+        user,
+        spc,
+        method: m,
+        q,
+        body,
+    };
     match r {
         Records(dst) => match m {
             "GET" => records::list(app, user, &dst, q),
@@ -516,9 +524,9 @@ fn run(app: &App, m: &str, user: &str, r: Route, q: &Query, body: &Json) -> ApiR
         SpaceNodes(spc) => nodes::space_nodes(app, user, &spc),
         Node(spc, node) => nodes::node_detail(app, user, spc.as_deref(), &node),
         Search(spc) => nodes::search(app, user, &spc, q),
-        Member(spc, unit) => units::member(app, user, &spc, &unit, m, q, body),
-        Roles(spc, unit, sub) => units::roles(app, user, &spc, unit.as_deref(), sub, m, q, body),
-        Teams(spc, unit, sub) => units::teams(app, user, &spc, unit.as_deref(), sub, m, q, body),
+        Member(spc, unit) => units::member(&contacts(&spc), &unit),
+        Roles(spc, unit, sub) => units::roles(&contacts(&spc), unit.as_deref(), sub),
+        Teams(spc, unit, sub) => units::teams(&contacts(&spc), unit.as_deref(), sub),
         Attachments(_) => Err(tips::upload_invalid_file_name()),
     }
 }

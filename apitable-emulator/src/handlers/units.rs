@@ -10,6 +10,17 @@ use crate::ids;
 use crate::params::{Query, int};
 use crate::store::model::{MemberUnit, Role, Space, State, Team};
 
+/// A request to the contacts paths of the space `spc`: who sends it, with what method, query
+/// and body.
+pub(crate) struct UnitsRequest<'a> {
+    pub app: &'a App,
+    pub user: &'a str,
+    pub spc: &'a str,
+    pub method: &'a str,
+    pub q: &'a Query,
+    pub body: &'a Json,
+}
+
 fn member_json(space: &Space, m: &MemberUnit, sensitive: bool) -> Json {
     let teams: Vec<Json> = m
         .teams
@@ -191,22 +202,19 @@ fn str_list(v: Option<&Json>) -> Option<Vec<String>> {
     })
 }
 
-/// The answer to a write of the space `spc`'s teams or roles: `change` applied to the space
-/// and stored when it succeeds, answered as created for a POST.
+/// The answer to a write of the space's teams or roles: `change` applied to the space and
+/// stored when it succeeds, answered as created for a POST.
 fn write_units(
-    app: &App,
-    user: &str,
-    spc: &str,
-    method: &str,
+    rq: &UnitsRequest<'_>,
     change: impl FnOnce(&mut Space) -> Result<Json, ApiError>,
 ) -> ApiResult {
-    let out = app.store.write(|state, batch| {
-        let sidx = space_index(state, user, spc)?;
+    let out = rq.app.store.write(|state, batch| {
+        let sidx = space_index(state, rq.user, rq.spc)?;
         let out = change(&mut state.spaces[sidx])?;
         batch.spaces(state);
         Ok(out)
     })?;
-    write_answer(method == "POST", out)
+    write_answer(rq.method == "POST", out)
 }
 
 /// What a new team or role starts with: the body's required `name` (checked first), fresh ids,
@@ -271,29 +279,25 @@ fn remove_unit<T>(
 }
 
 /// GET / PUT / DELETE /fusion/v1/spaces/{spaceId}/members/{unitId}
-pub(crate) fn member(
-    app: &App,
-    user: &str,
-    spc: &str,
-    unit: &str,
-    method: &str,
-    q: &Query,
-    body: &Json,
-) -> ApiResult {
-    if method == "GET" {
-        let state = app.store.read();
-        let space = member_space(&state, user, spc)?;
+pub(crate) fn member(rq: &UnitsRequest<'_>, unit: &str) -> ApiResult {
+    if rq.method == "GET" {
+        let state = rq.app.store.read();
+        let space = member_space(&state, rq.user, rq.spc)?;
         let m = &space.members[unit_index(&space.members, unit)?];
-        let sensitive = q.scalar("sensitiveData") == Some("true");
+        let sensitive = rq.q.scalar("sensitiveData") == Some("true");
         return Ok(Success::ok(
             json!({"member": member_json(space, m, sensitive)}),
         ));
     }
-    app.store.write(|state, batch| {
-        let space = member_space(state, user, spc)?;
+    rq.app.store.write(|state, batch| {
+        let space = member_space(state, rq.user, rq.spc)?;
         let idx = unit_index(&space.members, unit)?;
-        let sidx = state.spaces.iter().position(|s| s.id == spc).unwrap_or(0);
-        if method == "DELETE" {
+        let sidx = state
+            .spaces
+            .iter()
+            .position(|s| s.id == rq.spc)
+            .unwrap_or(0);
+        if rq.method == "DELETE" {
             if space.members[idx].member_type == "PrimaryAdmin" {
                 return Err(ApiError::business(
                     1504,
@@ -304,9 +308,13 @@ pub(crate) fn member(
             batch.spaces(state);
             return Ok(Success::ok(json!({})));
         }
-        let name = body.get("name").and_then(Json::as_str).map(str::to_string);
-        let teams = str_list(body.get("teams"));
-        let roles = str_list(body.get("roles"));
+        let name = rq
+            .body
+            .get("name")
+            .and_then(Json::as_str)
+            .map(str::to_string);
+        let teams = str_list(rq.body.get("teams"));
+        let roles = str_list(rq.body.get("roles"));
         ensure_known(&teams, &space.teams)?;
         ensure_known(&roles, &space.roles)?;
         let space = &mut state.spaces[sidx];
@@ -328,20 +336,10 @@ pub(crate) fn member(
 
 /// GET / POST /fusion/v1/spaces/{spaceId}/roles, PUT / DELETE …/roles/{unitId},
 /// GET …/roles/{unitId}/units
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn roles(
-    app: &App,
-    user: &str,
-    spc: &str,
-    unit: Option<&str>,
-    units: bool,
-    method: &str,
-    q: &Query,
-    body: &Json,
-) -> ApiResult {
-    if method == "GET" {
-        let state = app.store.read();
-        let space = member_space(&state, user, spc)?;
+pub(crate) fn roles(rq: &UnitsRequest<'_>, unit: Option<&str>, units: bool) -> ApiResult {
+    if rq.method == "GET" {
+        let state = rq.app.store.read();
+        let space = member_space(&state, rq.user, rq.spc)?;
         if let (Some(u), true) = (unit, units) {
             if !has_unit(&space.roles, u) {
                 return Err(tips::unit_not_exists());
@@ -360,13 +358,13 @@ pub(crate) fn roles(
                 .collect();
             return Ok(Success::ok(json!({"teams": teams, "members": members})));
         }
-        let (num, size) = paging(app, q)?;
+        let (num, size) = paging(rq.app, rq.q)?;
         let all: Vec<Json> = space.roles.iter().map(role_json).collect();
         return page_answer("roles", &all, num, size);
     }
-    write_units(app, user, spc, method, |space| match (method, unit) {
+    write_units(rq, |space| match (rq.method, unit) {
         ("POST", None) => {
-            let r = new_unit(body, space.roles.len() + 1)?.role();
+            let r = new_unit(rq.body, space.roles.len() + 1)?.role();
             let out = json!({"role": role_json(&r)});
             space.roles.push(r);
             Ok(out)
@@ -379,7 +377,7 @@ pub(crate) fn roles(
                 return remove_unit(&mut space.roles, idx, in_use, 1517, "roles");
             }
             let r = &mut space.roles[idx];
-            rename(body, &mut r.name, &mut r.sequence);
+            rename(rq.body, &mut r.name, &mut r.sequence);
             Ok(json!({"role": role_json(r)}))
         }
         _ => Err(ApiError::not_found()),
@@ -388,25 +386,15 @@ pub(crate) fn roles(
 
 /// POST …/teams, PUT / DELETE …/teams/{unitId}, GET …/teams/{unitId}/children,
 /// GET …/teams/{unitId}/members
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn teams(
-    app: &App,
-    user: &str,
-    spc: &str,
-    unit: Option<&str>,
-    sub: Option<&str>,
-    method: &str,
-    q: &Query,
-    body: &Json,
-) -> ApiResult {
-    if method == "GET" {
+pub(crate) fn teams(rq: &UnitsRequest<'_>, unit: Option<&str>, sub: Option<&str>) -> ApiResult {
+    if rq.method == "GET" {
         let unit = unit.unwrap_or("0");
-        let state = app.store.read();
-        let space = member_space(&state, user, spc)?;
+        let state = rq.app.store.read();
+        let space = member_space(&state, rq.user, rq.spc)?;
         if unit != "0" && !has_unit(&space.teams, unit) {
             return Err(tips::unit_not_exists());
         }
-        let (num, size) = paging(app, q)?;
+        let (num, size) = paging(rq.app, rq.q)?;
         if sub == Some("children") {
             let all: Vec<Json> = space
                 .teams
@@ -416,7 +404,7 @@ pub(crate) fn teams(
                 .collect();
             return page_answer("teams", &all, num, size);
         }
-        let sensitive = q.scalar("sensitiveData") == Some("true");
+        let sensitive = rq.q.scalar("sensitiveData") == Some("true");
         let all: Vec<Json> = space
             .members
             .iter()
@@ -425,10 +413,11 @@ pub(crate) fn teams(
             .collect();
         return page_answer("members", &all, num, size);
     }
-    write_units(app, user, spc, method, |space| {
-        let roles = str_list(body.get("roles"));
+    write_units(rq, |space| {
+        let roles = str_list(rq.body.get("roles"));
         ensure_known(&roles, &space.roles)?;
-        let parent = body
+        let parent = rq
+            .body
             .get("parentUnitId")
             .and_then(Json::as_str)
             .map(str::to_string);
@@ -440,9 +429,9 @@ pub(crate) fn teams(
                 "The unit specified by the parentUnitId does not exist",
             ));
         }
-        match (method, unit) {
+        match (rq.method, unit) {
             ("POST", None) => {
-                let t = new_unit(body, space.teams.len() + 1)?.team(
+                let t = new_unit(rq.body, space.teams.len() + 1)?.team(
                     parent.unwrap_or_else(|| "0".into()),
                     roles.unwrap_or_default(),
                 );
@@ -457,7 +446,7 @@ pub(crate) fn teams(
                     return remove_unit(&mut space.teams, idx, in_use, 1516, "teams");
                 }
                 let t = &mut space.teams[idx];
-                rename(body, &mut t.name, &mut t.sequence);
+                rename(rq.body, &mut t.name, &mut t.sequence);
                 if let Some(p) = parent {
                     t.parent_unit_id = p;
                 }
