@@ -150,6 +150,12 @@ fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
+/// The list of recent round trips of `method` beside the slots' hash `slots` (with an empty
+/// method: the prefix of every method's list).
+fn rtt_key(slots: &str, method: &str) -> String {
+    format!("{slots}:rtt:{method}")
+}
+
 /// A connection to Redis, made on first use and again a while after a failure.
 pub(crate) struct RedisLink {
     client: redis::Client,
@@ -276,15 +282,7 @@ impl SharedBudget {
     fn slots_key(&self, key: &str) -> String {
         format!("{}{{{key}}}", self.prefix)
     }
-}
 
-/// The list of recent round trips of `method` beside the slots' hash `slots` (with an empty
-/// method: the prefix of every method's list).
-fn rtt_key(slots: &str, method: &str) -> String {
-    format!("{slots}:rtt:{method}")
-}
-
-impl SharedBudget {
     /// Waits for a slot, telling `woke` when each timed wait was due (to measure the scheduling
     /// lag). `None`: Redis is unavailable; pace locally.
     pub(crate) async fn acquire(
