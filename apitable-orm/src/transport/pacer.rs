@@ -51,6 +51,10 @@ pub(crate) const SAMPLES: usize = 64;
 /// How often the shortest round trip to expect may be longer than the true shortest, for
 /// round trips spread evenly (also in the shared budget).
 pub(crate) const MISS: f64 = 0.05;
+/// The same, for the moment a released group's permits come back (also in the shared
+/// budget). The whole group goes at once, so the first to arrive is the fastest of `n` on
+/// the way out; a bound that is too high then hurts far more often than for one request.
+pub(crate) const WINDOW_MISS: f64 = 0.01;
 /// The share of the round trip given back, until a 429 halves it.
 const CREDIT_SHARE: f64 = 1.0;
 /// Taken off every credit: scheduling alone moves the moment a request is counted by this
@@ -71,15 +75,16 @@ const STRICT_AFTER_429: Duration = Duration::from_secs(30);
 /// 0.049 for 64. A few round trips say little, and their minimum can sit well above the
 /// shortest (with four of 300 ± 50 ms, by 20 ms on average and 13% of the time by more
 /// than 40 ms); the bound then leaves little credit.
-fn shortest_possible(recent: &VecDeque<Duration>) -> Option<Duration> {
+/// With `miss` in place of 0.05, the bound fails once in `1 / miss`.
+fn shortest_possible(recent: &VecDeque<Duration>, miss: f64) -> Option<Duration> {
     let (min, max) = (recent.iter().min()?, recent.iter().max()?);
     let n = recent.len() as f64;
-    (recent.len() >= 2).then(|| min.saturating_sub((*max - *min).mul_f64(spreads_below(n))))
+    (recent.len() >= 2).then(|| min.saturating_sub((*max - *min).mul_f64(spreads_below(n, miss))))
 }
 
 /// How many spreads below the minimum of `n` round trips the bound lies.
-fn spreads_below(n: f64) -> f64 {
-    MISS.powf(-1.0 / (n - 1.0)) - 1.0
+fn spreads_below(n: f64, miss: f64) -> f64 {
+    miss.powf(-1.0 / (n - 1.0)) - 1.0
 }
 
 /// How a credit follows from the shortest round trip to expect.
@@ -109,6 +114,22 @@ enum Slot {
     /// Given back after an answer at `answered` to a request that took `rtt`: free a window
     /// after the answer, less the credit of whoever takes it.
     Answered { answered: Instant, rtt: Duration },
+    /// Given back with every other slot when a group that filled them all fell in one
+    /// window: free when the earliest of the group's permits would be, or as `Answered`
+    /// would be, whichever comes first.
+    Released { answered: Instant, rtt: Duration },
+}
+
+/// The requests sent since a moment after which the first of them to reach the server opened
+/// a window there: every request counted before had its window closed by then.
+#[derive(Debug)]
+struct Group {
+    /// When its first request was sent (none yet, after a released group).
+    start: Option<Instant>,
+    /// How many have been sent.
+    members: usize,
+    /// The one method its requests may have (a group after a released one takes any).
+    method: Option<Method>,
 }
 
 /// The permits of one key, the round trips measured on it, and the queue of waiters.
@@ -119,6 +140,11 @@ struct Pool {
     recent: HashMap<Method, VecDeque<Duration>>,
     share: f64,
     strict_until: Option<Instant>,
+    /// The group being sent, if the key knows one (see [`Group`]).
+    group: Option<Group>,
+    /// The answers (moment, round trip) of the last group released: `Slot::Released` is free
+    /// when the first of them would be.
+    released: Vec<(Instant, Duration)>,
     /// How late recent timers woke this key's waiters: the runtime's scheduling lag.
     lags: VecDeque<Duration>,
     /// Tickets of the waiters, in call order; only the first may take a permit.
@@ -133,6 +159,8 @@ impl Pool {
             recent: HashMap::new(),
             share: CREDIT_SHARE,
             strict_until: None,
+            group: None,
+            released: Vec::new(),
             lags: VecDeque::new(),
             queue: VecDeque::new(),
             next_ticket: 0,
@@ -152,19 +180,103 @@ impl Pool {
             Slot::Busy => None,
             Slot::FreeAt(at) => Some(at),
             Slot::Answered { answered, rtt } => {
-                let c = self.credit_cap(method, credit).min(rtt.mul_f64(self.share));
-                Some(answered + hold.saturating_sub(c))
+                let c = self.credit_cap(method, credit, MISS);
+                Some(answered + hold.saturating_sub(c.min(rtt.mul_f64(self.share))))
             }
+            Slot::Released { answered, rtt } => {
+                let own = self.ready_at(Slot::Answered { answered, rtt }, method, hold, credit);
+                let c = self.credit_cap(method, credit, WINDOW_MISS);
+                self.released
+                    .iter()
+                    .map(|(answered, rtt)| {
+                        *answered + hold.saturating_sub(c.min(rtt.mul_f64(self.share)))
+                    })
+                    .chain(own)
+                    .min()
+            }
+        }
+    }
+
+    /// A request of `method` takes a slot now. It joins the key's group, or, if every slot is
+    /// ready for it (nothing in flight, every permit back), starts one; else the key has
+    /// none. Only while windows are followed and no 429 came lately.
+    fn taking(&mut self, method: &Method, hold: Duration, credit: bool, follow: bool) {
+        let now = Instant::now();
+        if !follow || self.strict() {
+            self.group = None;
+            return;
+        }
+        if let Some(group) = &mut self.group {
+            let joins = match group.start {
+                None => {
+                    group.start = Some(now);
+                    true
+                }
+                Some(start) => {
+                    now < start + hold && group.method.as_ref().is_none_or(|m| m == method)
+                }
+            };
+            if joins {
+                group.members += 1;
+                return;
+            }
+        }
+        let idle = self.slots.iter().all(|slot| {
+            self.ready_at(*slot, method, hold, credit)
+                .is_some_and(|at| at <= now)
+        });
+        self.group = idle.then(|| Group {
+            start: Some(now),
+            members: 1,
+            method: Some(method.clone()),
+        });
+    }
+
+    /// Slot `index` is back as `slot` (`rate_limited`: after a 429). When that was the last
+    /// answer of a group that filled every slot, and all its answers came within a window of
+    /// its first sending, every slot is released and a new group follows. An answer that
+    /// came later, or none, ends the group.
+    fn given_back(&mut self, index: usize, slot: Slot, hold: Duration, rate_limited: bool) {
+        self.slots[index] = slot;
+        let (start, members) = match &self.group {
+            Some(Group {
+                start: Some(start),
+                members,
+                ..
+            }) => (*start, *members),
+            _ => return,
+        };
+        let in_window = |slot: &Slot| {
+            matches!(slot, Slot::Answered { answered, .. }
+                if *answered >= start && *answered < start + hold)
+        };
+        if rate_limited || !in_window(&slot) {
+            self.group = None;
+        } else if members == self.slots.len() && self.slots.iter().all(in_window) {
+            self.released.clear();
+            for slot in &mut self.slots {
+                if let Slot::Answered { answered, rtt } = *slot {
+                    self.released.push((answered, rtt));
+                    *slot = Slot::Released { answered, rtt };
+                }
+            }
+            self.group = Some(Group {
+                start: None,
+                members: 0,
+                method: None,
+            });
         }
     }
 
     /// The most credit a request of `method` may get: the share of the shortest round trip to
     /// expect from its method's recent ones, less the margin and twice the recent scheduling
     /// lag (none from fewer than two round trips, after a 429, or with the credit off).
-    fn credit_cap(&self, method: &Method, credit: bool) -> Duration {
+    fn credit_cap(&self, method: &Method, credit: bool, miss: f64) -> Duration {
         match (
             self.credit_terms(credit),
-            self.recent.get(method).and_then(shortest_possible),
+            self.recent
+                .get(method)
+                .and_then(|recent| shortest_possible(recent, miss)),
         ) {
             (Some(terms), Some(own)) => terms.cap(own),
             _ => Duration::ZERO,
@@ -173,13 +285,16 @@ impl Pool {
 
     /// The share and margin of a credit given now: none after a 429 or with the credit off.
     fn credit_terms(&self, credit: bool) -> Option<CreditTerms> {
-        let strict = self
-            .strict_until
-            .is_some_and(|until| Instant::now() < until);
-        (credit && !strict).then(|| CreditTerms {
+        (credit && !self.strict()).then(|| CreditTerms {
             share: self.share,
             margin: MARGIN + 2 * self.lag(),
         })
+    }
+
+    /// Within the 30 s after a 429.
+    fn strict(&self) -> bool {
+        self.strict_until
+            .is_some_and(|until| Instant::now() < until)
     }
 
     /// The longest recent scheduling lag. A runtime that wakes late also notices answers late,
@@ -209,6 +324,7 @@ impl Pool {
     fn rate_limited(&mut self) {
         self.recent.clear();
         self.share /= 2.0;
+        self.group = None;
         self.strict_until = Some(Instant::now() + STRICT_AFTER_429);
     }
 
@@ -219,6 +335,10 @@ impl Pool {
                 Slot::Busy => false,
                 Slot::FreeAt(at) => *at <= Instant::now(),
                 Slot::Answered { answered, .. } => *answered + hold <= Instant::now(),
+                Slot::Released { .. } => self
+                    .released
+                    .iter()
+                    .all(|(answered, _)| *answered + hold <= Instant::now()),
             })
     }
 }
@@ -336,10 +456,13 @@ impl Drop for PaceGuard {
         };
         match held {
             Held::Local(index) => {
-                state.pool().slots[index] = match self.answered {
+                let slot = match self.answered {
                     Some((answered, rtt)) => Slot::Answered { answered, rtt },
                     None => Slot::FreeAt(Instant::now() + self.hold),
                 };
+                state
+                    .pool()
+                    .given_back(index, slot, self.hold, self.rate_limited);
                 state.changed.notify_waiters();
             }
             #[cfg(feature = "redis")]
@@ -417,10 +540,14 @@ impl Pacer {
             WINDOW.div_f64(rate)
         };
         let credit = self.pacing.latency_credit();
+        let follow = self.pacing.follows_windows();
         let state = self.state(key, permits, hold);
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
-            let terms = state.pool().credit_terms(credit);
+            let (terms, follow) = {
+                let pool = state.pool();
+                (pool.credit_terms(credit), follow && !pool.strict())
+            };
             let woke = |due| state.pool().woke(due);
             let ask = super::shared::Ask {
                 key,
@@ -428,6 +555,7 @@ impl Pacer {
                 permits,
                 hold,
                 terms,
+                follow,
             };
             if let Some(slot) = shared.acquire(ask, woke).await {
                 return PaceGuard::new(Some((state, Held::Shared(slot))), hold, method);
@@ -456,6 +584,7 @@ impl Pacer {
                         .min();
                     match best {
                         Some((at, i)) if at <= Instant::now() => {
+                            pool.taking(method, hold, credit, follow);
                             pool.slots[i] = Slot::Busy;
                             pool.queue.pop_front();
                             ticket.served = true;
@@ -497,7 +626,7 @@ mod tests {
         let mut pool = Pool::new(5);
         pool.record(&Method::POST, ms(300));
         // One round trip says nothing about the next: no credit yet.
-        assert_eq!(pool.credit_cap(&Method::POST, true), Duration::ZERO);
+        assert_eq!(pool.credit_cap(&Method::POST, true, MISS), Duration::ZERO);
         // Nine, 300 to 320 ms: expect 300 − 20 · (0.05^(−1/8) − 1) ms at the shortest.
         for rtt in [310, 320, 305, 300, 315, 302, 318, 311] {
             pool.record(&Method::POST, ms(rtt));
@@ -505,17 +634,17 @@ mod tests {
         let shortest = ms(300) - ms(20).mul_f64(0.05f64.powf(-1.0 / 8.0) - 1.0);
         assert_eq!(shortest.as_micros(), 290_915);
         let full = shortest.mul_f64(CREDIT_SHARE) - MARGIN;
-        assert_eq!(pool.credit_cap(&Method::POST, true), full);
+        assert_eq!(pool.credit_cap(&Method::POST, true, MISS), full);
         let due = Instant::now();
         tokio::time::advance(ms(20)).await;
         pool.woke(due);
         // Twice the lag: the answer before and the sending after may both be that late.
-        assert_eq!(pool.credit_cap(&Method::POST, true), full - ms(40));
+        assert_eq!(pool.credit_cap(&Method::POST, true, MISS), full - ms(40));
         // The lag is forgotten after LAG_SAMPLES punctual wake-ups.
         for _ in 0..LAG_SAMPLES {
             pool.woke(Instant::now());
         }
-        assert_eq!(pool.credit_cap(&Method::POST, true), full);
+        assert_eq!(pool.credit_cap(&Method::POST, true, MISS), full);
     }
 
     #[test]
@@ -530,7 +659,7 @@ mod tests {
                     let recent: VecDeque<Duration> = (0..n)
                         .map(|_| ms(250) + Duration::from_micros(rng.random_range(0..=100_000)))
                         .collect();
-                    shortest_possible(&recent).expect("two or more") > ms(250)
+                    shortest_possible(&recent, MISS).expect("two or more") > ms(250)
                 })
                 .count();
             let rate = misses as f64 / f64::from(trials);

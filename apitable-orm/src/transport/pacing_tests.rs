@@ -71,6 +71,68 @@ async fn run_mixed(
     retry: RetryPolicy,
     delays: Delays,
 ) -> Run {
+    let (client, limiter) = model_client(pacing, retry, delays);
+    let id: crate::DatasheetId = "dstPaced".parse().unwrap();
+    let started = Instant::now();
+    let creates = (0..writes).map(|_| create(&client, &id));
+    // Up to five reads first, so that reads have round trips on record when the writes end.
+    let first_reads = n.min(LIMIT);
+    let calls = (0..first_reads)
+        .map(|_| read(&client, &id))
+        .chain(creates)
+        .chain((first_reads..n).map(|_| read(&client, &id)));
+    let results = futures_util::future::join_all(calls).await;
+    if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
+        eprintln!("first failure: {e}");
+    }
+    let elapsed = started.elapsed();
+    let limiter = limiter.lock().unwrap();
+    Run {
+        elapsed,
+        rejected: limiter.rejected,
+        failed: results.iter().filter(|r| r.is_err()).count(),
+        arrivals: limiter.arrivals.clone(),
+    }
+}
+
+/// One create of one row.
+fn create<'a>(
+    client: &'a Client,
+    id: &crate::DatasheetId,
+) -> futures_util::future::BoxFuture<'a, crate::Result<()>> {
+    let sheet = client.datasheet(id);
+    async move {
+        let mut cells = Fields::new();
+        cells.insert("Name".into(), json!("x"));
+        sheet
+            .create_records::<_, Fields>(&[&cells], &Default::default())
+            .await
+            .map(drop)
+    }
+    .boxed()
+}
+
+/// One list call.
+fn read<'a>(
+    client: &'a Client,
+    id: &crate::DatasheetId,
+) -> futures_util::future::BoxFuture<'a, crate::Result<()>> {
+    let sheet = client.datasheet(id);
+    async move {
+        sheet
+            .list_records::<Fields>(&ListRecords::new())
+            .await
+            .map(drop)
+    }
+    .boxed()
+}
+
+/// A client whose requests meet the model of the real limiter after `delays`.
+fn model_client(
+    pacing: Pacing,
+    retry: RetryPolicy,
+    delays: Delays,
+) -> (Client, Arc<Mutex<Limiter>>) {
     let limiter = Arc::new(Mutex::new(Limiter::default()));
     let sent = Arc::new(Mutex::new(0usize));
     let server = {
@@ -125,48 +187,7 @@ async fn run_mixed(
         .connector(server)
         .build()
         .unwrap();
-    let id: crate::DatasheetId = "dstPaced".parse().unwrap();
-    let started = Instant::now();
-    let creates = (0..writes).map(|_| {
-        let sheet = client.datasheet(&id);
-        async move {
-            let mut cells = Fields::new();
-            cells.insert("Name".into(), json!("x"));
-            sheet
-                .create_records::<_, Fields>(&[&cells], &Default::default())
-                .await
-                .map(drop)
-        }
-        .boxed()
-    });
-    let read = || {
-        let sheet = client.datasheet(&id);
-        async move {
-            sheet
-                .list_records::<Fields>(&ListRecords::new())
-                .await
-                .map(drop)
-        }
-        .boxed()
-    };
-    // Up to five reads first, so that reads have round trips on record when the writes end.
-    let first_reads = n.min(LIMIT);
-    let calls = (0..first_reads)
-        .map(|_| read())
-        .chain(creates)
-        .chain((first_reads..n).map(|_| read()));
-    let results = futures_util::future::join_all(calls).await;
-    if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
-        eprintln!("first failure: {e}");
-    }
-    let elapsed = started.elapsed();
-    let limiter = limiter.lock().unwrap();
-    Run {
-        elapsed,
-        rejected: limiter.rejected,
-        failed: results.iter().filter(|r| r.is_err()).count(),
-        arrivals: limiter.arrivals.clone(),
-    }
+    (client, limiter)
 }
 
 fn ms(n: u64) -> Duration {
@@ -196,32 +217,120 @@ fn assert_sliding_limit(arrivals: &[Instant]) {
     }
 }
 
+/// The latencies the long runs are tried under, with how close to the bound each run must
+/// come when following the server's windows and when not.
+fn latencies(seed: u64) -> [(&'static str, Delays, f64, f64); 7] {
+    [
+        ("no latency", jittered(seed, 2, 1, 0.5), 1.03, 1.03),
+        ("300 ms out", jittered(seed + 1, 300, 0, 1.0), 1.03, 1.03),
+        ("300 ms back", jittered(seed + 2, 300, 0, 0.0), 1.03, 1.03),
+        (
+            "300 ± 50 ms out",
+            jittered(seed + 3, 300, 50, 1.0),
+            1.015,
+            1.045,
+        ),
+        (
+            "300 ± 50 ms back",
+            jittered(seed + 4, 300, 50, 0.0),
+            1.015,
+            1.045,
+        ),
+        (
+            "300 ± 50 ms split",
+            jittered(seed + 5, 300, 50, 0.5),
+            1.015,
+            1.045,
+        ),
+        (
+            "500 ± 200 ms split",
+            jittered(seed + 6, 500, 200, 0.3),
+            1.13,
+            1.23,
+        ),
+    ]
+}
+
 #[tokio::test(start_paused = true)]
-async fn no_window_overflows_and_runs_stay_near_the_bound_whatever_the_split_of_the_latency() {
-    // 100 requests: the server's windows need 20 s for them.
+async fn following_the_windows_overflows_none_and_runs_stay_within_a_few_percent_of_the_bound() {
+    // 100 requests: the server's windows need 20 s for them. Each group of five sent at once
+    // comes back when the earliest of its permits would: jitter costs only the shortest of
+    // five ways out per window, and a little more while few round trips are known.
+    let bound = Duration::from_secs(20);
+    for seed in [1, 101, 201] {
+        for (name, delays, within, _) in latencies(seed) {
+            let run = run(100, Pacing::default(), RetryPolicy::disabled(), delays).await;
+            // The model of the real limiter refused nothing: no fixed window overflowed.
+            assert_eq!((run.rejected, run.failed), (0, 0), "{name}, seed {seed}");
+            // Virtual time: this is exact, not a wall-clock guess.
+            assert!(
+                run.elapsed <= bound.mul_f64(within),
+                "{name}, seed {seed}: {:?} for 100 requests",
+                run.elapsed
+            );
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_following_the_windows_no_second_sees_six_and_runs_stay_near_the_bound() {
     let bound = Duration::from_secs(20);
     // Each permit comes back a second after its own answer less the credit, which follows
     // the shortest round trip to expect: jitter costs its spread once per second and permit,
     // and a little more while few round trips are known (the bound below their minimum is
     // then lower).
-    for (name, delays, within) in [
-        ("no latency", jittered(1, 2, 1, 0.5), 1.03),
-        ("300 ms out", jittered(2, 300, 0, 1.0), 1.03),
-        ("300 ms back", jittered(3, 300, 0, 0.0), 1.03),
-        ("300 ± 50 ms out", jittered(4, 300, 50, 1.0), 1.045),
-        ("300 ± 50 ms back", jittered(5, 300, 50, 0.0), 1.045),
-        ("300 ± 50 ms split", jittered(6, 300, 50, 0.5), 1.045),
-        ("500 ± 200 ms split", jittered(7, 500, 200, 0.3), 1.23),
-    ] {
-        let run = run(100, Pacing::default(), RetryPolicy::disabled(), delays).await;
+    for (name, delays, _, within) in latencies(1) {
+        let pacing = Pacing::default().without_window_following();
+        let run = run(100, pacing, RetryPolicy::disabled(), delays).await;
         assert_eq!((run.rejected, run.failed), (0, 0), "{name}");
         assert_sliding_limit(&run.arrivals);
-        // Virtual time: this is exact, not a wall-clock guess.
         assert!(
             run.elapsed <= bound.mul_f64(within),
             "{name}: {:?} for 100 requests",
             run.elapsed
         );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn requests_that_come_at_any_pace_and_of_either_method_overflow_no_window() {
+    // Groups start, fill, break and end in every way: calls come one by one at random gaps
+    // (bursts, a steady trickle near the limit, pauses), reads and writes mixed, under
+    // jittered latency. Nothing may overflow a window of the model of the real limiter.
+    for seed in 0..12u64 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let (jitter, share_out) = [(0, 0.5), (50, 1.0), (50, 0.0), (200, 0.3)][seed as usize % 4];
+        let base = if seed % 3 == 0 { 2 } else { 300 + jitter };
+        let delays = jittered(seed, base, jitter.min(base - 1), share_out);
+        let (client, limiter) = model_client(Pacing::default(), RetryPolicy::disabled(), delays);
+        let id: crate::DatasheetId = "dstPaced".parse().unwrap();
+        let mut calls = Vec::new();
+        for i in 0..120 {
+            let gap = match rng.random_range(0..10) {
+                0..=3 => 0,
+                4..=7 => rng.random_range(100..=300),
+                _ => rng.random_range(300..=1500),
+            };
+            sleep(ms(gap)).await;
+            let write = seed % 2 == 1 && rng.random_range(0..4) == 0;
+            let (client, id) = (client.clone(), id.clone());
+            calls.push(tokio::spawn(async move {
+                if write {
+                    create(&client, &id).await
+                } else {
+                    read(&client, &id).await
+                }
+            }));
+            if i % 7 == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        for call in calls {
+            call.await.unwrap().unwrap();
+        }
+        let limiter = limiter.lock().unwrap();
+        assert_eq!(limiter.rejected, 0, "seed {seed}");
+        assert_eq!(limiter.arrivals.len(), 120);
     }
 }
 

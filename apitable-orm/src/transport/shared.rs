@@ -2,10 +2,12 @@
 //!
 //! Each key's permits live in one Redis hash, slot by slot, and follow the same rule as the
 //! local pacer (see `pacer.rs`): a permit is busy while its request is in flight, then free a
-//! second after the answer, less the credit of whoever takes it next. Taking and giving back
-//! are Lua scripts, so they are atomic across processes, and they read the time from Redis, so
-//! every process agrees on it. A busy slot carries a lease: if its process dies mid-request,
-//! the slot comes back a second after the lease ends.
+//! second after the answer, less the credit of whoever takes it next; a group of requests
+//! that filled every slot within one of the server's windows gives them all back together
+//! (field `grp` holds the group being sent, `rel` the answers of the last one released).
+//! Taking and giving back are Lua scripts, so they are atomic across processes, and they read
+//! the time from Redis, so every process agrees on it. A busy slot carries a lease: if its
+//! process dies mid-request, the slot comes back a second after the lease ends.
 //!
 //! Redis unreachable or failing: the caller paces locally instead, and a warning is logged.
 //! [`RedisLink`] is the connection, shared with the read cache's Redis tier.
@@ -33,9 +35,11 @@ const RECONNECT_AFTER: Duration = Duration::from_secs(5);
 ///
 /// `KEYS`: the slots' hash, the recent round trips of the caller's method (a list, newest
 /// first, kept by every process). `ARGV`: permits, hold, credit (1: on), share, margin, lease,
-/// miss. The credit cap follows the shortest round trip to expect from that list, as in
-/// `pacer.rs`: the minimum less `miss^(−1/(n − 1)) − 1` times the spread, a bound that fails
-/// once in `1 / miss` for evenly spread round trips. Returns `{slot, 0, 0}` when taken,
+/// miss, miss for a released group, method, follow windows (1: on). The credit cap follows
+/// the shortest round trip to expect from that list, as in `pacer.rs`: the minimum less
+/// `miss^(−1/(n − 1)) − 1` times the spread, a bound that fails once in `1 / miss` for evenly
+/// spread round trips. The slot taken joins the group, or starts one when every slot is
+/// ready, as in `pacer.rs`. Returns `{slot, 0, 0}` when taken,
 /// else `{0, wait, known}`: `known` is 1 when the wait ends at a given-back slot's time, 0 when
 /// every slot is busy and the wait is only the lease's bound.
 const ACQUIRE: &str = r#"
@@ -45,7 +49,7 @@ local permits = tonumber(ARGV[1])
 local hold = tonumber(ARGV[2])
 local share = tonumber(ARGV[4])
 local lease = tonumber(ARGV[6])
-local cap = 0
+local cap, wcap = 0, 0
 if ARGV[3] == '1' then
   local recent = redis.call('LRANGE', KEYS[2], 0, -1)
   local n = #recent
@@ -56,11 +60,23 @@ if ARGV[3] == '1' then
       if lo == nil or r < lo then lo = r end
       if hi == nil or r > hi then hi = r end
     end
-    local below = (hi - lo) * (tonumber(ARGV[7]) ^ (-1 / (n - 1)) - 1)
-    cap = math.max(0, math.floor(share * math.max(0, lo - below)) - tonumber(ARGV[5]))
+    local function bound(miss)
+      local below = (hi - lo) * (miss ^ (-1 / (n - 1)) - 1)
+      return math.max(0, math.floor(share * math.max(0, lo - below)) - tonumber(ARGV[5]))
+    end
+    cap, wcap = bound(tonumber(ARGV[7])), bound(tonumber(ARGV[8]))
+  end
+end
+local rel_at = nil
+local rel = redis.call('HGET', KEYS[1], 'rel')
+if rel then
+  for a, r in string.gmatch(rel, '(%d+):(%d+)') do
+    local at = tonumber(a) + hold - math.min(wcap, math.floor(share * tonumber(r)))
+    if rel_at == nil or at < rel_at then rel_at = at end
   end
 end
 local best, best_at, best_known = 0, nil, 0
+local all_ready = true
 for i = 1, permits do
   local v = redis.call('HGET', KEYS[1], tostring(i))
   local at, known = now, 1
@@ -70,15 +86,41 @@ for i = 1, permits do
       at, known = tonumber(a) + hold, 0
     elseif kind == 'free' then
       at = tonumber(a)
+    elseif kind == 'rel' then
+      at = tonumber(a) + hold - math.min(cap, math.floor(share * tonumber(b)))
+      if rel_at ~= nil and rel_at < at then at = rel_at end
     else
       at = tonumber(a) + hold - math.min(cap, math.floor(share * tonumber(b)))
     end
   end
+  if known == 0 or at > now then all_ready = false end
   if best_at == nil or at < best_at then
     best, best_at, best_known = i, at, known
   end
 end
 if best_at <= now then
+  local follow = ARGV[10] == '1'
+  local g = follow and redis.call('HGET', KEYS[1], 'grp') or nil
+  local joined = false
+  if g then
+    local gs, gm, gmethod = string.match(g, '^(%d+):(%d+):(%S+)$')
+    gs, gm = tonumber(gs), tonumber(gm)
+    if gs == 0 then
+      gs, joined = now, true
+    elseif now < gs + hold and (gmethod == '*' or gmethod == ARGV[9]) then
+      joined = true
+    end
+    if joined then
+      redis.call('HSET', KEYS[1], 'grp', string.format('%.0f:%d:%s', gs, gm + 1, gmethod))
+    end
+  end
+  if not joined then
+    if follow and all_ready then
+      redis.call('HSET', KEYS[1], 'grp', string.format('%.0f:1:%s', now, ARGV[9]))
+    else
+      redis.call('HDEL', KEYS[1], 'grp')
+    end
+  end
   redis.call('HSET', KEYS[1], tostring(best), string.format('busy:%.0f', now + lease))
   redis.call('PEXPIRE', KEYS[1], math.ceil((lease + hold) / 1000) + 60000)
   return {best, 0, 0}
@@ -89,16 +131,30 @@ return {0, best_at - now, best_known}
 /// Gives a slot back. `KEYS`: the slots' hash, the recent round trips of the request's method,
 /// the prefix of every method's list. `ARGV`: slot, round trip (µs; -1: no answer came; -2: a
 /// 429, after which every process's credit starts over), hold (µs), methods (space-separated,
-/// whose lists a 429 clears), how many round trips a list keeps.
+/// whose lists a 429 clears), how many round trips a list keeps, permits. Without an answer,
+/// or with a 429 or an answer later than a window after the group's first sending, the group
+/// ends; with the last answer of a group that filled every slot in time, every slot is
+/// released, as in `pacer.rs`.
 const RELEASE: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local rtt = tonumber(ARGV[2])
+local hold = tonumber(ARGV[3])
+local g = redis.call('HGET', KEYS[1], 'grp')
+local gs, gm = nil, nil
+if g then
+  gs, gm = string.match(g, '^(%d+):(%d+):')
+  gs, gm = tonumber(gs), tonumber(gm)
+  if gs == 0 then gs = nil end
+end
 if rtt == -1 then
-  redis.call('HSET', KEYS[1], ARGV[1], string.format('free:%.0f', now + tonumber(ARGV[3])))
+  redis.call('HSET', KEYS[1], ARGV[1], string.format('free:%.0f', now + hold))
+  if gs then redis.call('HDEL', KEYS[1], 'grp') end
   return 1
 end
 if rtt == -2 then
+  if gs then redis.call('HDEL', KEYS[1], 'grp') end
+  gs = nil
   for m in string.gmatch(ARGV[4], '%S+') do
     redis.call('DEL', KEYS[3] .. m)
   end
@@ -109,6 +165,26 @@ else
   redis.call('PEXPIRE', KEYS[2], 600000)
 end
 redis.call('HSET', KEYS[1], ARGV[1], string.format('ans:%.0f:%.0f', now, rtt))
+if gs then
+  if now >= gs + hold then
+    redis.call('HDEL', KEYS[1], 'grp')
+  elseif gm == tonumber(ARGV[6]) then
+    local answers = {}
+    for i = 1, gm do
+      local v = redis.call('HGET', KEYS[1], tostring(i))
+      local a, r = string.match(v or '', '^ans:(%d+):(%d+)$')
+      if a == nil or tonumber(a) < gs or tonumber(a) >= gs + hold then
+        return 1
+      end
+      answers[#answers + 1] = a .. ':' .. r
+    end
+    redis.call('HSET', KEYS[1], 'rel', table.concat(answers, ' '))
+    for i = 1, gm do
+      redis.call('HSET', KEYS[1], tostring(i), 'rel:' .. answers[i])
+    end
+    redis.call('HSET', KEYS[1], 'grp', '0:0:*')
+  end
+end
 return 1
 "#;
 
@@ -140,6 +216,8 @@ pub(crate) struct Ask<'a> {
     pub(crate) hold: Duration,
     /// The credit's terms, `None` when this caller gets no credit.
     pub(crate) terms: Option<super::pacer::CreditTerms>,
+    /// Whether a group that fell in one window gives its slots back together.
+    pub(crate) follow: bool,
 }
 
 /// The methods whose round trips are kept (a 429 clears them all).
@@ -259,6 +337,8 @@ pub(crate) struct SharedSlot {
     budget: Arc<SharedBudget>,
     key: String,
     slot: i64,
+    /// The key's permits.
+    permits: usize,
 }
 
 impl SharedBudget {
@@ -309,6 +389,9 @@ impl SharedBudget {
                 .arg(micros(margin))
                 .arg(micros(LEASE))
                 .arg(super::pacer::MISS)
+                .arg(super::pacer::WINDOW_MISS)
+                .arg(ask.method.as_str())
+                .arg(if ask.follow { "1" } else { "0" })
                 .invoke_async(&mut conn)
                 .await;
             match answer {
@@ -318,6 +401,7 @@ impl SharedBudget {
                         budget: self.clone(),
                         key: slots,
                         slot,
+                        permits: ask.permits,
                     });
                 }
                 Ok((_, wait, known)) => {
@@ -367,6 +451,7 @@ impl SharedSlot {
             .arg(micros(hold))
             .arg(METHODS)
             .arg(super::pacer::SAMPLES)
+            .arg(self.permits)
             .invoke_async(&mut conn)
             .await;
         if let Err(e) = done {
