@@ -30,6 +30,27 @@
 //! costs a few 429s (retried), not one every so often. A method with fewer than two recent
 //! round trips gets no credit.
 //!
+//! Following the server's windows wins back the rest. The rule above keeps every sliding
+//! second within N, so each permit pays for its own request's way out: with ways out that
+//! vary, a permit waits for the slowest of what it could have known. The server only counts
+//! fixed windows, and a window opens at the first request it counts after the last one
+//! closed. So call a moment *certain* when every request counted before it had its window
+//! closed by then. Requests sent after a certain moment form a *group* while they share its
+//! method and are sent within a second of its first. The first of them to arrive opens a
+//! window, at or after the first sending, so when every slot was taken by the group and every
+//! answer came within a second of the first sending, all N arrived, and were counted, in that
+//! one window. It closes a second after the first arrival, and that is no earlier than a second
+//! after the earliest answer less the shortest way the fastest of them could have taken back.
+//! So every permit comes back then (less the credit at a 1% miss: the first to arrive is the
+//! fastest of N, and a bound too high then costs more than for one request), and that moment
+//! is certain again: the next group starts there. Two moments are known to be certain: when
+//! every slot is back for this method (the rule above then says no second holds a request
+//! still counting), and the release of a group. A request that does not fit the group (sent
+//! later, another method), an answer out of time, a failure or a 429 ends it; the permits then
+//! go back each on its own, and a new group starts only once the key is certain again. Each
+//! permit released keeps its own moment too, whichever comes first, so a window after a
+//! release holds at most N as well.
+//!
 //! Nothing else slows requests down: a burst of up to N goes out at once.
 
 use std::collections::{HashMap, VecDeque};
