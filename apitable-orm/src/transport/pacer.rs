@@ -123,6 +123,16 @@ impl CreditTerms {
     }
 }
 
+/// What a waiting request brings to the judgement of a slot.
+#[derive(Debug, Clone, Copy)]
+struct Ask<'a> {
+    method: &'a Method,
+    /// How long a permit is held after the answer.
+    hold: Duration,
+    /// Whether the latency credit is on.
+    credit: bool,
+}
+
 /// One of a key's permits.
 #[derive(Debug, Clone, Copy)]
 enum Slot {
@@ -188,29 +198,24 @@ impl Pool {
         }
     }
 
-    /// When `slot` may carry a request of `method` sent by a caller with `credit` on.
-    fn ready_at(
-        &self,
-        slot: Slot,
-        method: &Method,
-        hold: Duration,
-        credit: bool,
-    ) -> Option<Instant> {
+    /// When `slot` may carry a request of `method` sent at `now` or later by a caller with
+    /// `credit` on, whose credit may fail to hold once in `1 / miss`.
+    fn ready_at(&self, slot: Slot, ask: Ask<'_>, miss: f64, now: Instant) -> Option<Instant> {
         match slot {
-            Slot::Free => Some(Instant::now()),
+            Slot::Free => Some(now),
             Slot::Busy => None,
             Slot::FreeAt(at) => Some(at),
             Slot::Answered { answered, rtt } => {
-                let c = self.credit_cap(method, credit, MISS);
-                Some(answered + hold.saturating_sub(c.min(rtt.mul_f64(self.share))))
+                let c = self.credit_cap(ask.method, ask.credit, miss);
+                Some(answered + ask.hold.saturating_sub(c.min(rtt.mul_f64(self.share))))
             }
             Slot::Released { answered, rtt } => {
-                let own = self.ready_at(Slot::Answered { answered, rtt }, method, hold, credit);
-                let c = self.credit_cap(method, credit, WINDOW_MISS);
+                let own = self.ready_at(Slot::Answered { answered, rtt }, ask, miss, now);
+                let c = self.credit_cap(ask.method, ask.credit, WINDOW_MISS);
                 self.released
                     .iter()
                     .map(|(answered, rtt)| {
-                        *answered + hold.saturating_sub(c.min(rtt.mul_f64(self.share)))
+                        *answered + ask.hold.saturating_sub(c.min(rtt.mul_f64(self.share)))
                     })
                     .chain(own)
                     .min()
@@ -218,10 +223,11 @@ impl Pool {
         }
     }
 
-    /// A request of `method` takes a slot now. It joins the key's group, or, if every slot is
-    /// ready for it (nothing in flight, every permit back), starts one; else the key has
-    /// none. Only while windows are followed and no 429 came lately.
-    fn taking(&mut self, method: &Method, hold: Duration, credit: bool, follow: bool) {
+    /// A request takes a slot now. It joins the key's group, or, if every slot is ready for it
+    /// (nothing in flight, every permit back, judged with the credit of a released group: the
+    /// group's first arrival is the fastest of several), starts one; else the key has none.
+    /// Only while windows are followed and no 429 came lately.
+    fn taking(&mut self, ask: Ask<'_>, follow: bool) {
         let now = Instant::now();
         if !follow || self.strict() {
             self.group = None;
@@ -234,7 +240,7 @@ impl Pool {
                     true
                 }
                 Some(start) => {
-                    now < start + hold && group.method.as_ref().is_none_or(|m| m == method)
+                    now < start + ask.hold && group.method.as_ref().is_none_or(|m| m == ask.method)
                 }
             };
             if joins {
@@ -243,13 +249,13 @@ impl Pool {
             }
         }
         let idle = self.slots.iter().all(|slot| {
-            self.ready_at(*slot, method, hold, credit)
+            self.ready_at(*slot, ask, WINDOW_MISS, now)
                 .is_some_and(|at| at <= now)
         });
         self.group = idle.then(|| Group {
             start: Some(now),
             members: 1,
-            method: Some(method.clone()),
+            method: Some(ask.method.clone()),
         });
     }
 
@@ -562,6 +568,11 @@ impl Pacer {
         };
         let credit = self.pacing.latency_credit();
         let follow = self.pacing.follows_windows();
+        let ask = Ask {
+            method,
+            hold,
+            credit,
+        };
         let state = self.state(key, permits, hold);
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
@@ -570,7 +581,7 @@ impl Pacer {
                 (pool.credit_terms(credit), follow && !pool.strict())
             };
             let woke = |due| state.pool().woke(due);
-            let ask = super::shared::Ask {
+            let shared_ask = super::shared::Ask {
                 key,
                 method,
                 permits,
@@ -578,7 +589,7 @@ impl Pacer {
                 terms,
                 follow,
             };
-            if let Some(slot) = shared.acquire(ask, woke).await {
+            if let Some(slot) = shared.acquire(shared_ask, woke).await {
                 return PaceGuard::new(Some((state, Held::Shared(slot))), hold, method);
             }
         }
@@ -598,14 +609,13 @@ impl Pacer {
             let wait = {
                 let mut pool = state.pool();
                 if pool.queue.front() == Some(&ticket.number) {
+                    let now = Instant::now();
                     let best = (0..pool.slots.len())
-                        .filter_map(|i| {
-                            Some((pool.ready_at(pool.slots[i], method, hold, credit)?, i))
-                        })
+                        .filter_map(|i| Some((pool.ready_at(pool.slots[i], ask, MISS, now)?, i)))
                         .min();
                     match best {
-                        Some((at, i)) if at <= Instant::now() => {
-                            pool.taking(method, hold, credit, follow);
+                        Some((at, i)) if at <= now => {
+                            pool.taking(ask, follow);
                             pool.slots[i] = Slot::Busy;
                             pool.queue.pop_front();
                             ticket.served = true;
@@ -689,6 +699,31 @@ mod tests {
                 "{n} round trips: above the shortest in {rate:.4}"
             );
         }
+    }
+
+    /// On a clock that moves (unlike the paused one of the other tests), an idle key starts a
+    /// group and a group answered in its window gives every slot back at once.
+    #[tokio::test]
+    async fn on_a_running_clock_an_idle_key_starts_a_group_that_is_released() {
+        let pacer = Pacer::new(Pacing::default());
+        let mut guards = Vec::new();
+        for _ in 0..5 {
+            guards.push(pacer.acquire("dstRunning", &Method::POST).await);
+        }
+        let state = pacer.state("dstRunning", 5, WINDOW);
+        assert_eq!(state.pool().group.as_ref().map(|g| g.members), Some(5));
+        for mut guard in guards {
+            guard.answered(false);
+        }
+        let pool = state.pool();
+        assert!(
+            pool.slots
+                .iter()
+                .all(|slot| matches!(slot, Slot::Released { .. })),
+            "{:?}",
+            pool.slots
+        );
+        assert_eq!(pool.released.len(), 5);
     }
 
     #[tokio::test(start_paused = true)]

@@ -39,7 +39,7 @@ const RECONNECT_AFTER: Duration = Duration::from_secs(5);
 /// the shortest round trip to expect from that list, as in `pacer.rs`: the minimum less
 /// `miss^(−1/(n − 1)) − 1` times the spread, a bound that fails once in `1 / miss` for evenly
 /// spread round trips. The slot taken joins the group, or starts one when every slot is
-/// ready, as in `pacer.rs`. Returns `{slot, 0, 0}` when taken,
+/// ready with the credit of a released group, as in `pacer.rs`. Returns `{slot, 0, 0}` when taken,
 /// else `{0, wait, known}`: `known` is 1 when the wait ends at a given-back slot's time, 0 when
 /// every slot is busy and the wait is only the lease's bound.
 const ACQUIRE: &str = r#"
@@ -79,21 +79,27 @@ local best, best_at, best_known = 0, nil, 0
 local all_ready = true
 for i = 1, permits do
   local v = redis.call('HGET', KEYS[1], tostring(i))
-  local at, known = now, 1
+  -- `at`: when the slot is ready; `idle_at`: the same with the credit of a released group,
+  -- which judges whether a group may start (its first arrival is the fastest of several).
+  local at, idle_at, known = now, now, 1
   if v then
     local kind, a, b = string.match(v, '^(%a+):(%d+):?(%d*)$')
     if kind == 'busy' then
       at, known = tonumber(a) + hold, 0
+      idle_at = at
     elseif kind == 'free' then
       at = tonumber(a)
-    elseif kind == 'rel' then
-      at = tonumber(a) + hold - math.min(cap, math.floor(share * tonumber(b)))
-      if rel_at ~= nil and rel_at < at then at = rel_at end
+      idle_at = at
     else
-      at = tonumber(a) + hold - math.min(cap, math.floor(share * tonumber(b)))
+      local r = math.floor(share * tonumber(b))
+      at = tonumber(a) + hold - math.min(cap, r)
+      idle_at = tonumber(a) + hold - math.min(wcap, r)
+      if kind == 'rel' and rel_at ~= nil then
+        at, idle_at = math.min(at, rel_at), math.min(idle_at, rel_at)
+      end
     end
   end
-  if known == 0 or at > now then all_ready = false end
+  if known == 0 or idle_at > now then all_ready = false end
   if best_at == nil or at < best_at then
     best, best_at, best_known = i, at, known
   end
