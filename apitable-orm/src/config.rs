@@ -242,8 +242,10 @@ fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
 /// datasheet, judged from the last 64 answers of the same method (a bound below their
 /// shortest that fails once in twenty for evenly spread round trips: the shortest of a few
 /// is seldom the shortest there is, so the fewer answers, the lower the bound; nothing from a
-/// single answer), less 5 ms and twice the longest delay
-/// with which the client's timers fired lately (a busy machine notices answers late). The
+/// single answer; answers within 2 ms of each other count as one, as a server that stalls
+/// answers together what it counted together; nothing until the requests answered were sent
+/// over at least a second), less 5 ms and twice the longest delay with which the client's
+/// timers fired lately (a busy machine notices answers late). The
 /// time a request needs to reach the server plus the time an answer needs to come back is at
 /// least that, as long as the way to the server does not suddenly get shorter. Then close to
 /// 5 requests a second go out at any steady latency. A 429 answer turns the credit off

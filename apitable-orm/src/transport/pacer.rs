@@ -27,8 +27,15 @@
 //! or in the server's work; what breaks it is the way out suddenly getting shorter for B's
 //! method. A 429 says it did (or someone else spends the budget): the key then pays full price
 //! for 30 seconds, and its share is halved for good, so a path whose way out varies widely
-//! costs a few 429s (retried), not one every so often. A method with fewer than two recent
-//! round trips gets no credit.
+//! costs a few 429s (retried), not one every so often. The bound takes the round trips as
+//! independent draws, and a server that stalls makes them not: it counts every request that
+//! reached it during the stall at once and answers them together, so a group's five round
+//! trips can come back alike though their ways out differed by the whole jitter. So answers
+//! within 2 ms of each other count as one round trip, and a method gets no credit until its
+//! recent requests were sent over at least a window (two groups at the limit), nor with
+//! fewer than two round trips. Measured on a model of a server that stalls for 20 to 120 ms
+//! every 0.3 to 3 s, this took overflowing windows from 1 request in 345 to about 1 in
+//! 17,000, for about 1% more time on long runs at 300 ± 50 ms.
 //!
 //! Following the server's windows wins back the rest. The rule above keeps every sliding
 //! second within N, so each permit pays for its own request's way out: with ways out that
@@ -63,8 +70,8 @@ use tokio::time::{Instant, timeout_at};
 
 use crate::config::Pacing;
 
-/// The server's counting window.
-const WINDOW: Duration = Duration::from_secs(1);
+/// The server's counting window (also in the shared budget).
+pub(crate) const WINDOW: Duration = Duration::from_secs(1);
 /// How many recent round trips per method the credit looks at (also in the shared budget):
 /// about 13 s of them at the limit. More make the bound on the shortest tighter; a rise in
 /// latency is then noticed later, which only costs credit.
@@ -81,6 +88,9 @@ const CREDIT_SHARE: f64 = 1.0;
 /// Taken off every credit: scheduling alone moves the moment a request is counted by this
 /// much, so on a loopback or LAN round trip of a few milliseconds there is no credit at all.
 const MARGIN: Duration = Duration::from_millis(5);
+/// Answers this close together are taken as one: the server counted them at once (also in
+/// the shared budget).
+pub(crate) const ONE_MOMENT: Duration = Duration::from_millis(2);
 /// How many recent timer wake-ups the scheduling lag is taken from.
 const LAG_SAMPLES: usize = 32;
 /// How long a key goes without credit after a 429.
@@ -97,10 +107,57 @@ const STRICT_AFTER_429: Duration = Duration::from_secs(30);
 /// shortest (with four of 300 ± 50 ms, by 20 ms on average and 13% of the time by more
 /// than 40 ms); the bound then leaves little credit.
 /// With `miss` in place of 0.05, the bound fails once in `1 / miss`.
-fn shortest_possible(recent: &VecDeque<Duration>, miss: f64) -> Option<Duration> {
+fn shortest_possible(recent: &[Duration], miss: f64) -> Option<Duration> {
     let (min, max) = (recent.iter().min()?, recent.iter().max()?);
     let n = recent.len() as f64;
     (recent.len() >= 2).then(|| min.saturating_sub((*max - *min).mul_f64(spreads_below(n, miss))))
+}
+
+/// Recent round trips of one method, each with the moment its request was sent.
+#[derive(Debug, Default)]
+struct Rtts(VecDeque<(Instant, Duration)>);
+
+impl Rtts {
+    /// Keeps a round trip, dropping the oldest beyond [`SAMPLES`].
+    fn push(&mut self, sent: Instant, rtt: Duration) {
+        if self.0.len() == SAMPLES {
+            self.0.pop_front();
+        }
+        self.0.push_back((sent, rtt));
+    }
+
+    /// The shortest round trip to expect (see [`shortest_possible`]) from round trips that
+    /// can be taken as independent draws. A server that stalls counts every request that
+    /// reached it meanwhile at once, and answers them at once: their round trips then share
+    /// one delay, and their spread says nothing of how much shorter the next one may be. So
+    /// answers that came within [`ONE_MOMENT`] of each other count as one round trip (the
+    /// shortest of them), and there is no bound until the requests were sent over at least a
+    /// window (a group sent together can share a stall even when its answers do not come
+    /// together).
+    fn shortest_possible(&self, miss: f64) -> Option<Duration> {
+        let sent = self.0.iter().map(|(sent, _)| *sent);
+        if sent.clone().max()? - sent.min()? < WINDOW {
+            return None;
+        }
+        let mut by_answer: Vec<(Instant, Duration)> = self
+            .0
+            .iter()
+            .map(|(sent, rtt)| (*sent + *rtt, *rtt))
+            .collect();
+        by_answer.sort();
+        let mut draws: Vec<(Instant, Duration)> = Vec::with_capacity(by_answer.len());
+        for (answered, rtt) in by_answer {
+            match draws.last_mut() {
+                Some((last, shortest)) if answered - *last <= ONE_MOMENT => {
+                    *last = answered;
+                    *shortest = (*shortest).min(rtt);
+                }
+                _ => draws.push((answered, rtt)),
+            }
+        }
+        let rtts: Vec<Duration> = draws.into_iter().map(|(_, rtt)| rtt).collect();
+        shortest_possible(&rtts, miss)
+    }
 }
 
 /// How many spreads below the minimum of `n` round trips the bound lies.
@@ -168,7 +225,7 @@ struct Group {
 struct Pool {
     slots: Vec<Slot>,
     /// Recent round trips, per method.
-    recent: HashMap<Method, VecDeque<Duration>>,
+    recent: HashMap<Method, Rtts>,
     share: f64,
     strict_until: Option<Instant>,
     /// The group being sent, if the key knows one (see [`Group`]).
@@ -303,7 +360,7 @@ impl Pool {
             self.credit_terms(credit),
             self.recent
                 .get(method)
-                .and_then(|recent| shortest_possible(recent, miss)),
+                .and_then(|recent| recent.shortest_possible(miss)),
         ) {
             (Some(terms), Some(own)) => terms.cap(own),
             _ => Duration::ZERO,
@@ -340,12 +397,11 @@ impl Pool {
             .push_back(Instant::now().saturating_duration_since(due));
     }
 
-    fn record(&mut self, method: &Method, rtt: Duration) {
-        let recent = self.recent.entry(method.clone()).or_default();
-        if recent.len() == SAMPLES {
-            recent.pop_front();
-        }
-        recent.push_back(rtt);
+    fn record(&mut self, method: &Method, sent: Instant, rtt: Duration) {
+        self.recent
+            .entry(method.clone())
+            .or_default()
+            .push(sent, rtt);
     }
 
     fn rate_limited(&mut self) {
@@ -441,7 +497,7 @@ impl PaceGuard {
         if rate_limited {
             pool.rate_limited();
         } else {
-            pool.record(&self.method, rtt);
+            pool.record(&self.method, self.sent, rtt);
         }
         self.answered = Some((now, rtt));
         self.rate_limited = rate_limited;
@@ -655,12 +711,14 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_runtime_that_wakes_late_gets_less_credit() {
         let mut pool = Pool::new(5);
-        pool.record(&Method::POST, ms(300));
+        let t0 = Instant::now();
+        pool.record(&Method::POST, t0, ms(300));
         // One round trip says nothing about the next: no credit yet.
         assert_eq!(pool.credit_cap(&Method::POST, true, MISS), Duration::ZERO);
-        // Nine, 300 to 320 ms: expect 300 − 20 · (0.05^(−1/8) − 1) ms at the shortest.
-        for rtt in [310, 320, 305, 300, 315, 302, 318, 311] {
-            pool.record(&Method::POST, ms(rtt));
+        // Nine, 300 to 320 ms, sent over 1.6 s: expect 300 − 20 · (0.05^(−1/8) − 1) ms at
+        // the shortest.
+        for (i, rtt) in (1..).zip([310, 320, 305, 300, 315, 302, 318, 311]) {
+            pool.record(&Method::POST, t0 + ms(200 * i), ms(rtt));
         }
         let shortest = ms(300) - ms(20).mul_f64(0.05f64.powf(-1.0 / 8.0) - 1.0);
         assert_eq!(shortest.as_micros(), 290_915);
@@ -678,6 +736,53 @@ mod tests {
         assert_eq!(pool.credit_cap(&Method::POST, true, MISS), full);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn round_trips_sent_within_one_window_give_no_credit() {
+        let mut pool = Pool::new(5);
+        let t0 = Instant::now();
+        // Five sent together, as a group is: one delay (a stall) can have held them all, so
+        // their spread says nothing about how much faster the next may be.
+        for i in 0..5 {
+            pool.record(&Method::POST, t0 + ms(i), ms(400 + 10 * i));
+        }
+        assert_eq!(pool.credit_cap(&Method::POST, true, MISS), Duration::ZERO);
+        assert_eq!(
+            pool.credit_cap(&Method::POST, true, WINDOW_MISS),
+            Duration::ZERO
+        );
+        // One more sent a window after the first: the round trips now come from two windows.
+        pool.record(&Method::POST, t0 + WINDOW, ms(300));
+        let expected = ms(300) - ms(140).mul_f64(spreads_below(6.0, MISS)) - MARGIN;
+        assert_eq!(pool.credit_cap(&Method::POST, true, MISS), expected);
+        // Another method's round trips give it nothing.
+        assert_eq!(pool.credit_cap(&Method::PATCH, true, MISS), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answers_that_come_at_one_moment_count_as_one_round_trip() {
+        let mut pool = Pool::new(5);
+        let t0 = Instant::now();
+        // Sent over 4 ms, all answered 330 to 331 ms after the first was sent: the server
+        // counted them at once after a stall. One draw, of 326.8 ms.
+        for i in 0..5 {
+            pool.record(
+                &Method::POST,
+                t0 + ms(i),
+                ms(330 - i) + Duration::from_micros(200 * i),
+            );
+        }
+        pool.record(&Method::POST, t0 + WINDOW, ms(300));
+        pool.record(&Method::POST, t0 + 2 * WINDOW, ms(320));
+        let shortest = ms(300) - Duration::from_micros(26_800).mul_f64(spreads_below(3.0, MISS));
+        assert_eq!(
+            pool.credit_cap(&Method::POST, true, MISS),
+            shortest - MARGIN
+        );
+        // Taken as seven draws, the bound would sit higher: more credit than the data allow.
+        let seven = ms(300) - ms(30).mul_f64(spreads_below(7.0, MISS));
+        assert!(seven > shortest, "{seven:?} against {shortest:?}");
+    }
+
     #[test]
     fn the_shortest_to_expect_is_above_the_true_shortest_about_once_in_twenty() {
         use rand::{Rng, SeedableRng};
@@ -687,7 +792,7 @@ mod tests {
             // Round trips of 300 ± 50 ms: the true shortest is 250 ms.
             let misses = (0..trials)
                 .filter(|_| {
-                    let recent: VecDeque<Duration> = (0..n)
+                    let recent: Vec<Duration> = (0..n)
                         .map(|_| ms(250) + Duration::from_micros(rng.random_range(0..=100_000)))
                         .collect();
                     shortest_possible(&recent, MISS).expect("two or more") > ms(250)

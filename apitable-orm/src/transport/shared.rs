@@ -34,11 +34,13 @@ const RECONNECT_AFTER: Duration = Duration::from_secs(5);
 /// with `%.0f`: Lua's own number-to-string turns 16 digits into an exponent.
 ///
 /// `KEYS`: the slots' hash, the recent round trips of the caller's method (a list, newest
-/// first, kept by every process). `ARGV`: permits, hold, credit (1: on), share, margin, lease,
-/// miss, miss for a released group, method, follow windows (1: on). The credit cap follows
-/// the shortest round trip to expect from that list, as in `pacer.rs`: the minimum less
-/// `miss^(−1/(n − 1)) − 1` times the spread, a bound that fails once in `1 / miss` for evenly
-/// spread round trips. The slot taken joins the group, or starts one when every slot is
+/// first, kept by every process, each as `answered:rtt`). `ARGV`: permits, hold, credit (1: on),
+/// share, margin, lease, miss, miss for a released group, method, follow windows (1: on), the
+/// window, the moment within which answers count as one. The credit cap follows the shortest
+/// round trip to expect from that list, as in `pacer.rs`: answers within one moment of each
+/// other count as one round trip, none count until their requests were sent over a window,
+/// and the bound is the minimum less `miss^(−1/(n − 1)) − 1` times the spread, which fails
+/// once in `1 / miss` for evenly spread round trips. The slot taken joins the group, or starts one when every slot is
 /// ready with the credit of a released group, as in `pacer.rs`. Returns `{slot, 0, 0}` when taken,
 /// else `{0, wait, known}`: `known` is 1 when the wait ends at a given-back slot's time, 0 when
 /// every slot is busy and the wait is only the lease's bound.
@@ -51,12 +53,36 @@ local share = tonumber(ARGV[4])
 local lease = tonumber(ARGV[6])
 local cap, wcap = 0, 0
 if ARGV[3] == '1' then
-  local recent = redis.call('LRANGE', KEYS[2], 0, -1)
-  local n = #recent
+  -- Each entry: 'answered:rtt'. Answers within ARGV[12] of each other count as one round
+  -- trip (the shortest), and none count until the requests were sent over ARGV[11].
+  local entries = {}
+  local first, last = nil, nil
+  for _, v in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+    local a, r = string.match(v, '^(%d+):(%d+)$')
+    if a then
+      a, r = tonumber(a), tonumber(r)
+      entries[#entries + 1] = {a, r}
+      if first == nil or a - r < first then first = a - r end
+      if last == nil or a - r > last then last = a - r end
+    end
+  end
+  local draws = {}
+  if first ~= nil and last - first >= tonumber(ARGV[11]) then
+    table.sort(entries, function(x, y) return x[1] < y[1] end)
+    local at = nil
+    for _, e in ipairs(entries) do
+      if at ~= nil and e[1] - at <= tonumber(ARGV[12]) then
+        draws[#draws] = math.min(draws[#draws], e[2])
+      else
+        draws[#draws + 1] = e[2]
+      end
+      at = e[1]
+    end
+  end
+  local n = #draws
   if n >= 2 then
     local lo, hi = nil, nil
-    for _, v in ipairs(recent) do
-      local r = tonumber(v)
+    for _, r in ipairs(draws) do
       if lo == nil or r < lo then lo = r end
       if hi == nil or r > hi then hi = r end
     end
@@ -134,8 +160,8 @@ end
 return {0, best_at - now, best_known}
 "#;
 
-/// Gives a slot back. `KEYS`: the slots' hash, the recent round trips of the request's method,
-/// the prefix of every method's list. `ARGV`: slot, round trip (µs; -1: no answer came; -2: a
+/// Gives a slot back. `KEYS`: the slots' hash, the recent round trips of the request's method
+/// (this one is pushed as `answered:rtt`, answered being now on Redis's clock), the prefix of every method's list. `ARGV`: slot, round trip (µs; -1: no answer came; -2: a
 /// 429, after which every process's credit starts over), hold (µs), methods (space-separated,
 /// whose lists a 429 clears), how many round trips a list keeps, permits. Without an answer,
 /// or with a 429 or an answer later than a window after the group's first sending, the group
@@ -166,7 +192,7 @@ if rtt == -2 then
   end
   rtt = 0
 else
-  redis.call('LPUSH', KEYS[2], string.format('%.0f', rtt))
+  redis.call('LPUSH', KEYS[2], string.format('%.0f:%.0f', now, rtt))
   redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
   redis.call('PEXPIRE', KEYS[2], 600000)
 end
@@ -398,6 +424,8 @@ impl SharedBudget {
                 .arg(super::pacer::WINDOW_MISS)
                 .arg(ask.method.as_str())
                 .arg(if ask.follow { "1" } else { "0" })
+                .arg(micros(super::pacer::WINDOW))
+                .arg(micros(super::pacer::ONE_MOMENT))
                 .invoke_async(&mut conn)
                 .await;
             match answer {
