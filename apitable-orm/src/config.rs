@@ -240,7 +240,7 @@ fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
 /// server, 5 permits carry about 3.8 requests a second. With the *latency credit* (on by
 /// default) a permit comes back earlier by the shortest round trip to expect on that
 /// datasheet, judged from the last 64 answers of the same method (a bound below their
-/// shortest that fails once in twenty for evenly spread round trips: the shortest of a few
+/// shortest that fails once in a hundred for evenly spread round trips: the shortest of a few
 /// is seldom the shortest there is, so the fewer answers, the lower the bound; nothing from a
 /// single answer; answers within 2 ms of each other count as one, as a server that stalls
 /// answers together what it counted together; nothing until the requests answered were sent

@@ -289,26 +289,26 @@ fn latencies(seed: u64) -> [(&'static str, Delays, f64, f64); 7] {
         (
             "300 ± 50 ms out",
             jittered(seed + 3, 300, 50, 1.0),
-            1.025,
-            1.055,
+            1.03,
+            1.06,
         ),
         (
             "300 ± 50 ms back",
             jittered(seed + 4, 300, 50, 0.0),
-            1.025,
-            1.055,
+            1.03,
+            1.06,
         ),
         (
             "300 ± 50 ms split",
             jittered(seed + 5, 300, 50, 0.5),
-            1.025,
-            1.055,
+            1.03,
+            1.06,
         ),
         (
             "500 ± 200 ms split",
             jittered(seed + 6, 500, 200, 0.3),
-            1.13,
-            1.23,
+            1.15,
+            1.25,
         ),
     ]
 }
@@ -340,9 +340,10 @@ async fn a_server_that_stalls_and_counts_a_group_at_once_almost_never_sees_a_win
     // come back within a few milliseconds. Those round trips say little about how fast the
     // next group's first request can arrive, so they must not earn it much credit. Before
     // the pacer took that into account, 28 of the first 300 of these runs saw a window
-    // overflow (87 requests refused, 1 in 345); now about 1 in 17,000 is, when a stall delays
-    // exactly the fastest requests of the few round trips known at the start of a run. A 429
-    // is retried, so nothing is lost.
+    // overflow (87 requests refused, 1 in 345); then 4 of 1,000 (6 requests, 1 in 17,000,
+    // where a stall delayed the fastest of the few round trips known at the start of a run);
+    // with the bound's miss rates at 1% and 0.2%, none of 1,000. A 429 is retried, so nothing
+    // is lost.
     let bound = Duration::from_secs(20);
     let runs = 400u64;
     let (mut refused, mut slowest) = (Vec::new(), Duration::ZERO);
