@@ -146,18 +146,18 @@ impl Rtts {
             .map(|(sent, rtt)| (*sent + *rtt, *rtt))
             .collect();
         by_answer.sort();
-        let mut draws: Vec<(Instant, Duration)> = Vec::with_capacity(by_answer.len());
+        let mut draws: Vec<Duration> = Vec::with_capacity(by_answer.len());
+        let mut last: Option<Instant> = None;
         for (answered, rtt) in by_answer {
             match draws.last_mut() {
-                Some((last, shortest)) if answered - *last <= ONE_MOMENT => {
-                    *last = answered;
+                Some(shortest) if last.is_some_and(|last| answered - last <= ONE_MOMENT) => {
                     *shortest = (*shortest).min(rtt);
                 }
-                _ => draws.push((answered, rtt)),
+                _ => draws.push(rtt),
             }
+            last = Some(answered);
         }
-        let rtts: Vec<Duration> = draws.into_iter().map(|(_, rtt)| rtt).collect();
-        shortest_possible(&rtts, miss)
+        shortest_possible(&draws, miss)
     }
 }
 

@@ -40,10 +40,10 @@ const RECONNECT_AFTER: Duration = Duration::from_secs(5);
 /// round trip to expect from that list, as in `pacer.rs`: answers within one moment of each
 /// other count as one round trip, none count until their requests were sent over a window,
 /// and the bound is the minimum less `miss^(−1/(n − 1)) − 1` times the spread, which fails
-/// once in `1 / miss` for evenly spread round trips. The slot taken joins the group, or starts one when every slot is
-/// ready with the credit of a released group, as in `pacer.rs`. Returns `{slot, 0, 0}` when taken,
-/// else `{0, wait, known}`: `known` is 1 when the wait ends at a given-back slot's time, 0 when
-/// every slot is busy and the wait is only the lease's bound.
+/// once in `1 / miss` for evenly spread round trips. The slot taken joins the group, or starts
+/// one when every slot is ready with the credit of a released group, as in `pacer.rs`. Returns
+/// `{slot, 0, 0}` when taken, else `{0, wait, known}`: `known` is 1 when the wait ends at a
+/// given-back slot's time, 0 when every slot is busy and the wait is only the lease's bound.
 const ACQUIRE: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -67,11 +67,12 @@ if ARGV[3] == '1' then
     end
   end
   local draws = {}
-  if first ~= nil and last - first >= tonumber(ARGV[11]) then
+  local window, moment = tonumber(ARGV[11]), tonumber(ARGV[12])
+  if first ~= nil and last - first >= window then
     table.sort(entries, function(x, y) return x[1] < y[1] end)
     local at = nil
     for _, e in ipairs(entries) do
-      if at ~= nil and e[1] - at <= tonumber(ARGV[12]) then
+      if at ~= nil and e[1] - at <= moment then
         draws[#draws] = math.min(draws[#draws], e[2])
       else
         draws[#draws + 1] = e[2]
@@ -161,8 +162,9 @@ return {0, best_at - now, best_known}
 "#;
 
 /// Gives a slot back. `KEYS`: the slots' hash, the recent round trips of the request's method
-/// (this one is pushed as `answered:rtt`, answered being now on Redis's clock), the prefix of every method's list. `ARGV`: slot, round trip (µs; -1: no answer came; -2: a
-/// 429, after which every process's credit starts over), hold (µs), methods (space-separated,
+/// (this one is pushed as `answered:rtt`, answered being now on Redis's clock), the prefix of
+/// every method's list. `ARGV`: slot, round trip (µs; -1: no answer came; -2: a 429, after
+/// which every process's credit starts over), hold (µs), methods (space-separated,
 /// whose lists a 429 clears), how many round trips a list keeps, permits. Without an answer,
 /// or with a 429 or an answer later than a window after the group's first sending, the group
 /// ends; with the last answer of a group that filled every slot in time, every slot is
