@@ -10,31 +10,10 @@ use apitable_orm::api::{Fields, WriteOptions};
 use apitable_orm::prelude::*;
 use apitable_orm::value::{Attachment, Member, MemberType, Url};
 use apitable_orm::{BatchError, DatasheetId, RetryPolicy, SpaceId, UnitId, UpsertOptions};
+use common::{NotedItem as Item, noted_item as item};
 use serde_json::json;
 
 const RECORDS: &str = "/fusion/v1/datasheets/{dstId}/records";
-
-#[derive(Debug, Clone, PartialEq, Table)]
-#[apitable(datasheet = "dstSafety00000001", rename_all = "PascalCase")]
-struct Item {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    #[apitable(key)]
-    name: String,
-    qty: f64,
-    note: Option<String>,
-    tags: Vec<String>,
-}
-
-fn item(i: usize, qty: f64) -> Item {
-    Item {
-        id: None,
-        name: format!("item {i:03}"),
-        qty,
-        note: None,
-        tags: vec![],
-    }
-}
 
 fn client_for(emu: &Emulator, retry: RetryPolicy) -> Client {
     Client::builder()
@@ -44,18 +23,10 @@ fn client_for(emu: &Emulator, retry: RetryPolicy) -> Client {
         .unwrap()
 }
 
-async fn items_sheet(emu: &Emulator) -> DatasheetId {
-    let more = [
-        FieldSpec::new("Note", "Text"),
-        FieldSpec::new("Tags", "MultiSelect").property(json!({"options": []})),
-    ];
-    common::new_datasheet(emu, "Items", &common::item_fields(more)).await
-}
-
 /// A new emulator with an items datasheet, and that sheet through a client without retries.
 async fn items_setup() -> (Emulator, Sheet<Item>) {
     let emu = Emulator::builder().start().await.unwrap();
-    let dst = items_sheet(&emu).await;
+    let dst = common::noted_items_datasheet(&emu).await;
     let items = client_for(&emu, RetryPolicy::disabled()).table_in::<Item>(dst);
     (emu, items)
 }

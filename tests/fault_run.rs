@@ -8,28 +8,18 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use apitable_emulator::{Emulator, Faults, FieldSpec};
+use apitable_emulator::{Emulator, Faults};
 use apitable_orm::Error;
 use apitable_orm::RetryPolicy;
 use apitable_orm::prelude::*;
+use common::NotedItem as Item;
 
-#[derive(Debug, Clone, PartialEq, Table)]
-#[apitable(datasheet = "dstFaultRun000001", rename_all = "PascalCase")]
-struct Item {
-    #[apitable(record_id)]
-    id: Option<RecordId>,
-    #[apitable(key)]
-    name: String,
-    qty: f64,
-    note: Option<String>,
-}
-
+/// Row `i` with this quantity and a note of its own.
 fn item(i: usize, qty: f64) -> Item {
     Item {
-        id: None,
         name: format!("item {i:04}"),
-        qty,
         note: Some(format!("row {i}")),
+        ..common::noted_item(i, qty)
     }
 }
 
@@ -40,8 +30,7 @@ const MAX_RUNS: usize = 400;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upsert_under_faults_ends_with_exactly_the_input() {
     let emu = Emulator::builder().start().await.unwrap();
-    let fields = common::item_fields([FieldSpec::new("Note", "Text")]);
-    let dst = common::new_datasheet(&emu, "Items", &fields).await;
+    let dst = common::noted_items_datasheet(&emu).await;
     let client = Client::builder()
         .emulator(&emu)
         .attempt_timeout(Duration::from_millis(400))

@@ -2,11 +2,15 @@
 //! line breaks, formula syntax), `filter(COL.eq(s))` against the emulator returns exactly the
 //! records whose value is `s`, and `contains(s)` exactly those that contain it.
 
+#[path = "../apitable-formula/tests/support/hostile.rs"]
+mod hostile;
+
 use std::collections::BTreeSet;
 
 use apitable_emulator::{Emulator, FieldSpec};
 use apitable_orm::DatasheetId;
 use apitable_orm::prelude::*;
+use hostile::hostile_text;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -21,38 +25,6 @@ struct Note {
 
 /// An operator's name, a filter with it, and which texts the filter must select.
 type Check<'a> = (&'static str, Filter<Note>, &'a dyn Fn(&str) -> bool);
-
-/// Strings built from the characters that break naive formula escaping, mixed with any text.
-fn hostile() -> impl Strategy<Value = String> {
-    let special = prop_oneof![
-        Just("\"".to_string()),
-        Just("'".to_string()),
-        Just("“".to_string()),
-        Just("”".to_string()),
-        Just("‘".to_string()),
-        Just("’".to_string()),
-        Just("{".to_string()),
-        Just("}".to_string()),
-        Just("\\".to_string()),
-        Just("\\n".to_string()),
-        Just("\n".to_string()),
-        Just("\r".to_string()),
-        Just("\t".to_string()),
-        Just("\u{2028}".to_string()),
-        Just("\u{2029}".to_string()),
-        Just("&&".to_string()),
-        Just("||".to_string()),
-        Just(")".to_string()),
-        Just(",".to_string()),
-        Just(" = ".to_string()),
-        Just("TRUE()".to_string()),
-        Just("{Text}".to_string()),
-        Just("😀".to_string()),
-        "[a-zA-Z0-9 ]{1,3}",
-        any::<String>().prop_map(|s| s.chars().take(4).collect()),
-    ];
-    prop::collection::vec(special, 1..8).prop_map(|parts| parts.concat())
-}
 
 #[test]
 fn eq_and_contains_match_exactly_the_right_records() {
@@ -79,7 +51,7 @@ fn eq_and_contains_match_exactly_the_right_records() {
         ..Config::default()
     });
     runner
-        .run(&hostile(), |s| {
+        .run(&hostile_text(8), |s| {
             rt.block_on(async {
                 // Start from an empty datasheet, also after a failed case (whose records stay),
                 // so that shrinking sees only the records of the case it tries.

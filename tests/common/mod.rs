@@ -83,3 +83,37 @@ pub fn item_fields(more: impl IntoIterator<Item = FieldSpec>) -> Vec<FieldSpec> 
 pub async fn items_datasheet(emu: &Emulator) -> DatasheetId {
     new_datasheet(emu, "Items", &item_fields([])).await
 }
+
+/// A row of an items datasheet with a note and tags besides the key and the quantity.
+#[derive(Debug, Clone, PartialEq, Table)]
+#[apitable(datasheet = "dstNotedItems0001", rename_all = "PascalCase")]
+pub struct NotedItem {
+    #[apitable(record_id)]
+    pub id: Option<RecordId>,
+    #[apitable(key)]
+    pub name: String,
+    pub qty: f64,
+    pub note: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// Noted item `i` ("item 007") with this quantity, no note and no tags, not yet written.
+pub fn noted_item(i: usize, qty: f64) -> NotedItem {
+    NotedItem {
+        id: None,
+        name: format!("item {i:03}"),
+        qty,
+        note: None,
+        tags: vec![],
+    }
+}
+
+/// A new datasheet for [`NotedItem`]s: [`item_fields`], then `Note` (text) and `Tags` (a
+/// multi-select with no options yet).
+pub async fn noted_items_datasheet(emu: &Emulator) -> DatasheetId {
+    let more = [
+        FieldSpec::new("Note", "Text"),
+        FieldSpec::new("Tags", "MultiSelect").property(serde_json::json!({"options": []})),
+    ];
+    new_datasheet(emu, "Items", &item_fields(more)).await
+}

@@ -1,4 +1,6 @@
-// A sheet of `Person` loads only through columns that link to `Person`.
+// A link column knows the table it links to: `links_to` takes a link to that table, a sheet
+// loads only through columns that link to its own table, and link cells are matched by record
+// id with `links_to`, not compared with `eq`.
 use apitable_orm::prelude::*;
 
 #[derive(Table)]
@@ -25,5 +27,8 @@ async fn run(client: Client, replies: Vec<Reply>) {
 }
 
 fn main() {
+    let someone: Link<Person> = Link::new("recPerson1".parse().unwrap());
+    let _ = Reply::TOPIC.links_to(someone);
+    let _ = Reply::TOPIC.eq("Welcome");
     let _ = run;
 }

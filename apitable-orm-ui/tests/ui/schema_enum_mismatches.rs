@@ -1,9 +1,18 @@
+// An enum is checked against the snapshot when the program's constants are evaluated: it
+// cannot stand for a number field, and its variants must be the options of its select field.
 use apitable_orm::{FieldValue, Table};
 
 #[derive(FieldValue)]
 enum Band {
     Cheap,
     Dear,
+}
+
+#[derive(FieldValue)]
+enum Course {
+    Starter,
+    Main,
+    Dessert,
 }
 
 #[derive(Table)]
@@ -15,6 +24,7 @@ enum Band {
 struct Dish {
     name: String,
     price: Band,
+    course: Option<Course>,
 }
 
 fn main() {}
