@@ -51,7 +51,7 @@ fn eq_and_contains_match_exactly_the_right_records() {
         ..Config::default()
     });
     runner
-        .run(&hostile_text(8), |s| {
+        .run(&hostile_text(7), |s| {
             rt.block_on(async {
                 // Start from an empty datasheet, also after a failed case (whose records stay),
                 // so that shrinking sees only the records of the case it tries.

@@ -36,7 +36,8 @@
 //! fewer than two round trips. Measured on a model of a server that stalls for 20 to 120 ms
 //! every 0.3 to 3 s, this took overflowing windows from 1 request in 345 to about 1 in
 //! 17,000, and the bound's miss rates of 1% (0.2% for a released group) to none in 100,000,
-//! for about 2% more time on long runs at 300 ± 50 ms.
+//! for 1 to 1.5% more time on long runs at 300 ± 50 ms (1,000 inserts against the emulator:
+//! 20.16 s before, 20.37 to 20.44 s after).
 //!
 //! Following the server's windows wins back the rest. The rule above keeps every sliding
 //! second within N, so each permit pays for its own request's way out: with ways out that
